@@ -1,0 +1,1 @@
+"""Cluster Portal: the services of an innovation cluster for its small and medium companies."""

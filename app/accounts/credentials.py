@@ -1,0 +1,138 @@
+"""Browser sessions and bearer tokens: random secrets handed out once, stored only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import ApiToken, User, WebSession
+from app.config import get_settings
+from app.db import utcnow
+
+TOKEN_PREFIX = "cp_"
+# last_seen_at is refreshed at most this often, so that reading pages rarely writes.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the authentication middleware found out."""
+
+    user_id: int
+    via: Literal["session", "token"]
+    credential_id: str
+    locale: str
+    timezone: str
+
+
+def open_session(
+    session: Session, user: User, *, ip_address: str | None, user_agent: str | None
+) -> str:
+    """Start a browser session and return the cookie value (a new id at every login)."""
+    secret = new_secret()
+    session.add(
+        WebSession(
+            id=digest(secret),
+            user_id=user.id,
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    session.flush()
+    return secret
+
+
+def session_is_current(web_session: WebSession, now: datetime) -> bool:
+    settings = get_settings()
+    idle_limit = web_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    absolute_limit = web_session.created_at + timedelta(hours=settings.session_absolute_hours)
+    return now < idle_limit and now < absolute_limit
+
+
+def find_session_user(session: Session, cookie_value: str) -> tuple[WebSession, User] | None:
+    """The live session behind a cookie and its active user (read only)."""
+    row = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.id == digest(cookie_value))
+    ).first()
+    if row is None:
+        return None
+    web_session, user = row
+    now = utcnow()
+    if not user.is_active or not session_is_current(web_session, now):
+        return None
+    return web_session, user
+
+
+def touch_session(session: Session, web_session_id: str) -> None:
+    session.execute(
+        update(WebSession).where(WebSession.id == web_session_id).values(last_seen_at=utcnow())
+    )
+
+
+def delete_expired_sessions(session: Session) -> int:
+    settings = get_settings()
+    now = utcnow()
+    result = session.execute(
+        delete(WebSession).where(
+            (WebSession.last_seen_at < now - timedelta(minutes=settings.session_idle_minutes))
+            | (WebSession.created_at < now - timedelta(hours=settings.session_absolute_hours))
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def close_session(session: Session, cookie_value: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id == digest(cookie_value)))
+
+
+def close_all_sessions(session: Session, user_id: int) -> None:
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+
+def issue_api_token(session: Session, user: User, *, name: str) -> tuple[ApiToken, str]:
+    secret = TOKEN_PREFIX + new_secret()
+    token = ApiToken(user_id=user.id, name=name, token_hash=digest(secret), prefix=secret[:10])
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def find_token_user(session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest(secret))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if not user.is_active or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    return token, user
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+
+
+def revoke_all_tokens(session: Session, user_id: int) -> None:
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))

@@ -1,0 +1,507 @@
+"""HTML pages: home, language, login/logout, registration, password reset, account,
+organisations and user administration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import Field
+
+from app.accounts import organisations as org_service
+from app.accounts import policies
+from app.accounts import service as accounts
+from app.accounts.models import OrganisationKind, Role
+from app.accounts.personal_data import export_personal_data
+from app.accounts.schemas import MeUpdateIn, OrganisationIn, OrganisationUpdateIn, RegisterIn
+from app.deps import AdminUser, CurrentUser, OptionalUser, SessionDep
+from app.errors import DomainError, FieldError, Forbidden
+from app.i18n import LOCALES, N_, gettext
+from app.schemas import Input
+from app.vocab import Stage, sector_label, sector_slugs
+from app.web import (
+    FormData,
+    Pagination,
+    flash,
+    parse_form,
+    redirect,
+    register_nav,
+    render_page,
+    safe_next,
+    session_cookie,
+    set_cookie_headers,
+)
+
+router = APIRouter(include_in_schema=False)
+
+register_nav("/organisations", N_("Organisations"), order=10)
+register_nav("/admin/users", N_("Users"), order=95, roles=(Role.admin,))
+
+
+class LoginForm(Input):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordForm(Input):
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class ChangePasswordForm(Input):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class ProfileForm(MeUpdateIn):
+    full_name: str = Field(min_length=1, max_length=200)
+    locale: Literal["ru", "en"]
+    timezone: str = Field(min_length=1, max_length=64)
+
+
+def _organisation_choices() -> dict[str, object]:
+    return {
+        "kinds": OrganisationKind.choices(),
+        "sectors": [(slug, sector_label(slug)) for slug in sector_slugs()],
+        "stages": Stage.choices(),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    organisations = org_service.organisations_of(session, user) if user else []
+    return render_page(request, "home.html", {"organisations": organisations})
+
+
+@router.post("/language")
+def set_language(
+    request: Request, form: FormData, user: OptionalUser, session: SessionDep
+) -> Response:
+    locale = str(form.get("locale", ""))
+    target = safe_next(str(form.get("next", "/")))
+    response = redirect(target)
+    if locale in LOCALES:
+        if user is not None:
+            accounts.update_profile(session, user, {"locale": locale})
+        set_cookie_headers(response.headers, "portal_lang", locale, max_age=31536000)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+    if user is not None:
+        return redirect(safe_next(next))
+    return render_page(request, "accounts/login.html", {"next": safe_next(next), "errors": {}})
+
+
+@router.post("/login")
+def login(request: Request, form: FormData, session: SessionDep) -> Response:
+    next_url = safe_next(str(form.get("next") or "/"))
+    parsed, errors = parse_form(LoginForm, form)
+    context = {"next": next_url, "errors": errors, "email": form.get("email", "")}
+    if parsed is None:
+        return render_page(request, "accounts/login.html", context, status_code=422)
+    ip_address = str(request.state.client_ip)
+    result = accounts.authenticate(
+        session, email=parsed.email, password=parsed.password, ip_address=ip_address
+    )
+    if result.user is None:
+        context["errors"] = {"__all__": gettext("Wrong email or password.")}
+        return render_page(request, "accounts/login.html", context, status_code=401)
+    old_cookie = request.cookies.get(session_cookie())
+    if old_cookie:
+        accounts.end_browser_session(session, old_cookie, user=None, ip_address=ip_address)
+    cookie_value = accounts.start_browser_session(
+        session, result.user, ip_address=ip_address, user_agent=request.headers.get("user-agent")
+    )
+    response = redirect(next_url)
+    set_cookie_headers(response.headers, session_cookie(), cookie_value)
+    flash(request, gettext("Welcome, %(name)s!", name=result.user.full_name))
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    cookie_value = request.cookies.get(session_cookie())
+    if cookie_value:
+        accounts.end_browser_session(
+            session, cookie_value, user=user, ip_address=str(request.state.client_ip)
+        )
+    response = redirect("/")
+    set_cookie_headers(response.headers, session_cookie(), "", max_age=0)
+    return response
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request, user: OptionalUser) -> Response:
+    if user is not None:
+        return redirect("/")
+    return render_page(request, "accounts/register.html", {"errors": {}, "values": {}})
+
+
+@router.post("/register")
+def register(request: Request, form: FormData, session: SessionDep) -> Response:
+    form["consent_personal_data"] = form.get("consent_personal_data") == "on"
+    form.setdefault("locale", "ru")
+    form.setdefault("timezone", "Europe/Moscow")
+    parsed, errors = parse_form(RegisterIn, form)
+    context = {"errors": errors, "values": form}
+    if parsed is None:
+        return render_page(request, "accounts/register.html", context, status_code=422)
+    ip_address = str(request.state.client_ip)
+    try:
+        with session.begin_nested():
+            user = accounts.register(session, **parsed.model_dump(), ip_address=ip_address)
+    except FieldError as exc:
+        context["errors"] = {exc.field: exc.detail}
+        return render_page(request, "accounts/register.html", context, status_code=422)
+    except DomainError as exc:
+        context["errors"] = {"email": exc.detail}
+        return render_page(request, "accounts/register.html", context, status_code=exc.status_code)
+    cookie_value = accounts.start_browser_session(
+        session, user, ip_address=ip_address, user_agent=request.headers.get("user-agent")
+    )
+    response = redirect("/organisations/new")
+    set_cookie_headers(response.headers, session_cookie(), cookie_value)
+    flash(request, gettext("Your account has been created. Now register your organisation."))
+    return response
+
+
+@router.get("/password-reset", response_class=HTMLResponse)
+def password_reset_form(request: Request) -> Response:
+    return render_page(request, "accounts/password_reset_request.html", {"sent": False})
+
+
+@router.post("/password-reset")
+def password_reset_request(request: Request, form: FormData, session: SessionDep) -> Response:
+    email = str(form.get("email", "")).strip()[:254]
+    if email:
+        accounts.request_password_reset(
+            session, email=email, ip_address=str(request.state.client_ip)
+        )
+    return render_page(request, "accounts/password_reset_request.html", {"sent": True})
+
+
+@router.get("/password-reset/{secret}", response_class=HTMLResponse)
+def password_reset_page(secret: str, request: Request, session: SessionDep) -> Response:
+    valid = accounts.find_valid_reset(session, secret[:100]) is not None
+    return render_page(
+        request,
+        "accounts/password_reset.html",
+        {"valid": valid, "secret": secret, "errors": {}},
+        status_code=200 if valid else 404,
+    )
+
+
+@router.post("/password-reset/{secret}")
+def password_reset_complete(
+    secret: str, request: Request, form: FormData, session: SessionDep
+) -> Response:
+    parsed, errors = parse_form(PasswordForm, form)
+    context = {"valid": True, "secret": secret, "errors": errors}
+    if parsed is None:
+        return render_page(request, "accounts/password_reset.html", context, status_code=422)
+    try:
+        with session.begin_nested():
+            accounts.complete_password_reset(
+                session,
+                secret=secret[:100],
+                new_password=parsed.password,
+                ip_address=str(request.state.client_ip),
+            )
+    except FieldError as exc:
+        context["errors"] = {exc.field: exc.detail}
+        return render_page(request, "accounts/password_reset.html", context, status_code=422)
+    flash(request, gettext("Your password has been changed. Please log in."))
+    return redirect("/login")
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    return render_page(
+        request,
+        "accounts/account.html",
+        {
+            "tokens": accounts.list_tokens(session, user),
+            "errors": {},
+            "organisations": org_service.organisations_of(session, user),
+        },
+    )
+
+
+@router.post("/account/profile")
+def update_profile(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
+    parsed, _errors = parse_form(ProfileForm, form)
+    if parsed is None:
+        flash(request, gettext("Please check the form."), "error")
+        return redirect("/account")
+    accounts.update_profile(session, user, parsed.model_dump())
+    flash(request, gettext("Your profile has been saved."))
+    return redirect("/account")
+
+
+@router.post("/account/password")
+def change_password(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
+    parsed, errors = parse_form(ChangePasswordForm, form)
+    if parsed is None:
+        flash(request, gettext("Please check the form."), "error")
+        return redirect("/account")
+    try:
+        with session.begin_nested():
+            accounts.change_password(
+                session,
+                user,
+                current_password=parsed.current_password,
+                new_password=parsed.new_password,
+            )
+    except FieldError as exc:
+        flash(request, exc.detail, "error")
+        return redirect("/account")
+    flash(request, gettext("Your password has been changed."))
+    return redirect("/account")
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(token_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    accounts.revoke_token(session, user, token_id)
+    flash(request, gettext("The token has been revoked."))
+    return redirect("/account")
+
+
+@router.get("/account/export")
+def export_account(user: CurrentUser, session: SessionDep) -> Response:
+    return JSONResponse(
+        export_personal_data(session, user),
+        headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
+    )
+
+
+@router.post("/account/erase")
+def erase_account(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
+    if form.get("confirm") != "yes":
+        flash(request, gettext("Tick the box to confirm the erasure."), "error")
+        return redirect("/account")
+    accounts.erase(session, user, ip_address=str(request.state.client_ip))
+    response = redirect("/")
+    set_cookie_headers(response.headers, session_cookie(), "", max_age=0)
+    return response
+
+
+@router.get("/organisations", response_class=HTMLResponse)
+def organisations_page(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    kind: OrganisationKind | None = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    limit = 50
+    rows, total = org_service.list_organisations(
+        session, user=user, kind=kind, query=q, limit=limit, offset=offset
+    )
+    return render_page(
+        request,
+        "accounts/organisations.html",
+        {
+            "organisations": rows,
+            "pagination": Pagination(total, limit, offset),
+            "q": q or "",
+            "kind": kind,
+            "kinds": OrganisationKind.choices(),
+        },
+    )
+
+
+@router.get("/organisations/new", response_class=HTMLResponse)
+def new_organisation_form(request: Request, user: CurrentUser) -> Response:
+    return render_page(
+        request,
+        "accounts/organisation_form.html",
+        {"errors": {}, "values": {}, "organisation": None, **_organisation_choices()},
+    )
+
+
+@router.post("/organisations/new")
+def create_organisation(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
+    parsed, errors = parse_form(OrganisationIn, form)
+    context = {"errors": errors, "values": form, "organisation": None, **_organisation_choices()}
+    if parsed is None:
+        return render_page(request, "accounts/organisation_form.html", context, status_code=422)
+    try:
+        with session.begin_nested():
+            organisation = org_service.create_organisation(
+                session, actor=user, values=parsed.model_dump()
+            )
+    except FieldError as exc:
+        context["errors"] = {exc.field: exc.detail}
+        return render_page(request, "accounts/organisation_form.html", context, status_code=422)
+    except DomainError as exc:
+        context["errors"] = {"inn": exc.detail}
+        return render_page(
+            request, "accounts/organisation_form.html", context, status_code=exc.status_code
+        )
+    flash(request, gettext("The organisation has been registered."))
+    return redirect(f"/organisations/{organisation.id}")
+
+
+@router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
+def organisation_page(
+    organisation_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
+    organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    return render_page(
+        request,
+        "accounts/organisation.html",
+        {
+            "organisation": organisation,
+            "members": org_service.members_of(session, organisation.id)
+            if policies.can_see_organisation_people(session, user, organisation)
+            else None,
+            "can_edit": policies.can_edit_organisation(session, user, organisation),
+            "can_verify": user.is_staff
+            and organisation.kind != OrganisationKind.sme
+            and not organisation.is_verified,
+            "sector_label": sector_label,
+        },
+    )
+
+
+@router.get("/organisations/{organisation_id}/edit", response_class=HTMLResponse)
+def edit_organisation_form(
+    organisation_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
+    organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    values = {
+        field: getattr(organisation, field) or ""
+        for field in ("name", "kind", "inn", "ogrn", "region", "sector", "stage", "website", "description")
+    }
+    return render_page(
+        request,
+        "accounts/organisation_form.html",
+        {"errors": {}, "values": values, "organisation": organisation, **_organisation_choices()},
+    )
+
+
+@router.post("/organisations/{organisation_id}/edit")
+def edit_organisation(
+    organisation_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
+    organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    parsed, errors = parse_form(OrganisationUpdateIn, form)
+    context = {
+        "errors": errors,
+        "values": {**form, "kind": organisation.kind, "inn": organisation.inn},
+        "organisation": organisation,
+        **_organisation_choices(),
+    }
+    if parsed is None:
+        return render_page(request, "accounts/organisation_form.html", context, status_code=422)
+    try:
+        with session.begin_nested():
+            org_service.update_organisation(
+                session,
+                actor=user,
+                organisation_id=organisation_id,
+                changes=parsed.model_dump(exclude_unset=True),
+            )
+    except FieldError as exc:
+        context["errors"] = {exc.field: exc.detail}
+        return render_page(request, "accounts/organisation_form.html", context, status_code=422)
+    flash(request, gettext("The organisation has been saved."))
+    return redirect(f"/organisations/{organisation_id}")
+
+
+@router.post("/organisations/{organisation_id}/verify")
+def verify_organisation(
+    organisation_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
+    if not user.is_staff:
+        org_service.get_visible_organisation(session, user, organisation_id)
+        raise Forbidden(gettext("You do not have permission to do this."))
+    org_service.verify_organisation(session, actor=user, organisation_id=organisation_id)
+    flash(request, gettext("The organisation has been verified."))
+    return redirect(f"/organisations/{organisation_id}")
+
+
+@router.post("/organisations/{organisation_id}/invitations")
+def invite_colleague(
+    organisation_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
+    email = str(form.get("email", "")).strip()[:254]
+    if "@" not in email:
+        flash(request, gettext("Enter a valid email address."), "error")
+        return redirect(f"/organisations/{organisation_id}")
+    try:
+        with session.begin_nested():
+            org_service.invite_colleague(
+                session, actor=user, organisation_id=organisation_id, email=email
+            )
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        flash(request, exc.detail, "error")
+        return redirect(f"/organisations/{organisation_id}")
+    flash(request, gettext("The invitation has been sent."))
+    return redirect(f"/organisations/{organisation_id}")
+
+
+@router.get("/invitations/{secret}", response_class=HTMLResponse)
+def invitation_page(secret: str, request: Request, user: CurrentUser) -> Response:
+    return render_page(request, "accounts/invitation.html", {"secret": secret})
+
+
+@router.post("/invitations/{secret}")
+def accept_invitation(secret: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    organisation = org_service.accept_invitation(session, actor=user, secret=secret[:100])
+    flash(request, gettext("You have joined %(name)s.", name=organisation.name))
+    return redirect(f"/organisations/{organisation.id}")
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(
+    request: Request,
+    admin: AdminUser,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    limit = 50
+    users, total = accounts.list_users(session, query=q, limit=limit, offset=offset)
+    return render_page(
+        request,
+        "accounts/users.html",
+        {
+            "users": users,
+            "pagination": Pagination(total, limit, offset),
+            "q": q or "",
+            "roles": Role.choices(),
+        },
+    )
+
+
+@router.post("/admin/users/{user_id}/roles")
+def change_role(
+    user_id: int, request: Request, form: FormData, admin: AdminUser, session: SessionDep
+) -> Response:
+    try:
+        role = Role(str(form.get("role", "")))
+    except ValueError:
+        flash(request, gettext("Unknown role."), "error")
+        return redirect("/admin/users")
+    if form.get("action") == "revoke":
+        accounts.revoke_role(session, actor=admin, user_id=user_id, role=role)
+    else:
+        accounts.grant_role(session, actor=admin, user_id=user_id, role=role)
+    flash(request, gettext("Roles have been updated."))
+    return redirect(f"/admin/users?q={accounts.get_user(session, user_id).email}")
+
+
+@router.post("/admin/users/{user_id}/active")
+def change_active(
+    user_id: int, request: Request, form: FormData, admin: AdminUser, session: SessionDep
+) -> Response:
+    accounts.set_active(session, actor=admin, user_id=user_id, active=form.get("active") == "1")
+    flash(request, gettext("The account has been updated."))
+    return redirect("/admin/users")
+

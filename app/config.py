@@ -1,0 +1,97 @@
+"""Settings from the environment (`DATABASE_URL`, `PORTAL_*`)."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SmtpTls(StrEnum):
+    none = "none"
+    starttls = "starttls"
+    ssl = "ssl"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("DATABASE_URL", "PORTAL_DATABASE_URL")
+    )
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: SmtpTls = SmtpTls.none
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "portal@localhost"
+
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    default_locale: str = "ru"
+    default_timezone: str = "Europe/Moscow"
+    privacy_policy_version: str = "2026-01"
+
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    password_reset_hours: int = 2
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+    max_json_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    regions: list[str] = Field(default_factory=list)
+    extra_sectors: list[str] = Field(default_factory=list)
+
+    outbox_max_attempts: int = 8
+    outbox_backoff_base_seconds: int = 30
+
+    @property
+    def is_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.var_dir / "uploads"
+
+
+def _resolve_defaults(settings: Settings) -> Settings:
+    """Fill in the two defaults that live on disk: the SQLite file and the secret key."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.database_url:
+        settings.database_url = f"sqlite:///{(settings.var_dir / 'portal.db').resolve()}"
+    if not settings.secret_key:
+        key_file = settings.var_dir / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            key_file.chmod(0o600)
+        settings.secret_key = key_file.read_text(encoding="utf-8").strip()
+    return settings
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return _resolve_defaults(Settings())

@@ -1,0 +1,121 @@
+"""create_app(): settings, middleware, routers, static files and error responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import i18n
+from app.config import PROJECT_ROOT
+from app.deps import csrf_dependency
+from app.domains import domain_modules, load_models
+from app.errors import DomainError, FieldError, NotAuthenticated
+from app.web import PortalMiddleware, login_redirect, render_page
+
+logger = logging.getLogger("app")
+
+STATUS_TITLES = {
+    400: i18n.N_("Bad request"),
+    401: i18n.N_("Please log in"),
+    403: i18n.N_("Access denied"),
+    404: i18n.N_("Page not found"),
+    405: i18n.N_("Method not allowed"),
+    409: i18n.N_("Conflict"),
+    413: i18n.N_("Too large"),
+    415: i18n.N_("Unsupported file type"),
+    422: i18n.N_("Invalid input"),
+    429: i18n.N_("Too many requests"),
+    500: i18n.N_("Something went wrong"),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status_code: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    title = i18n.gettext(STATUS_TITLES.get(status_code, STATUS_TITLES[400]))
+    try:
+        response: Response = render_page(
+            request, "error.html", {"status_code": status_code, "title": title, "detail": detail},
+            status_code=status_code,
+        )
+    except Exception:  # the error page itself must never fail
+        logger.exception("error page failed to render")
+        response = Response(title, status_code=status_code, media_type="text/plain")
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _clean_validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """FastAPI's error list without the echoed input, which may be huge or not JSON-safe."""
+    return [
+        {"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": str(e.get("msg"))}
+        for e in errors
+    ]
+
+
+async def handle_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if _is_api(request):
+        detail: Any = exc.as_detail() if isinstance(exc, FieldError) else exc.detail
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+    if isinstance(exc, NotAuthenticated):
+        return login_redirect(request)
+    return _error_page(request, exc.status_code, exc.detail, exc.headers)
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = _clean_validation_errors(exc.errors())
+    malformed = any(e["type"] in ("json_invalid", "model_attributes_type") for e in errors)
+    status_code = 400 if malformed else 422
+    if _is_api(request):
+        if malformed:
+            return JSONResponse({"detail": i18n.gettext("The request body is not valid JSON.")}, 400)
+        return JSONResponse({"detail": errors}, status_code=422)
+    return _error_page(request, status_code, i18n.gettext("The request is not valid."))
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _is_api(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    detail = i18n.gettext(STATUS_TITLES.get(exc.status_code, STATUS_TITLES[400]))
+    return _error_page(request, exc.status_code, detail, exc.headers)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    detail = i18n.gettext("An unexpected error occurred. It has been logged.")
+    if _is_api(request):
+        return JSONResponse({"detail": detail}, status_code=500)
+    return _error_page(request, 500, detail)
+
+
+def create_app() -> FastAPI:
+    load_models()
+    app = FastAPI(
+        title="Cluster Portal",
+        version="1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[csrf_dependency],
+    )
+    app.add_middleware(PortalMiddleware)
+    app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(Exception, handle_unexpected)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
+    for module in domain_modules("api") + domain_modules("pages"):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,61 @@
+"""Sending one message: over SMTP when configured, else as an `.eml` file under ./var/mail/."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from app.config import Settings, SmtpTls
+from app.notifications.models import OutboxMessage
+
+
+class DeliveryError(Exception):
+    """The message could not be handed over; it will be tried again."""
+
+
+def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = settings.mail_from
+    email["To"] = message.to_email
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    email["Content-Language"] = message.locale
+    email["X-Portal-Idempotency-Key"] = message.idempotency_key
+    email.set_content(message.body_text)
+    email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def send(message: OutboxMessage, settings: Settings) -> None:
+    email = build_email(message, settings)
+    if not settings.smtp_host:
+        _write_eml(email, message, settings)
+        return
+    try:
+        _send_smtp(email, settings)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _write_eml(email: EmailMessage, message: OutboxMessage, settings: Settings) -> None:
+    settings.mail_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.mail_dir / f"{message.id:08d}-{message.kind.replace('.', '-')}.eml"
+    path.write_bytes(bytes(email))
+
+
+def _send_smtp(email: EmailMessage, settings: Settings) -> None:
+    host, port, timeout = settings.smtp_host or "", settings.smtp_port, settings.smtp_timeout_seconds
+    client: smtplib.SMTP
+    if settings.smtp_tls == SmtpTls.ssl:
+        client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(host, port, timeout=timeout)
+    with client:
+        if settings.smtp_tls == SmtpTls.starttls:
+            client.starttls(context=ssl.create_default_context())
+        if settings.smtp_user:
+            client.login(settings.smtp_user, settings.smtp_password or "")
+        client.send_message(email)

@@ -1,0 +1,507 @@
+"""The web layer: the request middleware (who is calling, which language, security headers,
+body limits), CSRF, flash messages, pagination and page rendering."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qs, quote
+
+import anyio
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.accounts import credentials
+from app.config import Settings, get_settings
+from app.db import session_scope
+from app.errors import Forbidden
+from app.templating import environment
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+templates = Jinja2Templates(env=environment())
+
+
+def cookie_name(base: str) -> str:
+    """`__Host-` cookies are only accepted over https, so the prefix follows the base URL."""
+    return f"__Host-{base}" if get_settings().is_https else base
+
+
+def session_cookie() -> str:
+    return cookie_name("portal_session")
+
+
+def csrf_cookie() -> str:
+    return cookie_name("portal_csrf")
+
+
+LANG_COOKIE = "portal_lang"
+FLASH_COOKIE = "portal_flash"
+
+
+def set_cookie_headers(
+    headers: MutableHeaders, name: str, value: str, *, max_age: int | None = None
+) -> None:
+    settings = get_settings()
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if settings.is_https:
+        parts.append("Secure")
+    headers.append("set-cookie", "; ".join(parts))
+
+
+def client_ip(scope: Scope, settings: Settings) -> str:
+    """The socket's address, or the last untrusted hop of X-Forwarded-For behind a trusted proxy."""
+    peer = (scope.get("client") or ("0.0.0.0", 0))[0]
+    if not settings.trusted_proxies or not _is_trusted(peer, settings.trusted_proxies):
+        return str(peer)
+    forwarded = ""
+    for key, value in scope.get("headers", []):
+        if key == b"x-forwarded-for":
+            forwarded = value.decode("latin-1")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, settings.trusted_proxies):
+            return hop[:45]
+    return str(peer)
+
+
+def _is_trusted(address: str, trusted: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in trusted:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for chunk in value.decode("latin-1").split(";"):
+                name, _, content = chunk.strip().partition("=")
+                if name:
+                    cookies[name] = content
+    return cookies
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _resolve_principal(authorization: str | None, session_value: str | None) -> Any:
+    """Find the caller from a bearer token or the session cookie (runs in a worker thread)."""
+    with session_scope(write=False) as session:
+        if authorization and authorization.lower().startswith("bearer "):
+            found_token = credentials.find_token_user(session, authorization[7:].strip())
+            if found_token is None:
+                return None, None
+            token, user = found_token
+            stale = token.last_used_at is None or (
+                credentials.utcnow() - token.last_used_at > credentials.TOUCH_INTERVAL
+            )
+            principal = credentials.Principal(
+                user.id, "token", str(token.id), user.locale, user.timezone
+            )
+            return principal, (credentials.touch_token, token.id) if stale else None
+        if session_value:
+            found = credentials.find_session_user(session, session_value)
+            if found is None:
+                return None, None
+            web_session, user = found
+            stale = credentials.utcnow() - web_session.last_seen_at > credentials.TOUCH_INTERVAL
+            principal = credentials.Principal(
+                user.id, "session", web_session.id, user.locale, user.timezone
+            )
+            return principal, (credentials.touch_session, web_session.id) if stale else None
+    return None, None
+
+
+def _touch(touch: Any) -> None:
+    function, key = touch
+    with session_scope(write=True) as session:
+        function(session, key)
+
+
+def _security_headers(path: str, settings: Settings) -> list[tuple[str, str]]:
+    if path.startswith("/api/docs"):
+        csp = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+            "https://fastapi.tiangolo.com; frame-ancestors 'none'"
+        )
+    else:
+        csp = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+    headers = [
+        ("content-security-policy", csp),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if settings.is_https:
+        headers.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class PortalMiddleware:
+    """Per request: body limits, the caller, the locale and time zone, the CSRF binding and
+    flash cookies, and the security headers on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = get_settings()
+        limit = self._body_limit(scope, settings)
+        length = _header(scope, b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._reject_too_large(scope, send)
+            return
+
+        cookies = _cookies(scope)
+        state: MutableMapping[str, Any] = scope.setdefault("state", {})
+        state["client_ip"] = client_ip(scope, settings)
+        principal, touch = await anyio.to_thread.run_sync(
+            _resolve_principal,
+            _header(scope, b"authorization"),
+            cookies.get(session_cookie()),
+        )
+        if touch is not None:
+            await anyio.to_thread.run_sync(_touch, touch)
+        state["principal"] = principal
+
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        lang_param = (query.get("lang") or [""])[0]
+        locale = (
+            (lang_param if lang_param in i18n.LOCALES else None)
+            or (principal.locale if principal else None)
+            or (cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in i18n.LOCALES else None)
+            or i18n.negotiate_locale(_header(scope, b"accept-language"))
+            or settings.default_locale
+        )
+        i18n.set_locale(locale)
+        i18n.set_timezone(principal.timezone if principal else settings.default_timezone)
+
+        anon_csrf = cookies.get(csrf_cookie())
+        new_anon_csrf = None
+        if not anon_csrf:
+            anon_csrf = new_anon_csrf = secrets.token_urlsafe(24)
+        state["csrf_binding"] = (
+            principal.credential_id if principal and principal.via == "session" else anon_csrf
+        )
+        state["flashes_in"] = _read_flashes(cookies.get(FLASH_COOKIE))
+        state["flashes_out"] = []
+        state["flashes_shown"] = False
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        path = scope.get("path", "")
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _security_headers(path, settings):
+                    headers.setdefault(name, value)
+                if new_anon_csrf:
+                    set_cookie_headers(headers, csrf_cookie(), new_anon_csrf)
+                if lang_param in i18n.LOCALES:
+                    set_cookie_headers(headers, LANG_COOKIE, lang_param, max_age=31536000)
+                if state["flashes_out"]:
+                    set_cookie_headers(headers, FLASH_COOKIE, _write_flashes(state["flashes_out"]))
+                elif state["flashes_shown"]:
+                    set_cookie_headers(headers, FLASH_COOKIE, "", max_age=0)
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_wrapper)
+        except BodyTooLarge:
+            await self._reject_too_large(scope, send)
+
+    @staticmethod
+    def _body_limit(scope: Scope, settings: Settings) -> int:
+        content_type = _header(scope, b"content-type") or ""
+        if content_type.startswith("multipart/"):
+            return settings.max_upload_bytes + 512 * 1024
+        return settings.max_json_body_bytes
+
+    @staticmethod
+    async def _reject_too_large(scope: Scope, send: Send) -> None:
+        body = json.dumps({"detail": i18n.gettext("The request body is too large.")}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers += [(k.encode(), v.encode()) for k, v in _security_headers("", get_settings())]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+# --- CSRF -------------------------------------------------------------------------------------
+
+
+def csrf_token(request: Request) -> str:
+    binding = str(request.state.csrf_binding)
+    key = get_settings().secret_key.encode("utf-8")
+    return hmac.new(key, f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
+
+
+async def csrf_protect(request: Request) -> None:
+    """Unsafe requests from a browser must carry the CSRF token; bearer-token calls need none."""
+    if request.method in SAFE_METHODS:
+        return
+    principal = request.state.principal
+    if principal is not None and principal.via == "token":
+        return
+    is_api = request.url.path.startswith("/api/")
+    if is_api and principal is None:
+        return
+    supplied = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if supplied is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        supplied = value if isinstance(value, str) else None
+    if not supplied or not hmac.compare_digest(supplied, csrf_token(request)):
+        raise Forbidden(
+            i18n.gettext("The form has expired or was sent from another site. Please try again.")
+        )
+
+
+# --- Flash messages ---------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt="flash")
+
+
+def _read_flashes(raw: str | None) -> list[dict[str, str]]:
+    if not raw:
+        return []
+    try:
+        data = _serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+def _write_flashes(flashes: list[dict[str, str]]) -> str:
+    return str(_serializer().dumps(flashes[:5]))
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    request.state.flashes_out.append({"message": message, "category": category})
+
+
+def take_flashes(request: Request) -> list[dict[str, str]]:
+    request.state.flashes_shown = True
+    return list(request.state.flashes_in)
+
+
+# --- Pagination and rendering -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pagination:
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.limit < self.total
+
+    @property
+    def previous_offset(self) -> int:
+        return max(0, self.offset - self.limit)
+
+    @property
+    def next_offset(self) -> int:
+        return self.offset + self.limit
+
+    @property
+    def first_item(self) -> int:
+        return self.offset + 1 if self.total else 0
+
+    @property
+    def last_item(self) -> int:
+        return min(self.offset + self.limit, self.total)
+
+
+PageContextHook = Callable[[Request], dict[str, Any]]
+_context_hooks: list[PageContextHook] = []
+
+
+def add_page_context(hook: PageContextHook) -> PageContextHook:
+    """Register a function whose result joins the context of every page."""
+    _context_hooks.append(hook)
+    return hook
+
+
+def render_page(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    user = getattr(request.state, "user", None)
+    page_context: dict[str, Any] = {
+        "csrf_token": csrf_token(request),
+        "current_user": user,
+        "navigation": navigation_for(user),
+        "flashes": take_flashes(request),
+        "current_path": request.url.path,
+        "current_url": str(request.url.path)
+        + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    for hook in _context_hooks:
+        page_context.update(hook(request))
+    page_context.update(context or {})
+    return templates.TemplateResponse(request, template, page_context, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(f"/login?next={quote(target)}")
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths are followed after login, never another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+
+# --- Forms ------------------------------------------------------------------------------------
+
+_ERROR_MESSAGES = {
+    "missing": i18n.N_("This field is required."),
+    "string_too_short": i18n.N_("This field is required."),
+    "string_too_long": i18n.N_("This value is too long."),
+    "greater_than_equal": i18n.N_("This value is too small."),
+    "less_than_equal": i18n.N_("This value is too large."),
+    "greater_than": i18n.N_("This value is too small."),
+    "less_than": i18n.N_("This value is too large."),
+    "int_parsing": i18n.N_("Enter a whole number."),
+    "float_parsing": i18n.N_("Enter a number."),
+    "datetime_parsing": i18n.N_("Enter a valid date and time."),
+    "datetime_from_date_parsing": i18n.N_("Enter a valid date and time."),
+    "date_parsing": i18n.N_("Enter a valid date."),
+    "date_from_datetime_parsing": i18n.N_("Enter a valid date."),
+    "url_parsing": i18n.N_("Enter a valid web address."),
+    "url_scheme": i18n.N_("Enter a valid web address."),
+    "literal_error": i18n.N_("Choose one of the options."),
+    "enum": i18n.N_("Choose one of the options."),
+    "bool_parsing": i18n.N_("Choose yes or no."),
+}
+
+
+async def _form_data(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key in form:
+        values = form.getlist(key)
+        data[key] = values if len(values) > 1 or key.endswith("[]") else values[0]
+    data.pop(CSRF_FIELD, None)
+    return data
+
+
+FormData = Annotated[dict[str, Any], Depends(_form_data)]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_form(schema: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """Validate form fields with an input schema; errors come back per field, translated."""
+    cleaned = {k: (None if v == "" else v) for k, v in data.items() if k in schema.model_fields}
+    try:
+        return schema.model_validate(cleaned), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "__all__"
+            message = _ERROR_MESSAGES.get(error["type"])
+            errors.setdefault(
+                field, i18n.gettext(message) if message else i18n.gettext("This value is not valid.")
+            )
+        return None, errors
+
+
+# --- Navigation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    label: str
+    order: int
+    roles: tuple[str, ...] = ()
+    public: bool = False
+
+
+_nav_items: list[NavItem] = []
+
+
+def register_nav(
+    path: str, label: str, *, order: int, roles: tuple[str, ...] = (), public: bool = False
+) -> None:
+    """Add a link to the main navigation: `public` for everyone, else logged-in users holding
+    one of `roles` (any logged-in user when `roles` is empty)."""
+    if all(item.path != path for item in _nav_items):
+        _nav_items.append(NavItem(path, label, order, roles, public))
+
+
+def navigation_for(user: Any) -> list[NavItem]:
+    items = []
+    for item in sorted(_nav_items, key=lambda i: i.order):
+        if item.public or (user is not None and (not item.roles or user.has_role(*item.roles))):
+            items.append(item)
+    return items

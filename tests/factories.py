@@ -1,0 +1,135 @@
+"""Plain functions that make what a test needs, through the same services the app uses."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.accounts import service as accounts
+from app.accounts.identifiers import inn_with_check_digits
+from app.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
+from app.accounts.organisations import create_organisation
+from app.db import Database, utcnow
+
+PASSWORD = "correct horse battery staple"
+_sequence = itertools.count(1)
+
+
+@dataclass
+class Actor:
+    """A user with an authenticated client: `.api` sends a bearer token, `.browser` a session."""
+
+    user: User
+    api: TestClient
+    browser: TestClient | None = None
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Factory:
+    def __init__(self, database: Database, app: FastAPI) -> None:
+        self.database = database
+        self.app = app
+
+    def user(
+        self,
+        *,
+        roles: Iterable[Role] = (),
+        email: str | None = None,
+        full_name: str | None = None,
+        locale: str = "ru",
+        timezone: str = "Europe/Moscow",
+    ) -> User:
+        number = next(_sequence)
+        with self.database.session_scope() as session:
+            user = accounts.register(
+                session,
+                email=email or f"user{number}@example.com",
+                password=PASSWORD,
+                full_name=full_name or f"User {number}",
+                locale=locale,
+                timezone=timezone,
+                consent_personal_data=True,
+            )
+            for role in roles:
+                user.role_rows.append(UserRole(role=role))
+            session.flush()
+            session.refresh(user)
+            _ = user.role_rows
+            session.expunge(user)
+        return user
+
+    def api_client(self, user: User) -> TestClient:
+        client = TestClient(self.app, base_url="http://testserver")
+        response = client.post(
+            "/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+        return client
+
+    def browser_client(self, user: User) -> TestClient:
+        client = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
+        )
+        assert response.status_code == 303, response.text
+        return client
+
+    def actor(self, *roles: Role, browser: bool = False, **kwargs: Any) -> Actor:
+        user = self.user(roles=roles, **kwargs)
+        return Actor(user, self.api_client(user), self.browser_client(user) if browser else None)
+
+    def organisation(
+        self,
+        owner: User,
+        *,
+        kind: OrganisationKind = OrganisationKind.sme,
+        name: str | None = None,
+        region: str = "Новосибирская область",
+        sector: str = "software",
+        verified: bool = False,
+    ) -> Organisation:
+        number = next(_sequence)
+        with self.database.session_scope() as session:
+            actor = session.get(User, owner.id)
+            assert actor is not None
+            organisation = create_organisation(
+                session,
+                actor=actor,
+                values={
+                    "name": name or f"Organisation {number}",
+                    "kind": kind,
+                    "inn": inn_with_check_digits(f"{700000000 + number:09d}"),
+                    "region": region,
+                    "sector": sector,
+                    "description": "",
+                },
+            )
+            if verified:
+                organisation.verified_at = utcnow()
+            session.flush()
+            session.expunge(organisation)
+        return organisation
+
+    def count(self, model: type[Any]) -> int:
+        from sqlalchemy import func, select
+
+        with self.database.session_scope(write=False) as session:
+            return session.scalar(select(func.count()).select_from(model)) or 0
