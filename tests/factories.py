@@ -133,3 +133,22 @@ class Factory:
 
         with self.database.session_scope(write=False) as session:
             return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def make_member(database: Database, organisation: Organisation, *, years: int = 1) -> None:
+    """Give an organisation an active membership, as the committee's approval would."""
+    import secrets
+    from datetime import date, timedelta
+
+    from app.membership.models import Membership
+
+    with database.session_scope() as session:
+        session.add(
+            Membership(
+                organisation_id=organisation.id,
+                number=f"CL-TEST-{organisation.id:05d}",
+                verify_code=secrets.token_urlsafe(12),
+                starts_on=date.today(),
+                expires_on=date.today() + timedelta(days=365 * years),
+            )
+        )
