@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po, write_po
 
+from app import i18n_catalogue
 from app.domains import DOMAINS
 from app.i18n import LOCALES, translations_for
 from app.i18n_catalogue import CORE, extract
@@ -48,3 +52,32 @@ def test_russian_plural_forms_follow_the_number() -> None:
     assert forms[1] == forms[21] != forms[3]
     assert forms[3] == forms[22] != forms[5]
     assert forms[5] == forms[11] == forms[25]
+
+
+def test_catalogue_update_retires_removed_msgids_and_resets_a_msgid_that_became_plural(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "strings.py"
+    source.write_text('_("Kept")\n_("Removed")\n_("%(num)s file")\n')
+    monkeypatch.setattr(i18n_catalogue, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(i18n_catalogue, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(i18n_catalogue, "scope_files", lambda scope: iter([source]))
+    i18n_catalogue.update("demo")
+    ru_path = tmp_path / "ru" / "LC_MESSAGES" / "demo.po"
+    with ru_path.open("rb") as handle:
+        catalog = read_po(handle, locale="ru")
+    catalog["Kept"].string = "Оставлено"
+    catalog["%(num)s file"].string = "%(num)s файл"
+    with ru_path.open("wb") as handle:
+        write_po(handle, catalog)
+
+    source.write_text('_("Kept")\nngettext("%(num)s file", "%(num)s files", 2)\n')
+    untranslated = i18n_catalogue.update("demo")
+
+    with ru_path.open("rb") as handle:
+        catalog = read_po(handle, locale="ru")
+    assert catalog["Kept"].string == "Оставлено"
+    assert "Removed" not in catalog and "Removed" in catalog.obsolete
+    assert catalog["%(num)s file"].id == ("%(num)s file", "%(num)s files")
+    assert catalog["%(num)s file"].string == ("", "", "")
+    assert untranslated == ["ru: ('%(num)s file', '%(num)s files')"]
