@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n
+from app.accounts.models import User
 from app.config import PROJECT_ROOT
+from app.db import session_scope
 from app.deps import csrf_dependency
 from app.domains import domain_modules, load_models
 from app.errors import DomainError, FieldError, NotAuthenticated
@@ -39,9 +41,23 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _reload_page_user(request: Request) -> None:
+    """The request's session was rolled back and closed by the error, leaving its user expired
+    and detached (or never loaded, e.g. an unknown path): read the caller afresh for the layout."""
+    principal = getattr(request.state, "principal", None)
+    request.state.user = None
+    if principal is None:
+        return
+    with session_scope(write=False) as session:
+        user = session.get(User, principal.user_id)
+        if user is not None and user.is_active:
+            request.state.user = user
+
+
 def _error_page(request: Request, status_code: int, detail: str, headers: dict[str, str] | None = None) -> Response:
     title = i18n.gettext(STATUS_TITLES.get(status_code, STATUS_TITLES[400]))
     try:
+        _reload_page_user(request)
         response: Response = render_page(
             request, "error.html", {"status_code": status_code, "title": title, "detail": detail},
             status_code=status_code,
