@@ -469,6 +469,8 @@ def parse_form(schema: type[M], data: dict[str, Any]) -> tuple[M | None, dict[st
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             message = _ERROR_MESSAGES.get(error["type"])
+            if error["type"].endswith("_type") and error.get("input", "") is None:
+                message = _ERROR_MESSAGES["missing"]  # an empty field arrives as None
             errors.setdefault(
                 field, i18n.gettext(message) if message else i18n.gettext("This value is not valid.")
             )
