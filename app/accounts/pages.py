@@ -372,6 +372,8 @@ def edit_organisation_form(
     organisation_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
     organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    if not policies.can_edit_organisation(session, user, organisation):
+        raise Forbidden(gettext("Only the owner or cluster staff may edit this organisation."))
     values = {
         field: getattr(organisation, field) or ""
         for field in ("name", "kind", "inn", "ogrn", "region", "sector", "stage", "website", "description")
