@@ -4,6 +4,7 @@ organisations and user administration."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -73,12 +74,19 @@ def home(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     return render_page(request, "home.html", {"organisations": organisations})
 
 
+def _without_lang(url: str) -> str:
+    """The page to return to, minus a `?lang=` that would override the language just chosen."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(("", "", parts.path, urlencode(kept), parts.fragment))
+
+
 @router.post("/language")
 def set_language(
     request: Request, form: FormData, user: OptionalUser, session: SessionDep
 ) -> Response:
     locale = str(form.get("locale", ""))
-    target = safe_next(str(form.get("next", "/")))
+    target = _without_lang(safe_next(str(form.get("next", "/"))))
     response = redirect(target)
     if locale in LOCALES:
         if user is not None:

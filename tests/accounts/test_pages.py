@@ -399,3 +399,15 @@ def test_edit_form_of_a_visible_organisation_is_refused_to_a_non_owner(factory: 
     page = assert_page(outsider.browser.get(f"/organisations/{investor.id}/edit"), "en", 403)
     assert "Only the owner or cluster staff may edit this organisation." in page.shown_strings
     assert page.controls == [c for c in page.controls if c.is_hidden]
+
+
+def test_language_switch_from_a_page_opened_with_lang_drops_the_old_parameter(app) -> None:
+    with TestClient(app, follow_redirects=False) as visitor:
+        token = csrf_from(visitor.get("/login?lang=en").text)
+        response = visitor.post(
+            "/language",
+            data={"csrf_token": token, "locale": "ru", "next": "/login?lang=en&next=%2Fa%3Fb%3D1"},
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login?next=%2Fa%3Fb%3D1"
+        assert_page(visitor.get(response.headers["location"]), "ru")
