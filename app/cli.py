@@ -86,7 +86,9 @@ def create_user(
     email: Annotated[str, typer.Option()],
     password: Annotated[str, typer.Option()],
     name: Annotated[str, typer.Option()],
-    role: Annotated[list[str] | None, typer.Option(help="Role to grant; repeat for several.")] = None,
+    role: Annotated[
+        list[str] | None, typer.Option(help="Role to grant; repeat for several.")
+    ] = None,
 ) -> None:
     """Create a user, or update the password, name and roles of an existing one."""
     from app.accounts.cli_support import upsert_user

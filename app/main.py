@@ -54,12 +54,16 @@ def _reload_page_user(request: Request) -> None:
             request.state.user = user
 
 
-def _error_page(request: Request, status_code: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+def _error_page(
+    request: Request, status_code: int, detail: str, headers: dict[str, str] | None = None
+) -> Response:
     title = i18n.gettext(STATUS_TITLES.get(status_code, STATUS_TITLES[400]))
     try:
         _reload_page_user(request)
         response: Response = render_page(
-            request, "error.html", {"status_code": status_code, "title": title, "detail": detail},
+            request,
+            "error.html",
+            {"status_code": status_code, "title": title, "detail": detail},
             status_code=status_code,
         )
     except Exception:  # the error page itself must never fail
@@ -95,7 +99,9 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     status_code = 400 if malformed else 422
     if _is_api(request):
         if malformed:
-            return JSONResponse({"detail": i18n.gettext("The request body is not valid JSON.")}, 400)
+            return JSONResponse(
+                {"detail": i18n.gettext("The request body is not valid JSON.")}, 400
+            )
         return JSONResponse({"detail": errors}, status_code=422)
     return _error_page(request, status_code, i18n.gettext("The request is not valid."))
 
@@ -103,7 +109,9 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _is_api(request):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
     detail = i18n.gettext(STATUS_TITLES.get(exc.status_code, STATUS_TITLES[400]))
     return _error_page(request, exc.status_code, detail, exc.headers)
 

@@ -271,7 +271,10 @@ class PortalMiddleware:
     @staticmethod
     async def _reject_too_large(scope: Scope, send: Send) -> None:
         body = json.dumps({"detail": i18n.gettext("The request body is too large.")}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         headers += [(k.encode(), v.encode()) for k, v in _security_headers("", get_settings())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -385,7 +388,11 @@ def add_page_context(hook: PageContextHook) -> PageContextHook:
 
 
 def render_page(
-    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
 ) -> HTMLResponse:
     user = getattr(request.state, "user", None)
     page_context: dict[str, Any] = {
@@ -417,7 +424,6 @@ def safe_next(value: str | None, default: str = "/") -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
-
 
 
 # --- Forms ------------------------------------------------------------------------------------
@@ -472,7 +478,8 @@ def parse_form(schema: type[M], data: dict[str, Any]) -> tuple[M | None, dict[st
             if error["type"].endswith("_type") and error.get("input", "") is None:
                 message = _ERROR_MESSAGES["missing"]  # an empty field arrives as None
             errors.setdefault(
-                field, i18n.gettext(message) if message else i18n.gettext("This value is not valid.")
+                field,
+                i18n.gettext(message) if message else i18n.gettext("This value is not valid."),
             )
         return None, errors
 
