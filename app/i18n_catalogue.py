@@ -87,9 +87,9 @@ def update(scope: str) -> list[str]:
             catalog.add(msgid, string, locations=locations)
         wanted = {m[0] if isinstance(m, tuple) else m for m in messages}
         for message in list(catalog):
-            key = message.id[0] if isinstance(message.id, tuple) else message.id
-            if message.id and key not in wanted:  # no longer in the source: keep it commented out
-                catalog.obsolete[key] = message
+            old_key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+            if message.id and old_key not in wanted:  # gone from the source: keep it commented
+                catalog.obsolete[old_key] = message
                 catalog.delete(message.id)
         for message in catalog:
             if message.id and (

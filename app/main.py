@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -55,7 +56,7 @@ def _reload_page_user(request: Request) -> None:
 
 
 def _error_page(
-    request: Request, status_code: int, detail: str, headers: dict[str, str] | None = None
+    request: Request, status_code: int, detail: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     title = i18n.gettext(STATUS_TITLES.get(status_code, STATUS_TITLES[400]))
     try:

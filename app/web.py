@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import i18n
 from app.accounts import credentials
 from app.config import Settings, get_settings
-from app.db import session_scope
+from app.db import session_scope, utcnow
 from app.errors import Forbidden
 from app.templating import environment
 
@@ -122,7 +122,7 @@ def _resolve_principal(authorization: str | None, session_value: str | None) -> 
                 return None, None
             token, user = found_token
             stale = token.last_used_at is None or (
-                credentials.utcnow() - token.last_used_at > credentials.TOUCH_INTERVAL
+                utcnow() - token.last_used_at > credentials.TOUCH_INTERVAL
             )
             principal = credentials.Principal(
                 user.id, "token", str(token.id), user.locale, user.timezone
@@ -133,7 +133,7 @@ def _resolve_principal(authorization: str | None, session_value: str | None) -> 
             if found is None:
                 return None, None
             web_session, user = found
-            stale = credentials.utcnow() - web_session.last_seen_at > credentials.TOUCH_INTERVAL
+            stale = utcnow() - web_session.last_seen_at > credentials.TOUCH_INTERVAL
             principal = credentials.Principal(
                 user.id, "session", web_session.id, user.locale, user.timezone
             )

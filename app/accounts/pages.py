@@ -254,7 +254,7 @@ def update_profile(
 def change_password(
     request: Request, form: FormData, user: CurrentUser, session: SessionDep
 ) -> Response:
-    parsed, errors = parse_form(ChangePasswordForm, form)
+    parsed, _errors = parse_form(ChangePasswordForm, form)
     if parsed is None:
         flash(request, gettext("Please check the form."), "error")
         return redirect("/account")
