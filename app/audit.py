@@ -72,9 +72,10 @@ def record(
     """Append one row to the chain inside the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
-    prev_hash = session.scalar(
-        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ) or GENESIS_HASH
+    prev_hash = (
+        session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+        or GENESIS_HASH
+    )
     entry = AuditEntry(
         created_at=utcnow().replace(microsecond=0),
         actor_id=actor_id,
@@ -108,7 +109,10 @@ def verify_chain(session: Session, *, batch_size: int = 1000) -> ChainReport:
     last_id = 0
     while True:
         rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch_size)
+            select(AuditEntry)
+            .where(AuditEntry.id > last_id)
+            .order_by(AuditEntry.id)
+            .limit(batch_size)
         ).all()
         if not rows:
             return ChainReport(checked, None, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -86,7 +85,9 @@ def create_user(
     email: Annotated[str, typer.Option()],
     password: Annotated[str, typer.Option()],
     name: Annotated[str, typer.Option()],
-    role: Annotated[list[str] | None, typer.Option(help="Role to grant; repeat for several.")] = None,
+    role: Annotated[
+        list[str] | None, typer.Option(help="Role to grant; repeat for several.")
+    ] = None,
 ) -> None:
     """Create a user, or update the password, name and roles of an existing one."""
     from app.accounts.cli_support import upsert_user
@@ -140,4 +141,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -44,18 +44,48 @@ DEMO_USERS = (
 )
 
 DEMO_ORGANISATIONS = (
-    ("geo", "ГеоТех Сибирь", OrganisationKind.sme, "540123456", "Новосибирская область",
-     "geoinformation", "founder"),
-    ("robot", "Robotics Lab", OrganisationKind.sme, "770987654", "Москва", "hardware",
-     "founder_en"),
-    ("fund", "Фонд «Северный венчур»", OrganisationKind.investor, "781234567",
-     "Санкт-Петербург", "fintech", "investor"),
-    ("large", "ПромИнжиниринг", OrganisationKind.large, "660555444", "Свердловская область",
-     "manufacturing", "partner"),
+    (
+        "geo",
+        "ГеоТех Сибирь",
+        OrganisationKind.sme,
+        "540123456",
+        "Новосибирская область",
+        "geoinformation",
+        "founder",
+    ),
+    (
+        "robot",
+        "Robotics Lab",
+        OrganisationKind.sme,
+        "770987654",
+        "Москва",
+        "hardware",
+        "founder_en",
+    ),
+    (
+        "fund",
+        "Фонд «Северный венчур»",
+        OrganisationKind.investor,
+        "781234567",
+        "Санкт-Петербург",
+        "fintech",
+        "investor",
+    ),
+    (
+        "large",
+        "ПромИнжиниринг",
+        OrganisationKind.large,
+        "660555444",
+        "Свердловская область",
+        "manufacturing",
+        "partner",
+    ),
 )
 
 
-def _ensure_user(session: Session, email: str, name: str, locale: str, roles: tuple[Role, ...]) -> User:
+def _ensure_user(
+    session: Session, email: str, name: str, locale: str, roles: tuple[Role, ...]
+) -> User:
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(

@@ -151,9 +151,7 @@ def format_date(value: date | datetime | None, format: str = "medium") -> str:
 def format_time(value: datetime | None, format: str = "short") -> str:
     if value is None:
         return ""
-    return babel_dates.format_time(
-        value, format=format, tzinfo=get_timezone(), locale=get_locale()
-    )
+    return babel_dates.format_time(value, format=format, tzinfo=get_timezone(), locale=get_locale())
 
 
 def format_number(value: int | float | Decimal | None) -> str:

@@ -67,16 +67,35 @@ def update(scope: str) -> list[str]:
         else:
             catalog = Catalog(locale=locale, project="Cluster Portal", charset="utf-8")
         for msgid, locations in messages.items():
-            if msgid in catalog:
+            key = msgid[0] if isinstance(msgid, tuple) else msgid
+            if key not in catalog and key in catalog.obsolete:  # back in the source
+                catalog[key] = catalog.obsolete.pop(key)
+            existing = catalog.get(key)
+            if existing is not None and existing.pluralizable == isinstance(msgid, tuple):
+                if locale == "en" and existing.id != msgid:
+                    existing.string = msgid
+                existing.id = msgid
+                existing.locations = locations
                 continue
+            if existing is not None:  # became plural or singular: its translation no longer fits
+                catalog.delete(existing.id)
             string: str | tuple[str, ...] = ""
             if locale == "en":
                 string = msgid
             elif isinstance(msgid, tuple):
                 string = ("",) * catalog.num_plurals
             catalog.add(msgid, string, locations=locations)
+        wanted = {m[0] if isinstance(m, tuple) else m for m in messages}
+        for message in list(catalog):
+            old_key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+            if message.id and old_key not in wanted:  # gone from the source: keep it commented
+                catalog.obsolete[old_key] = message
+                catalog.delete(message.id)
         for message in catalog:
-            if message.id and (not message.string or (isinstance(message.string, tuple) and not all(message.string))):
+            if message.id and (
+                not message.string
+                or (isinstance(message.string, tuple) and not all(message.string))
+            ):
                 untranslated.append(f"{locale}: {message.id!r}")
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100, omit_header=False, sort_output=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n
+from app.accounts.models import User
 from app.config import PROJECT_ROOT
+from app.db import session_scope
 from app.deps import csrf_dependency
 from app.domains import domain_modules, load_models
 from app.errors import DomainError, FieldError, NotAuthenticated
@@ -39,11 +42,29 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error_page(request: Request, status_code: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+def _reload_page_user(request: Request) -> None:
+    """The request's session was rolled back and closed by the error, leaving its user expired
+    and detached (or never loaded, e.g. an unknown path): read the caller afresh for the layout."""
+    principal = getattr(request.state, "principal", None)
+    request.state.user = None
+    if principal is None:
+        return
+    with session_scope(write=False) as session:
+        user = session.get(User, principal.user_id)
+        if user is not None and user.is_active:
+            request.state.user = user
+
+
+def _error_page(
+    request: Request, status_code: int, detail: str, headers: Mapping[str, str] | None = None
+) -> Response:
     title = i18n.gettext(STATUS_TITLES.get(status_code, STATUS_TITLES[400]))
     try:
+        _reload_page_user(request)
         response: Response = render_page(
-            request, "error.html", {"status_code": status_code, "title": title, "detail": detail},
+            request,
+            "error.html",
+            {"status_code": status_code, "title": title, "detail": detail},
             status_code=status_code,
         )
     except Exception:  # the error page itself must never fail
@@ -79,7 +100,9 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     status_code = 400 if malformed else 422
     if _is_api(request):
         if malformed:
-            return JSONResponse({"detail": i18n.gettext("The request body is not valid JSON.")}, 400)
+            return JSONResponse(
+                {"detail": i18n.gettext("The request body is not valid JSON.")}, 400
+            )
         return JSONResponse({"detail": errors}, status_code=422)
     return _error_page(request, status_code, i18n.gettext("The request is not valid."))
 
@@ -87,7 +110,9 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _is_api(request):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
     detail = i18n.gettext(STATUS_TITLES.get(exc.status_code, STATUS_TITLES[400]))
     return _error_page(request, exc.status_code, detail, exc.headers)
 

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import i18n
 from app.accounts import credentials
 from app.config import Settings, get_settings
-from app.db import session_scope
+from app.db import session_scope, utcnow
 from app.errors import Forbidden
 from app.templating import environment
 
@@ -122,7 +122,7 @@ def _resolve_principal(authorization: str | None, session_value: str | None) -> 
                 return None, None
             token, user = found_token
             stale = token.last_used_at is None or (
-                credentials.utcnow() - token.last_used_at > credentials.TOUCH_INTERVAL
+                utcnow() - token.last_used_at > credentials.TOUCH_INTERVAL
             )
             principal = credentials.Principal(
                 user.id, "token", str(token.id), user.locale, user.timezone
@@ -133,7 +133,7 @@ def _resolve_principal(authorization: str | None, session_value: str | None) -> 
             if found is None:
                 return None, None
             web_session, user = found
-            stale = credentials.utcnow() - web_session.last_seen_at > credentials.TOUCH_INTERVAL
+            stale = utcnow() - web_session.last_seen_at > credentials.TOUCH_INTERVAL
             principal = credentials.Principal(
                 user.id, "session", web_session.id, user.locale, user.timezone
             )
@@ -271,7 +271,10 @@ class PortalMiddleware:
     @staticmethod
     async def _reject_too_large(scope: Scope, send: Send) -> None:
         body = json.dumps({"detail": i18n.gettext("The request body is too large.")}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         headers += [(k.encode(), v.encode()) for k, v in _security_headers("", get_settings())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -385,7 +388,11 @@ def add_page_context(hook: PageContextHook) -> PageContextHook:
 
 
 def render_page(
-    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
 ) -> HTMLResponse:
     user = getattr(request.state, "user", None)
     page_context: dict[str, Any] = {
@@ -417,7 +424,6 @@ def safe_next(value: str | None, default: str = "/") -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
-
 
 
 # --- Forms ------------------------------------------------------------------------------------
@@ -469,8 +475,11 @@ def parse_form(schema: type[M], data: dict[str, Any]) -> tuple[M | None, dict[st
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             message = _ERROR_MESSAGES.get(error["type"])
+            if error["type"].endswith("_type") and error.get("input", "") is None:
+                message = _ERROR_MESSAGES["missing"]  # an empty field arrives as None
             errors.setdefault(
-                field, i18n.gettext(message) if message else i18n.gettext("This value is not valid.")
+                field,
+                i18n.gettext(message) if message else i18n.gettext("This value is not valid."),
             )
         return None, errors
 

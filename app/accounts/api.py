@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from app.accounts import organisations as org_service
 from app.accounts import policies
@@ -34,7 +35,6 @@ from app.accounts.schemas import (
 from app.deps import AdminUser, CurrentUser, PagingDep, SessionDep, StaffUser
 from app.i18n import gettext
 from app.schemas import Page
-from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -189,7 +189,9 @@ def enable_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
 
 
 @router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationOut)
-def create_organisation(body: OrganisationIn, user: CurrentUser, session: SessionDep) -> OrganisationOut:
+def create_organisation(
+    body: OrganisationIn, user: CurrentUser, session: SessionDep
+) -> OrganisationOut:
     organisation = org_service.create_organisation(session, actor=user, values=body.model_dump())
     return organisation_out(session, user, organisation)
 
@@ -209,7 +211,9 @@ def list_organisations(
 
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationOut)
-def get_organisation(organisation_id: int, user: CurrentUser, session: SessionDep) -> OrganisationOut:
+def get_organisation(
+    organisation_id: int, user: CurrentUser, session: SessionDep
+) -> OrganisationOut:
     organisation = org_service.get_visible_organisation(session, user, organisation_id)
     return organisation_out(session, user, organisation)
 
@@ -228,7 +232,9 @@ def update_organisation(
 
 
 @router.post("/organisations/{organisation_id}/verify", response_model=OrganisationOut)
-def verify_organisation(organisation_id: int, staff: StaffUser, session: SessionDep) -> OrganisationOut:
+def verify_organisation(
+    organisation_id: int, staff: StaffUser, session: SessionDep
+) -> OrganisationOut:
     organisation = org_service.verify_organisation(
         session, actor=staff, organisation_id=organisation_id
     )

@@ -19,8 +19,13 @@ def upsert_user(*, email: str, password: str, name: str, roles: list[str]) -> in
     with session_scope() as session:
         user = find_user_by_email(session, email)
         if user is None:
-            user = User(email=normalise_email(email), password_hash="", full_name=name,
-                        consent_at=utcnow(), consent_policy_version="cli")
+            user = User(
+                email=normalise_email(email),
+                password_hash="",
+                full_name=name,
+                consent_at=utcnow(),
+                consent_policy_version="cli",
+            )
             session.add(user)
         user.full_name = name
         user.password_hash = hash_password(password)

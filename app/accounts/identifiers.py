@@ -1,4 +1,4 @@
-"""Check digits of Russian company identifiers: INN (10 or 12 digits) and OGRN (13) / OGRNIP (15)."""
+"""Check digits of Russian company identifiers: INN (10 or 12 digits), OGRN (13), OGRNIP (15)."""
 
 from __future__ import annotations
 

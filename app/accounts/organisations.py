@@ -57,7 +57,9 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation:
     return organisation
 
 
-def get_visible_organisation(session: Session, user: User | None, organisation_id: int) -> Organisation:
+def get_visible_organisation(
+    session: Session, user: User | None, organisation_id: int
+) -> Organisation:
     organisation = session.get(Organisation, organisation_id)
     if organisation is None or not policies.can_view_organisation(session, user, organisation):
         raise NotFound(gettext("Organisation not found."))

@@ -4,6 +4,7 @@ organisations and user administration."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -73,12 +74,19 @@ def home(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     return render_page(request, "home.html", {"organisations": organisations})
 
 
+def _without_lang(url: str) -> str:
+    """The page to return to, minus a `?lang=` that would override the language just chosen."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(("", "", parts.path, urlencode(kept), parts.fragment))
+
+
 @router.post("/language")
 def set_language(
     request: Request, form: FormData, user: OptionalUser, session: SessionDep
 ) -> Response:
     locale = str(form.get("locale", ""))
-    target = safe_next(str(form.get("next", "/")))
+    target = _without_lang(safe_next(str(form.get("next", "/"))))
     response = redirect(target)
     if locale in LOCALES:
         if user is not None:
@@ -230,7 +238,9 @@ def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Re
 
 
 @router.post("/account/profile")
-def update_profile(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
+def update_profile(
+    request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
     parsed, _errors = parse_form(ProfileForm, form)
     if parsed is None:
         flash(request, gettext("Please check the form."), "error")
@@ -241,8 +251,10 @@ def update_profile(request: Request, form: FormData, user: CurrentUser, session:
 
 
 @router.post("/account/password")
-def change_password(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
-    parsed, errors = parse_form(ChangePasswordForm, form)
+def change_password(
+    request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
+    parsed, _errors = parse_form(ChangePasswordForm, form)
     if parsed is None:
         flash(request, gettext("Please check the form."), "error")
         return redirect("/account")
@@ -262,7 +274,9 @@ def change_password(request: Request, form: FormData, user: CurrentUser, session
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+def revoke_token(
+    token_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
     accounts.revoke_token(session, user, token_id)
     flash(request, gettext("The token has been revoked."))
     return redirect("/account")
@@ -277,7 +291,9 @@ def export_account(user: CurrentUser, session: SessionDep) -> Response:
 
 
 @router.post("/account/erase")
-def erase_account(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
+def erase_account(
+    request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
     if form.get("confirm") != "yes":
         flash(request, gettext("Tick the box to confirm the erasure."), "error")
         return redirect("/account")
@@ -323,7 +339,9 @@ def new_organisation_form(request: Request, user: CurrentUser) -> Response:
 
 
 @router.post("/organisations/new")
-def create_organisation(request: Request, form: FormData, user: CurrentUser, session: SessionDep) -> Response:
+def create_organisation(
+    request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
     parsed, errors = parse_form(OrganisationIn, form)
     context = {"errors": errors, "values": form, "organisation": None, **_organisation_choices()}
     if parsed is None:
@@ -372,9 +390,21 @@ def edit_organisation_form(
     organisation_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
     organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    if not policies.can_edit_organisation(session, user, organisation):
+        raise Forbidden(gettext("Only the owner or cluster staff may edit this organisation."))
     values = {
         field: getattr(organisation, field) or ""
-        for field in ("name", "kind", "inn", "ogrn", "region", "sector", "stage", "website", "description")
+        for field in (
+            "name",
+            "kind",
+            "inn",
+            "ogrn",
+            "region",
+            "sector",
+            "stage",
+            "website",
+            "description",
+        )
     }
     return render_page(
         request,
@@ -452,7 +482,9 @@ def invitation_page(secret: str, request: Request, user: CurrentUser) -> Respons
 
 
 @router.post("/invitations/{secret}")
-def accept_invitation(secret: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+def accept_invitation(
+    secret: str, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
     organisation = org_service.accept_invitation(session, actor=user, secret=secret[:100])
     flash(request, gettext("You have joined %(name)s.", name=organisation.name))
     return redirect(f"/organisations/{organisation.id}")
@@ -504,4 +536,3 @@ def change_active(
     accounts.set_active(session, actor=admin, user_id=user_id, active=form.get("active") == "1")
     flash(request, gettext("The account has been updated."))
     return redirect("/admin/users")
-

@@ -16,7 +16,6 @@ MAX_LENGTH = 128
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "common_passwords.txt"
 
 
-
 @cache
 def _hasher() -> PasswordHasher:
     settings = get_settings()

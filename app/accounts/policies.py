@@ -17,7 +17,9 @@ from app.accounts.models import (
 REVIEWING_ROLES = (Role.staff, Role.admin, Role.chair, Role.committee)
 
 
-def organisation_role(session: Session, user: User, organisation_id: int) -> OrganisationRole | None:
+def organisation_role(
+    session: Session, user: User, organisation_id: int
+) -> OrganisationRole | None:
     role = session.scalar(
         select(OrganisationMember.role).where(
             OrganisationMember.organisation_id == organisation_id,

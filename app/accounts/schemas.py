@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import EmailStr, Field, HttpUrl, field_validator
 
 from app.accounts.models import OrganisationKind, Role
-from app.i18n import LOCALES, is_valid_timezone
+from app.i18n import is_valid_timezone
 from app.schemas import Input, Output
 from app.vocab import Stage
 

@@ -295,7 +295,10 @@ def change_password(
         raise FieldError("new_password", problem)
     user.password_hash = hash_password(new_password)
     audit.record(
-        session, actor_id=user.id, action="auth.password_changed", entity_type="user",
+        session,
+        actor_id=user.id,
+        action="auth.password_changed",
+        entity_type="user",
         entity_id=user.id,
     )
     session.flush()
@@ -456,9 +459,9 @@ def _export_organisations(session: Session, user: User) -> list[dict[str, Any]]:
 @register_exporter("audit")
 def _export_audit(session: Session, user: User) -> list[dict[str, Any]]:
     rows = session.scalars(
-        select(audit.AuditEntry).where(audit.AuditEntry.actor_id == user.id).order_by(
-            audit.AuditEntry.id
-        )
+        select(audit.AuditEntry)
+        .where(audit.AuditEntry.actor_id == user.id)
+        .order_by(audit.AuditEntry.id)
     )
     return [
         {

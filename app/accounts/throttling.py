@@ -32,8 +32,10 @@ def ensure_login_allowed(session: Session, *, email: str, ip_address: str) -> No
         if count >= limit:
             retry_after = max(1, int((oldest + window - utcnow()).total_seconds()) + 1)
             raise Throttled(
-                gettext("Too many failed attempts. Try again in %(minutes)s min.",
-                        minutes=(retry_after + 59) // 60),
+                gettext(
+                    "Too many failed attempts. Try again in %(minutes)s min.",
+                    minutes=(retry_after + 59) // 60,
+                ),
                 retry_after=retry_after,
             )
 

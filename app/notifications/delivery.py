@@ -47,7 +47,11 @@ def _write_eml(email: EmailMessage, message: OutboxMessage, settings: Settings) 
 
 
 def _send_smtp(email: EmailMessage, settings: Settings) -> None:
-    host, port, timeout = settings.smtp_host or "", settings.smtp_port, settings.smtp_timeout_seconds
+    host, port, timeout = (
+        settings.smtp_host or "",
+        settings.smtp_port,
+        settings.smtp_timeout_seconds,
+    )
     client: smtplib.SMTP
     if settings.smtp_tls == SmtpTls.ssl:
         client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())

@@ -117,7 +117,7 @@ def notify_address(
 
 
 def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
-    """Insert under a savepoint: a concurrent insert of the same key wins and this one is a no-op."""
+    """Insert under a savepoint: a concurrent insert of the same key wins; this one is a no-op."""
     try:
         with session.begin_nested():
             session.add(message)
@@ -128,11 +128,14 @@ def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    return session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
+    return (
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def mark_all_read(session: Session, user_id: int) -> None:
