@@ -28,10 +28,9 @@ for key in ("PORTAL_SMTP_HOST", "PORTAL_TRUSTED_PROXIES", "PORTAL_REGIONS"):
 
 from app import migrations  # noqa: E402
 from app.config import get_settings  # noqa: E402
-from app.db import Base, Database, get_database, set_database  # noqa: E402
+from app.db import Base, Database, set_database  # noqa: E402
 from app.domains import load_models  # noqa: E402
 from app.main import create_app  # noqa: E402
-
 from tests.factories import Factory  # noqa: E402
 
 
@@ -82,4 +81,5 @@ def factory(db: Database, app: FastAPI) -> Factory:
 
 
 def pytest_report_header() -> str:
-    return f"database: {get_database().url.split('@')[-1] if 'TEST_DATABASE_URL' in os.environ else 'sqlite'}"
+    url = os.environ["DATABASE_URL"]
+    return f"database: {url.rsplit('@', 1)[-1] if url.startswith('postgresql') else 'sqlite'}"

@@ -77,9 +77,12 @@ def test_owner_and_staff_edit_and_staff_verifies_large_members(factory: Factory)
         "/api/v1/organisations", json={**BODY, "kind": "large"}
     ).json()["id"]
 
-    assert owner.api.patch(
-        f"/api/v1/organisations/{organisation_id}", json={"description": "Новое"}
-    ).json()["description"] == "Новое"
+    assert (
+        owner.api.patch(
+            f"/api/v1/organisations/{organisation_id}", json={"description": "Новое"}
+        ).json()["description"]
+        == "Новое"
+    )
     assert member.api.get(f"/api/v1/organisations/{organisation_id}").status_code == 404
     assert owner.api.post(f"/api/v1/organisations/{organisation_id}/verify").status_code == 403
 
@@ -115,7 +118,9 @@ def test_invited_colleague_joins_through_the_emailed_link(factory: Factory) -> N
 
     with factory.database.session_scope() as session:
         body = session.scalars(
-            select(OutboxMessage.body_text).where(OutboxMessage.kind == "account.organisation_invitation")
+            select(OutboxMessage.body_text).where(
+                OutboxMessage.kind == "account.organisation_invitation"
+            )
         ).one()
     link = next(line for line in body.split() if "/invitations/" in line)
     path = link.removeprefix("http://testserver")

@@ -54,8 +54,11 @@ def test_bad_bodies_get_clear_4xx_and_write_nothing(client, factory: Factory) ->
     cases = [
         (b"{not json", 400),
         (b'{"email": 5}', 422),
-        (b'{"email": "a@example.com", "password": "x", "full_name": "x", '
-         b'"consent_personal_data": true, "is_admin": true}', 422),
+        (
+            b'{"email": "a@example.com", "password": "x", "full_name": "x", '
+            b'"consent_personal_data": true, "is_admin": true}',
+            422,
+        ),
     ]
     for body, expected in cases:
         response = client.post(
@@ -129,4 +132,6 @@ def test_me_lists_roles_and_organisations(factory: Factory) -> None:
 
 def test_me_without_credentials_is_401(client) -> None:
     assert client.get("/api/v1/me").status_code == 401
-    assert client.get("/api/v1/me", headers={"Authorization": "Bearer cp_nonsense"}).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": "Bearer cp_nonsense"}).status_code == 401
+    )

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from app.audit import AuditEntry, verify_chain
 from app.accounts.models import User
+from app.audit import AuditEntry, verify_chain
 from tests.factories import Factory
 
 
@@ -17,7 +18,10 @@ def test_admin_grants_and_revokes_roles(factory: Factory) -> None:
     revoked = admin.api.delete(f"/api/v1/users/{actor.id}/roles/committee")
     assert revoked.status_code == 200
     assert revoked.json()["roles"] == ["entrepreneur"]
-    assert admin.api.post(f"/api/v1/users/{actor.id}/roles", json={"role": "wizard"}).status_code == 422
+    assert (
+        admin.api.post(f"/api/v1/users/{actor.id}/roles", json={"role": "wizard"}).status_code
+        == 422
+    )
     assert admin.api.post("/api/v1/users/999999/roles", json={"role": "staff"}).status_code == 404
 
 
@@ -76,25 +80,30 @@ def test_audit_verify_detects_a_modified_row(factory: Factory) -> None:
     assert report.first_broken_id == second
 
 
-def test_password_reset_mail_in_users_language_and_link_works_once(factory: Factory, client) -> None:
+def test_password_reset_mail_in_users_language_and_link_works_once(
+    factory: Factory, client
+) -> None:
     from app.notifications.models import OutboxMessage
     from tests.factories import csrf_from
 
     user = factory.user(locale="en")
     assert client.post("/api/v1/auth/password-reset", json={"email": user.email}).status_code == 202
-    assert client.post("/api/v1/auth/password-reset", json={"email": "nobody@example.org"}).status_code == 202
+    assert (
+        client.post("/api/v1/auth/password-reset", json={"email": "nobody@example.org"}).status_code
+        == 202
+    )
     with factory.database.session_scope() as session:
         message = session.scalars(select(OutboxMessage)).one()
     assert message.subject == "Reset your password"
     link = next(w for w in message.body_text.split() if "/password-reset/" in w)
     path = link.removeprefix("http://testserver")
 
-    browser = factory.app and __import__("fastapi.testclient").testclient.TestClient(
-        factory.app, follow_redirects=False
-    )
+    browser = TestClient(factory.app, follow_redirects=False)
     page = browser.get(path)
     assert page.status_code == 200
-    done = browser.post(path, data={"password": "my brand new passphrase", "csrf_token": csrf_from(page.text)})
+    done = browser.post(
+        path, data={"password": "my brand new passphrase", "csrf_token": csrf_from(page.text)}
+    )
     assert done.status_code == 303
     assert browser.get(path).status_code == 404
     token = browser.post(

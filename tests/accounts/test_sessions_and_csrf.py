@@ -15,7 +15,8 @@ def test_login_sets_a_hardened_session_cookie_and_a_new_id_each_time(factory: Fa
     client = TestClient(factory.app, follow_redirects=False)
     page = client.get("/login")
     first = client.post(
-        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)}
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
     )
     cookie_header = first.headers["set-cookie"]
     assert "HttpOnly" in cookie_header and "SameSite=Lax" in cookie_header
@@ -26,7 +27,8 @@ def test_login_sets_a_hardened_session_cookie_and_a_new_id_each_time(factory: Fa
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/").text)})
     page = client.get("/login")
     client.post(
-        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)}
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
     )
     assert client.cookies.get("portal_session") not in (None, first_id)
 
@@ -49,7 +51,9 @@ def test_session_expires_after_two_idle_hours(factory: Factory) -> None:
     actor = factory.actor(browser=True)
     assert actor.browser is not None
     with factory.database.session_scope() as session:
-        session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(hours=2, minutes=1)))
+        session.execute(
+            update(WebSession).values(last_seen_at=utcnow() - timedelta(hours=2, minutes=1))
+        )
     assert actor.browser.get("/api/v1/me").status_code == 401
 
 
@@ -79,8 +83,13 @@ def test_cookie_request_without_csrf_is_refused_and_writes_nothing(factory: Fact
     actor = factory.actor(browser=True)
     browser = actor.browser
     assert browser is not None
-    body = {"name": "Без токена", "kind": "sme", "inn": "7707083893", "region": "Москва",
-            "sector": "software"}
+    body = {
+        "name": "Без токена",
+        "kind": "sme",
+        "inn": "7707083893",
+        "region": "Москва",
+        "sector": "software",
+    }
 
     refused = browser.post("/api/v1/organisations", json=body)
     refused_form = browser.post("/organisations/new", data=body)
@@ -99,8 +108,13 @@ def test_bearer_requests_need_no_csrf(factory: Factory) -> None:
     actor = factory.actor()
     response = actor.api.post(
         "/api/v1/organisations",
-        json={"name": "API", "kind": "sme", "inn": "7707083893", "region": "Москва",
-              "sector": "software"},
+        json={
+            "name": "API",
+            "kind": "sme",
+            "inn": "7707083893",
+            "region": "Москва",
+            "sector": "software",
+        },
     )
     assert response.status_code == 201
 
