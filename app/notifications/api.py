@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
 from app.i18n import gettext
@@ -22,6 +22,8 @@ from app.notifications.schemas import (
 from app.schemas import Page
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
+
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def notification_out(notification: Notification) -> NotificationOut:
@@ -67,7 +69,7 @@ def mark_all_read(user: CurrentUser, session: SessionDep) -> MarkedOut:
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationOut)
-def mark_read(notification_id: int, user: CurrentUser, session: SessionDep) -> NotificationOut:
+def mark_read(notification_id: RecordId, user: CurrentUser, session: SessionDep) -> NotificationOut:
     notification = service.mark_read(session, user=user, notification_id=notification_id)
     return notification_out(notification)
 
@@ -98,11 +100,11 @@ def list_outbox(
 
 
 @router.get("/outbox/{message_id}", response_model=OutboxOut)
-def get_outbox_message(message_id: int, staff: StaffUser, session: SessionDep) -> OutboxOut:
+def get_outbox_message(message_id: RecordId, staff: StaffUser, session: SessionDep) -> OutboxOut:
     return OutboxOut.model_validate(service.get_message(session, message_id))
 
 
 @router.post("/outbox/{message_id}/retry", response_model=OutboxOut)
-def retry_outbox_message(message_id: int, staff: StaffUser, session: SessionDep) -> OutboxOut:
+def retry_outbox_message(message_id: RecordId, staff: StaffUser, session: SessionDep) -> OutboxOut:
     message = service.retry_message(session, actor=staff, message_id=message_id)
     return OutboxOut.model_validate(message)

@@ -31,10 +31,11 @@ def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = formatdate(usegmt=True)
     email["Message-ID"] = message_id(message, settings)
-    email["Content-Language"] = message.locale
     email["X-Portal-Idempotency-Key"] = message.idempotency_key
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    # After the bodies: set_content() drops every Content-* header set before it.
+    email["Content-Language"] = message.locale
     return email
 
 
