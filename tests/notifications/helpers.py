@@ -36,7 +36,9 @@ class Mailbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
+        parsed = message_from_bytes(
+            envelope.original_content or envelope.content, policy=default_policy
+        )
         with self.lock:
             self.messages.append(parsed)
         return "250 OK"

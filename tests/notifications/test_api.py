@@ -20,7 +20,9 @@ def _notices(factory: Factory, user_id: int) -> list[Notification]:
     with factory.database.session_scope(write=False) as session:
         return list(
             session.scalars(
-                select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+                select(Notification)
+                .where(Notification.user_id == user_id)
+                .order_by(Notification.id)
             )
         )
 
@@ -150,9 +152,14 @@ def test_security_mail_cannot_be_turned_off_and_bad_input_is_refused(factory: Fa
         response = user.api.put("/api/v1/me/notification-preferences", json=body)
         assert response.status_code == 422, body
         assert response.json()["detail"][0]["loc"][:2] in (["body", "email"], ["body", "extra"])
-    assert user.api.put(
-        "/api/v1/me/notification-preferences", content=b"{nope", headers={"content-type": "application/json"}
-    ).status_code == 400
+    assert (
+        user.api.put(
+            "/api/v1/me/notification-preferences",
+            content=b"{nope",
+            headers={"content-type": "application/json"},
+        ).status_code
+        == 400
+    )
     assert factory.count(EmailPreference) == 0
 
 

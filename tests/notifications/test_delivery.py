@@ -126,9 +126,7 @@ def test_a_worker_killed_between_claiming_and_marking_loses_no_message(
     assert (row.status, row.claimed_by) == (OutboxStatus.sending, "worker-that-dies")
 
     with factory.database.session_scope() as session:
-        session.execute(
-            update(OutboxMessage).values(claimed_at=utcnow() - timedelta(minutes=6))
-        )
+        session.execute(update(OutboxMessage).values(claimed_at=utcnow() - timedelta(minutes=6)))
     assert deliver_due().sent == 1
 
     assert [m["To"] for m in smtp.mailbox.messages] == ["crash@example.com"]
