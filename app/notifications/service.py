@@ -157,7 +157,7 @@ def notify_address(
 
 
 def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
-    """Insert under a savepoint: a concurrent insert of the same key wins and this one is a no-op."""
+    """Insert under a savepoint: a concurrent insert of the same key wins; this one is a no-op."""
     try:
         with session.begin_nested():
             session.add(message)

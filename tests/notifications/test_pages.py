@@ -19,7 +19,7 @@ def test_the_bell_shows_the_unread_count_on_every_page(factory: Factory) -> None
 
     page = user.browser.get("/")
 
-    [(attrs, text)] = find_all(page.text, "a", class_="bell")
+    [(attrs, _text)] = find_all(page.text, "a", class_="bell")
     assert attrs["href"] == "/notifications"
     assert find_all(page.text, "span", class_="badge") == [({"class": "badge"}, "2")]
     user.api.post("/api/v1/notifications/read-all")
