@@ -43,7 +43,7 @@ class Mailbox:
             self.messages.append(parsed)
         return "250 OK"
 
-    def keys(self) -> list[str]:
+    def idempotency_keys(self) -> list[str]:
         with self.lock:
             return [str(m["X-Portal-Idempotency-Key"]) for m in self.messages]
 

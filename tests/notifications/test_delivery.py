@@ -154,7 +154,7 @@ def test_two_workers_never_send_the_same_message_twice(factory: Factory, smtp: S
     for thread in threads:
         thread.join(30)
 
-    assert sorted(smtp.mailbox.keys()) == sorted(keys)
+    assert sorted(smtp.mailbox.idempotency_keys()) == sorted(keys)
     assert sum(r.sent for r in reports) == 60
     assert {m.status for m in outbox(factory.database)} == {OutboxStatus.sent}
 
@@ -168,7 +168,7 @@ def test_notify_twice_with_the_same_key_gives_one_email_and_one_notice(
 
     assert first == second
     deliver_due()
-    assert smtp.mailbox.keys().count("event:42") == 1
+    assert smtp.mailbox.idempotency_keys().count("event:42") == 1
     notices = user.api.get("/api/v1/notifications").json()
     assert [n["kind"] for n in notices["items"]].count("account.password_reset") == 1
 
@@ -203,5 +203,5 @@ def test_a_message_is_dead_after_the_maximum_attempts_and_staff_retry_delivers_i
     assert staff.api.post(f"/api/v1/outbox/{message_id}/retry").status_code == 409
 
     assert deliver_due().sent == 1
-    assert smtp.mailbox.keys() == [k for k in smtp.mailbox if k != "dead:1"] + ["dead:1"]
+    assert smtp.mailbox.idempotency_keys().count("dead:1") == 1
     assert staff.api.get(f"/api/v1/outbox/{message_id}").json()["status"] == "sent"
