@@ -50,7 +50,9 @@ def unread_notifications(request: Request) -> dict[str, Any]:
     """The bell's count: one indexed COUNT on pages whose route knows the logged-in user."""
     session = getattr(request.state, "db", None)
     user = getattr(request.state, "user", None)
-    if session is None or user is None:
+    # Outside the route (an error page after the request's transaction ended) a query would
+    # open a transaction that nobody closes: no bell there.
+    if session is None or user is None or not session.in_transaction():
         return {}
     try:
         return {"unread_notifications": service.unread_count(session, user.id)}

@@ -140,3 +140,13 @@ def test_staff_outbox_page_filters_and_retries_a_dead_message(factory: Factory) 
         f"/staff/outbox/{message_id}/retry", data={"csrf_token": csrf_from(page.text)}
     )
     assert again.status_code == 409
+
+
+def test_error_pages_of_a_logged_in_user_render_without_failing(factory: Factory) -> None:
+    user = factory.actor(browser=True)
+    assert user.browser is not None
+
+    missing = user.browser.get("/notifications/999999")
+    assert missing.status_code in (404, 405)
+    denied = user.browser.get("/staff/outbox")
+    assert denied.status_code == 403
