@@ -238,8 +238,10 @@ def emit_reminders(report: WorkerReport) -> None:
 
 
 def run_once() -> WorkerReport:
-    from app.domains import domain_modules
+    from app.domains import domain_modules, load_models
 
+    # `portal worker` runs without the web app: every mapped table (users, ...) must be known.
+    load_models()
     domain_modules("reminders")
     report = WorkerReport()
     emit_reminders(report)

@@ -205,3 +205,18 @@ def test_a_message_is_dead_after_the_maximum_attempts_and_staff_retry_delivers_i
     assert deliver_due().sent == 1
     assert smtp.mailbox.idempotency_keys().count("dead:1") == 1
     assert staff.api.get(f"/api/v1/outbox/{message_id}").json()["status"] == "sent"
+
+
+def test_portal_worker_once_delivers_and_reports(factory: Factory, smtp: SmtpServer) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    user = factory.user(email="cli@example.com")
+    queue_mail(factory.database, user.id, "cli:1")
+
+    result = CliRunner().invoke(cli, ["worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "sent 1, failed 0, dead 0" in result.output
+    assert smtp.mailbox.idempotency_keys() == ["cli:1"]
