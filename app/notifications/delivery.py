@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 
 from app.config import Settings, SmtpTls
 from app.notifications.models import OutboxMessage
@@ -15,35 +16,48 @@ class DeliveryError(Exception):
     """The message could not be handed over; it will be tried again."""
 
 
+def message_id(message: OutboxMessage, settings: Settings) -> str:
+    """Stable across retries, so a receiver can drop the copy a worker killed after sending
+    (and before marking) produces."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
+    return f"<outbox.{digest}@{domain}>"
+
+
 def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     email = EmailMessage()
     email["From"] = settings.mail_from
     email["To"] = message.to_email
     email["Subject"] = message.subject
-    email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
-    email["Content-Language"] = message.locale
+    email["Date"] = formatdate(usegmt=True)
+    email["Message-ID"] = message_id(message, settings)
     email["X-Portal-Idempotency-Key"] = message.idempotency_key
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    # After the bodies: set_content() drops every Content-* header set before it.
+    email["Content-Language"] = message.locale
     return email
 
 
 def send(message: OutboxMessage, settings: Settings) -> None:
-    email = build_email(message, settings)
-    if not settings.smtp_host:
-        _write_eml(email, message, settings)
-        return
+    """Hand the message over; any failure (bad address, server down, refused recipient,
+    timeout, full disk) is a DeliveryError so the worker retries it and nothing is lost."""
     try:
+        email = build_email(message, settings)
+        if not settings.smtp_host:
+            _write_eml(email, message, settings)
+            return
         _send_smtp(email, settings)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, ValueError, TypeError, LookupError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _write_eml(email: EmailMessage, message: OutboxMessage, settings: Settings) -> None:
     settings.mail_dir.mkdir(parents=True, exist_ok=True)
     path = settings.mail_dir / f"{message.id:08d}-{message.kind.replace('.', '-')}.eml"
-    path.write_bytes(bytes(email))
+    partial = path.with_suffix(".eml.part")
+    partial.write_bytes(bytes(email))
+    partial.replace(path)
 
 
 def _send_smtp(email: EmailMessage, settings: Settings) -> None:

@@ -18,6 +18,13 @@ _KINDS: dict[str, MessageKind] = {}
 
 
 def register_kind(slug: str, label: str, *, essential: bool = False) -> MessageKind:
+    """Declare a kind of message (call at import time of the domain's service module).
+
+    `label` is marked with `N_()` and translated where shown; `essential` kinds (security mail)
+    cannot be turned off by the user.
+    """
+    if len(slug) > 60:
+        raise ValueError(f"message kind slug too long: {slug!r}")
     kind = MessageKind(slug, label, essential)
     _KINDS[slug] = kind
     return kind
@@ -25,6 +32,10 @@ def register_kind(slug: str, label: str, *, essential: bool = False) -> MessageK
 
 def get_kind(slug: str) -> MessageKind:
     return _KINDS.get(slug) or MessageKind(slug, slug, essential=False)
+
+
+def find_kind(slug: str) -> MessageKind | None:
+    return _KINDS.get(slug)
 
 
 def all_kinds() -> list[MessageKind]:

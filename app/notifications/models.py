@@ -17,6 +17,8 @@ class OutboxStatus(StrEnum):
     sent = "sent"
     failed = "failed"
     dead = "dead"
+    # The user turned this kind of email off: the row only records that the event happened.
+    skipped = "skipped"
 
 
 class OutboxMessage(Base):

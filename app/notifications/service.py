@@ -1,28 +1,40 @@
 """`notify`: the one way the portal tells a user something, by email and in the app.
 
 The message is a row in the outbox written in the caller's transaction: if the transaction rolls
-back, nothing is sent. The idempotency key makes one business event one email even when the
-service is called twice.
+back, nothing is sent. The idempotency key makes one business event one email (and one in-app
+notice) even when the service is called twice: the key is claimed by an outbox row even when the
+user turned that kind of email off (the row is then `skipped` and never delivered).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.accounts.models import User
+from app.accounts.personal_data import register_exporter
 from app.config import get_settings
 from app.db import utcnow
-from app.i18n import use_locale
-from app.notifications.kinds import MessageKind
+from app.errors import FieldError, InvalidTransition, NotFound
+from app.i18n import gettext, use_locale
+from app.notifications.kinds import MessageKind, all_kinds, find_kind
 from app.notifications.models import EmailPreference, Notification, OutboxMessage, OutboxStatus
 from app.templating import absolute_url, render
 
+KEY_LENGTH = 200
+TITLE_LENGTH = 300
+RETRYABLE = (OutboxStatus.dead, OutboxStatus.failed)
+
 
 def email_enabled(session: Session, user: User, kind: MessageKind) -> bool:
+    """Essential kinds are always sent; any other kind unless the user turned it off."""
     if kind.essential:
         return True
     opted_out = session.scalar(
@@ -36,15 +48,30 @@ def email_enabled(session: Session, user: User, kind: MessageKind) -> bool:
 def render_email(
     template: str, recipient: User | None, context: dict[str, Any], *, locale: str | None = None
 ) -> tuple[str, str, str]:
-    """Subject, text and HTML of `templates/emails/<template>.*` in the recipient's language."""
-    locale = recipient.locale if recipient else (locale or get_settings().default_locale)
-    timezone = recipient.timezone if recipient else None
+    """Subject, text and HTML of `templates/emails/<template>.*` in the recipient's language and
+    time zone (the portal's defaults for someone without an account)."""
+    settings = get_settings()
+    if recipient is not None:
+        locale, timezone = recipient.locale, recipient.timezone
+    else:
+        locale, timezone = locale or settings.default_locale, settings.default_timezone
     with use_locale(locale, timezone):
         full_context = {"recipient": recipient, **context}
-        subject = render(f"emails/{template}.subject.txt", **full_context).strip()
+        subject = " ".join(render(f"emails/{template}.subject.txt", **full_context).split())
         body_text = render(f"emails/{template}.txt", **full_context)
-        body_html = render(f"emails/{template}.html", subject=subject, **full_context)
-    return subject, body_text, body_html
+        body_html = render(f"emails/{template}.html", **{**full_context, "subject": subject})
+    return subject[:TITLE_LENGTH], body_text, body_html
+
+
+def _normalise_key(key: str) -> str:
+    """Keys longer than the column keep a readable prefix and a digest of the whole."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    return f"{key[: KEY_LENGTH - 65]}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _existing(session: Session, key: str) -> OutboxMessage | None:
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
 
 
 def notify(
@@ -58,20 +85,21 @@ def notify(
     link: str | None = None,
     in_app: bool = True,
 ) -> OutboxMessage | None:
-    """Queue an email (unless the user turned this kind off) and an in-app notice, once per key."""
+    """Queue an email and an in-app notice for one business event, once per `key`.
+
+    Returns the outbox row of that key (status `skipped` when the user turned this kind of email
+    off), or None when the recipient can no longer be reached (erased or disabled account).
+    """
     if recipient.erased_at is not None or not recipient.is_active:
         return None
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    key = _normalise_key(key)
+    existing = _existing(session, key)
     if existing is not None:
         return existing
     context = {"link": absolute_url(link) if link else None, **(context or {})}
     subject, body_text, body_html = render_email(template, recipient, context)
-    if in_app:
-        session.add(Notification(user_id=recipient.id, kind=kind.slug, title=subject, link=link))
-    if not email_enabled(session, recipient, kind):
-        session.flush()
-        return None
-    return _enqueue(
+    wanted = email_enabled(session, recipient, kind)
+    stored = _enqueue(
         session,
         OutboxMessage(
             idempotency_key=key,
@@ -79,11 +107,19 @@ def notify(
             recipient_id=recipient.id,
             to_email=recipient.email,
             subject=subject,
-            body_text=body_text,
-            body_html=body_html,
+            body_text=body_text if wanted else "",
+            body_html=body_html if wanted else "",
             locale=recipient.locale,
+            status=OutboxStatus.queued if wanted else OutboxStatus.skipped,
         ),
     )
+    if stored is None:
+        # Another transaction recorded this event first; it also made the notice.
+        return _existing(session, key)
+    if in_app:
+        session.add(Notification(user_id=recipient.id, kind=kind.slug, title=subject, link=link))
+        session.flush()
+    return stored
 
 
 def notify_address(
@@ -95,14 +131,17 @@ def notify_address(
     key: str,
     context: dict[str, Any] | None = None,
     link: str | None = None,
+    locale: str | None = None,
 ) -> OutboxMessage | None:
-    """Email someone who has no account yet, in the portal's default language."""
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    """Email someone who has no account yet, in `locale` or the portal's default language."""
+    key = _normalise_key(key)
+    existing = _existing(session, key)
     if existing is not None:
         return existing
+    locale = locale or get_settings().default_locale
     context = {"link": absolute_url(link) if link else None, **(context or {})}
-    subject, body_text, body_html = render_email(template, None, context)
-    return _enqueue(
+    subject, body_text, body_html = render_email(template, None, context, locale=locale)
+    stored = _enqueue(
         session,
         OutboxMessage(
             idempotency_key=key,
@@ -111,9 +150,10 @@ def notify_address(
             subject=subject,
             body_text=body_text,
             body_html=body_html,
-            locale=get_settings().default_locale,
+            locale=locale,
         ),
     )
+    return stored if stored is not None else _existing(session, key)
 
 
 def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
@@ -127,7 +167,11 @@ def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
     return message
 
 
+# --- In-app notices ----------------------------------------------------------------------------
+
+
 def unread_count(session: Session, user_id: int) -> int:
+    """One indexed count (user_id, read_at): cheap enough for every page."""
     return (
         session.scalar(
             select(func.count(Notification.id)).where(
@@ -138,12 +182,229 @@ def unread_count(session: Session, user_id: int) -> int:
     )
 
 
-def mark_all_read(session: Session, user_id: int) -> None:
-    session.execute(
+def list_notifications(
+    session: Session, *, user: User, unread_only: bool, limit: int, offset: int
+) -> tuple[list[Notification], int]:
+    """The user's own notices, newest first."""
+    condition = [Notification.user_id == user.id]
+    if unread_only:
+        condition.append(Notification.read_at.is_(None))
+    total = session.scalar(select(func.count(Notification.id)).where(*condition)) or 0
+    rows = session.scalars(
+        select(Notification)
+        .where(*condition)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def mark_read(session: Session, *, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notices read (idempotent); someone else's notice does not exist."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound(gettext("Notification not found."))
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        session.flush()
+    return notification
+
+
+def mark_all_read(session: Session, user_id: int) -> int:
+    """Mark every unread notice of the user read; returns how many changed."""
+    result = session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-__all__ = ["OutboxStatus", "mark_all_read", "notify", "render_email", "unread_count"]
+# --- Email preferences -------------------------------------------------------------------------
+
+
+def preferences(session: Session, user: User) -> list[tuple[MessageKind, bool]]:
+    """Every registered kind with whether the user gets it by email."""
+    opted_out = set(
+        session.scalars(select(EmailPreference.kind).where(EmailPreference.user_id == user.id))
+    )
+    return [(kind, kind.essential or kind.slug not in opted_out) for kind in all_kinds()]
+
+
+def set_preferences(
+    session: Session, *, actor: User, email: Mapping[str, bool], field: str = "email"
+) -> list[tuple[MessageKind, bool]]:
+    """Turn email kinds on or off. Unknown kinds are refused; essential (security) kinds cannot
+    be turned off. Kinds not named keep their setting."""
+    kinds: dict[str, MessageKind] = {}
+    for slug, enabled in email.items():
+        kind = find_kind(slug)
+        if kind is None:
+            raise FieldError(field, gettext("Unknown kind of message: %(kind)s", kind=slug[:60]))
+        if kind.essential and not enabled:
+            raise FieldError(
+                field, gettext("Security messages cannot be turned off: %(kind)s", kind=slug)
+            )
+        kinds[slug] = kind
+    current = {
+        row.kind: row
+        for row in session.scalars(
+            select(EmailPreference).where(EmailPreference.user_id == actor.id)
+        )
+    }
+    changed: dict[str, bool] = {}
+    for slug, enabled in email.items():
+        if enabled and slug in current:
+            session.delete(current[slug])
+            changed[slug] = True
+        elif not enabled and slug not in current and not kinds[slug].essential:
+            session.add(EmailPreference(user_id=actor.id, kind=slug))
+            changed[slug] = False
+    if changed:
+        session.flush()
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="notifications.preferences_changed",
+            entity_type="user",
+            entity_id=actor.id,
+            data={"email": changed},
+        )
+    return preferences(session, actor)
+
+
+# --- The outbox, for staff ---------------------------------------------------------------------
+
+
+def list_outbox(
+    session: Session,
+    *,
+    status: OutboxStatus | None = None,
+    kind: str | None = None,
+    query: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[OutboxMessage], int]:
+    """Outbox messages, newest first, filtered by status, kind and recipient address/subject."""
+    condition = []
+    if status is not None:
+        condition.append(OutboxMessage.status == status)
+    if kind:
+        condition.append(OutboxMessage.kind == kind)
+    if query:
+        pattern = (
+            "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        condition.append(
+            or_(
+                func.lower(OutboxMessage.to_email).like(pattern, escape="\\"),
+                func.lower(OutboxMessage.subject).like(pattern, escape="\\"),
+            )
+        )
+    total = session.scalar(select(func.count(OutboxMessage.id)).where(*condition)) or 0
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(*condition)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def outbox_counts(session: Session) -> dict[OutboxStatus, int]:
+    rows = session.execute(
+        select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+    )
+    counts = dict.fromkeys(OutboxStatus, 0)
+    for status, count in rows:
+        counts[OutboxStatus(status)] = count
+    return counts
+
+
+def get_message(session: Session, message_id: int) -> OutboxMessage:
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(gettext("Message not found."))
+    return message
+
+
+def retry_message(session: Session, *, actor: User, message_id: int) -> OutboxMessage:
+    """Put a dead (or failed) message back in the queue with a fresh set of attempts; any other
+    status is a conflict. The last error is kept until the next attempt replaces it."""
+    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise NotFound(gettext("Message not found."))
+    if message.status not in RETRYABLE:
+        raise InvalidTransition(gettext("Only a dead or failed message can be retried."))
+    previous = message.status
+    message.status = OutboxStatus.queued
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_at = None
+    message.claimed_by = None
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="notifications.outbox_retry",
+        entity_type="outbox",
+        entity_id=message.id,
+        data={"from": str(previous), "to": str(message.status)},
+    )
+    return message
+
+
+@register_exporter("notifications")
+def _export_notifications(session: Session, user: User) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    notices = session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    )
+    emails = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient_id == user.id)
+        .order_by(OutboxMessage.id)
+    )
+    return {
+        "notices": [
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "link": n.link,
+                "created_at": iso(n.created_at),
+                "read_at": iso(n.read_at),
+            }
+            for n in notices
+        ],
+        "emails": [
+            {
+                "kind": m.kind,
+                "to": m.to_email,
+                "subject": m.subject,
+                "status": str(m.status),
+                "created_at": iso(m.created_at),
+                "sent_at": iso(m.sent_at),
+            }
+            for m in emails
+        ],
+        "email_turned_off": [
+            kind.slug for kind, enabled in preferences(session, user) if not enabled
+        ],
+    }
+
+
+__all__ = [
+    "OutboxStatus",
+    "email_enabled",
+    "mark_all_read",
+    "mark_read",
+    "notify",
+    "notify_address",
+    "render_email",
+    "unread_count",
+]

@@ -1,10 +1,64 @@
 """`portal worker`: deliver due outbox messages and emit scheduled reminders.
 
-A message is claimed (status `sending`, with the claim time) in one short transaction, sent, then
-marked in another. On PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`, so several workers never
-take the same message. A claim older than `CLAIM_TIMEOUT` belongs to a worker that died: the message
-is due again. Each message carries its idempotency key as a header, so a receiving system can
-drop the rare duplicate that a worker killed between sending and marking produces.
+Delivery
+--------
+A message is claimed (status `sending`, with the claim time and the worker's id, one attempt
+counted) in one short transaction; it is then sent with no transaction open (so a slow SMTP
+server never holds SQLite's write lock), and marked `sent`, `failed` (retried after an
+exponential backoff) or `dead` (after `PORTAL_OUTBOX_MAX_ATTEMPTS`) in another short transaction
+that only succeeds while the claim is still this worker's. On PostgreSQL the claim uses
+`FOR UPDATE SKIP LOCKED`, so several workers never take the same message; on SQLite the claim
+runs under `BEGIN IMMEDIATE`, which serialises claimants. A claim older than `CLAIM_TIMEOUT`
+belongs to a worker that died between claiming and marking: the message is due again (and, since
+the claim counted an attempt, a message that keeps killing workers ends up dead, not looping).
+Each message carries its idempotency key as a header and a Message-ID derived from it, so a
+receiving system can drop the rare duplicate that a worker killed after sending but before
+marking produces.
+
+Reminders
+---------
+A domain that sends scheduled mail (24 h before a training session or a meeting, an overdue
+review assignment, a request about to expire) adds `app/<domain>/reminders.py`; the worker
+imports every such module on each cycle and calls its registered functions before delivering::
+
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.i18n import N_
+    from app.notifications import kinds
+    from app.notifications.service import notify
+    from app.notifications.worker import register_reminder
+
+    SESSION_REMINDER = kinds.register_kind("training.session_reminder", N_("Session reminders"))
+
+    @register_reminder("training.session_24h")
+    def remind_sessions(session: Session, now: datetime) -> int:
+        due = select(Enrolment).join(...).where(
+            TrainingSession.starts_at > now,
+            TrainingSession.starts_at <= now + timedelta(hours=24),
+        )
+        count = 0
+        for enrolment in session.scalars(due):
+            message = notify(
+                session,
+                recipient=enrolment.user,
+                kind=SESSION_REMINDER,
+                template="training/session_reminder",
+                key=f"training.session_24h:{enrolment.id}",
+                context={"session": enrolment.session},
+                link=f"/sessions/{enrolment.session_id}",
+            )
+            count += message is not None
+        return count
+
+Rules for a reminder function: it receives the worker's session (committed after it returns,
+rolled back if it raises; one failing reminder does not stop the others) and the current UTC
+time; it only flushes; it selects what is due *now* with a window wide enough to survive a worker
+that was down for a while; and it passes a `key` naming the event (e.g. the enrolment id, plus
+the start time if a session can be moved), so running every few seconds still sends each
+reminder exactly once. It returns how many it queued (reported by `portal worker --once`).
 """
 
 from __future__ import annotations
@@ -17,7 +71,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -70,6 +124,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim_batch(session: Session, *, now: datetime, claimant: str) -> list[int]:
+    """Take up to BATCH_SIZE due messages for `claimant` (one attempt is counted here)."""
     due = or_(
         (OutboxMessage.status.in_([OutboxStatus.queued, OutboxStatus.failed]))
         & (OutboxMessage.next_attempt_at <= now),
@@ -79,44 +134,90 @@ def claim_batch(session: Session, *, now: datetime, claimant: str) -> list[int]:
     statement = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(BATCH_SIZE)
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
-    messages = session.scalars(statement).all()
-    for message in messages:
+    max_attempts = get_settings().outbox_max_attempts
+    claimed = []
+    for message in session.scalars(statement).all():
+        if message.status == OutboxStatus.sending and message.attempts >= max_attempts:
+            message.status = OutboxStatus.dead
+            message.claimed_by = None
+            message.last_error = "worker stopped while sending (claim expired)"
+            continue
         message.status = OutboxStatus.sending
         message.claimed_at = now
         message.claimed_by = claimant
+        message.attempts += 1
+        claimed.append(message.id)
     session.flush()
-    return [m.id for m in messages]
+    return claimed
+
+
+def _load_claimed(message_id: int, claimant: str) -> OutboxMessage | None:
+    with session_scope(write=False) as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is None or message.claimed_by != claimant:
+            return None
+        session.expunge(message)
+        return message
+
+
+def _mark(message_id: int, claimant: str, values: dict[str, object]) -> bool:
+    """Record the outcome only while the claim is still ours (a stale claim may be re-taken)."""
+    with session_scope() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == OutboxStatus.sending,
+                OutboxMessage.claimed_by == claimant,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 def _deliver_one(message_id: int, claimant: str, report: WorkerReport) -> None:
     settings = get_settings()
-    with session_scope() as session:
-        message = session.get(OutboxMessage, message_id)
-        if message is None or message.claimed_by != claimant:
-            return
-        try:
-            send(message, settings)
-        except DeliveryError as exc:
-            message.attempts += 1
-            message.last_error = str(exc)[:2000]
-            message.claimed_by = None
-            if message.attempts >= settings.outbox_max_attempts:
-                message.status = OutboxStatus.dead
-                report.dead += 1
-            else:
-                message.status = OutboxStatus.failed
-                message.next_attempt_at = utcnow() + backoff(message.attempts)
-                report.failed += 1
-            logger.warning("delivery of message %s failed: %s", message.id, exc)
-            return
-        message.attempts += 1
-        message.status = OutboxStatus.sent
-        message.sent_at = utcnow()
-        message.last_error = None
+    message = _load_claimed(message_id, claimant)
+    if message is None:
+        return
+    try:
+        send(message, settings)
+    except DeliveryError as exc:
+        error = str(exc)[:2000]
+        if message.attempts >= settings.outbox_max_attempts:
+            values: dict[str, object] = {
+                "status": OutboxStatus.dead,
+                "last_error": error,
+                "claimed_by": None,
+            }
+            outcome = "dead"
+        else:
+            values = {
+                "status": OutboxStatus.failed,
+                "last_error": error,
+                "claimed_by": None,
+                "next_attempt_at": utcnow() + backoff(message.attempts),
+            }
+            outcome = "failed"
+        if _mark(message_id, claimant, values):
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        logger.warning("delivery of message %s failed (%s): %s", message_id, outcome, error)
+        return
+    marked = _mark(
+        message_id,
+        claimant,
+        {"status": OutboxStatus.sent, "sent_at": utcnow(), "last_error": None, "claimed_by": None},
+    )
+    if marked:
         report.sent += 1
+    else:
+        logger.warning("message %s was sent after its claim expired", message_id)
 
 
-def deliver_due(report: WorkerReport) -> None:
+def deliver_due(report: WorkerReport | None = None) -> WorkerReport:
+    """Deliver every message that is due now; returns the report."""
+    report = report if report is not None else WorkerReport()
     claimant = worker_id()
     while True:
         with session_scope() as session:
@@ -124,7 +225,7 @@ def deliver_due(report: WorkerReport) -> None:
         for message_id in claimed:
             _deliver_one(message_id, claimant, report)
         if len(claimed) < BATCH_SIZE:
-            return
+            return report
 
 
 def emit_reminders(report: WorkerReport) -> None:
@@ -137,8 +238,10 @@ def emit_reminders(report: WorkerReport) -> None:
 
 
 def run_once() -> WorkerReport:
-    from app.domains import domain_modules
+    from app.domains import domain_modules, load_models
 
+    # `portal worker` runs without the web app: every mapped table (users, ...) must be known.
+    load_models()
     domain_modules("reminders")
     report = WorkerReport()
     emit_reminders(report)
@@ -166,4 +269,11 @@ def start_background_worker() -> threading.Event:
     return stop
 
 
-__all__ = ["register_reminder", "run_forever", "run_once", "start_background_worker"]
+__all__ = [
+    "claim_batch",
+    "deliver_due",
+    "register_reminder",
+    "run_forever",
+    "run_once",
+    "start_background_worker",
+]
