@@ -13,8 +13,13 @@ from app.meetings.scheduler import Problem, Wish, solve, upper_bound, validate
 
 
 def generate(
-    *, wishes: int = 1000, slots: int = 20, tables: int = 50, startups: int = 150,
-    investors: int = 60, seed: int = 7,
+    *,
+    wishes: int = 1000,
+    slots: int = 20,
+    tables: int = 50,
+    startups: int = 150,
+    investors: int = 60,
+    seed: int = 7,
 ) -> Problem:
     rng = random.Random(seed)
     slot_ids = tuple(range(slots))

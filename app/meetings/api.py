@@ -68,22 +68,40 @@ def request_out(session: Session, request: MeetingRequest) -> MeetingRequestOut:
 
     meeting_id = session.scalar(select(Meeting.id).where(Meeting.request_id == request.id))
     return MeetingRequestOut(
-        id=request.id, investor_id=request.investor_id, organisation_id=request.organisation_id,
-        requester_id=request.requester_id, message=request.message, status=request.status.value,
-        reason=request.reason, created_at=request.created_at, expires_at=request.expires_at,
+        id=request.id,
+        investor_id=request.investor_id,
+        organisation_id=request.organisation_id,
+        requester_id=request.requester_id,
+        message=request.message,
+        status=request.status.value,
+        reason=request.reason,
+        created_at=request.created_at,
+        expires_at=request.expires_at,
         meeting_id=meeting_id,
     )
 
 
 def meeting_out(meeting: Meeting) -> MeetingOut:
     return MeetingOut(
-        id=meeting.id, uid=meeting.uid, request_id=meeting.request_id,
-        investor_id=meeting.investor_id, organisation_id=meeting.organisation_id,
-        starts_at=meeting.starts_at, ends_at=meeting.ends_at, status=meeting.status.value,
-        sequence=meeting.sequence, cancel_reason=meeting.cancel_reason, no_show=meeting.no_show,
+        id=meeting.id,
+        uid=meeting.uid,
+        request_id=meeting.request_id,
+        investor_id=meeting.investor_id,
+        organisation_id=meeting.organisation_id,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        status=meeting.status.value,
+        sequence=meeting.sequence,
+        cancel_reason=meeting.cancel_reason,
+        no_show=meeting.no_show,
         feedback=[
-            {"side": f.side, "rating": f.rating, "note": f.note, "outcome": f.outcome.value,
-             "amount_rub": f.amount_rub}
+            {
+                "side": f.side,
+                "rating": f.rating,
+                "note": f.note,
+                "outcome": f.outcome.value,
+                "amount_rub": f.amount_rub,
+            }
             for f in meeting.feedback
         ],
     )
@@ -98,7 +116,9 @@ def list_investors(session: SessionDep, user: CurrentUser, paging: PagingDep) ->
 
 @router.get("/investors/recommendations", response_model=Page[RecommendationOut])
 def recommendations(
-    session: SessionDep, user: CurrentUser, paging: PagingDep,
+    session: SessionDep,
+    user: CurrentUser,
+    paging: PagingDep,
     need_rub: Annotated[int | None, Query(ge=1, le=10**15)] = None,
 ) -> dict[str, Any]:
     ranked = service.recommendations(session, actor=user, need_rub=need_rub)
@@ -138,21 +158,31 @@ def save_profile(
     )
 
 
-@router.post("/investors/me/availability", status_code=status.HTTP_201_CREATED,
-             response_model=AvailabilityOut)
+@router.post(
+    "/investors/me/availability",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AvailabilityOut,
+)
 def add_availability(body: AvailabilityIn, session: SessionDep, user: CurrentUser) -> Any:
     window = service.add_availability(
-        session, actor=user, starts_at=body.starts_at, ends_at=body.ends_at,
+        session,
+        actor=user,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
         slot_minutes=body.slot_minutes,
     )
     return AvailabilityOut.model_validate(window)
 
 
-@router.post("/meeting-requests", status_code=status.HTTP_201_CREATED,
-             response_model=MeetingRequestOut)
+@router.post(
+    "/meeting-requests", status_code=status.HTTP_201_CREATED, response_model=MeetingRequestOut
+)
 def create_request(body: MeetingRequestIn, session: SessionDep, user: CurrentUser) -> Any:
     request = service.create_request(
-        session, actor=user, investor_id=body.investor_id, message=body.message,
+        session,
+        actor=user,
+        investor_id=body.investor_id,
+        message=body.message,
         organisation_id=body.organisation_id,
     )
     return request_out(session, request)
@@ -179,8 +209,12 @@ def accept_request(request_id: int, body: AcceptIn, session: SessionDep, user: C
 
 
 @router.post("/meeting-requests/{request_id}/decline", response_model=MeetingRequestOut)
-def decline_request(request_id: int, body: DeclineIn, session: SessionDep, user: CurrentUser) -> Any:
-    request = service.decline_request(session, actor=user, request_id=request_id, reason=body.reason)
+def decline_request(
+    request_id: int, body: DeclineIn, session: SessionDep, user: CurrentUser
+) -> Any:
+    request = service.decline_request(
+        session, actor=user, request_id=request_id, reason=body.reason
+    )
     return request_out(session, request)
 
 
@@ -207,15 +241,20 @@ def cancel_meeting(
 
 
 @router.post("/meetings/{meeting_id}/reschedule", response_model=MeetingOut)
-def reschedule_meeting(meeting_id: int, body: AcceptIn, session: SessionDep, user: CurrentUser) -> Any:
+def reschedule_meeting(
+    meeting_id: int, body: AcceptIn, session: SessionDep, user: CurrentUser
+) -> Any:
     meeting = service.reschedule_meeting(
         session, actor=user, meeting_id=meeting_id, starts_at=body.starts_at
     )
     return meeting_out(meeting)
 
 
-@router.post("/meetings/{meeting_id}/feedback", status_code=status.HTTP_201_CREATED,
-             response_model=MeetingOut)
+@router.post(
+    "/meetings/{meeting_id}/feedback",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MeetingOut,
+)
 def add_feedback(meeting_id: int, body: FeedbackIn, session: SessionDep, user: CurrentUser) -> Any:
     service.add_feedback(session, actor=user, meeting_id=meeting_id, **body.model_dump())
     meeting = service.get_meeting(session, actor=user, meeting_id=meeting_id)
@@ -241,7 +280,8 @@ def meeting_calendar(meeting_id: int, session: SessionDep, user: CurrentUser) ->
         organisation_name=organisation.name if organisation else "",
     )
     return Response(
-        body, media_type="text/calendar; charset=utf-8",
+        body,
+        media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
     )
 
@@ -250,7 +290,9 @@ def meeting_calendar(meeting_id: int, session: SessionDep, user: CurrentUser) ->
 
 
 def pitch_meeting_out(day: PitchDay, meeting: PitchMeeting) -> dict[str, Any]:
-    start = datetime.combine(day.date, datetime.strptime(day.slot_starts[meeting.slot], "%H:%M").time())
+    start = datetime.combine(
+        day.date, datetime.strptime(day.slot_starts[meeting.slot], "%H:%M").time()
+    )
     return {
         "id": meeting.id,
         "slot": meeting.slot,
@@ -278,7 +320,9 @@ def pitch_day_out(session: Session, day: PitchDay) -> dict[str, Any]:
         "slot_minutes": day.slot_minutes,
         "tables": day.tables,
         "published": day.published_at is not None,
-        "participants": [{"organisation_id": p.organisation_id, "slots": p.slots} for p in participants],
+        "participants": [
+            {"organisation_id": p.organisation_id, "slots": p.slots} for p in participants
+        ],
     }
 
 
@@ -293,7 +337,9 @@ def get_pitch_day(pitch_day_id: int, session: SessionDep, user: CurrentUser) -> 
     day = service.get_pitch_day(session, pitch_day_id)
     out = pitch_day_out(session, day)
     if day.published_at is not None or user.is_staff:
-        out["meetings"] = [pitch_meeting_out(day, m) for m in service.pitch_meetings(session, day.id)]
+        out["meetings"] = [
+            pitch_meeting_out(day, m) for m in service.pitch_meetings(session, day.id)
+        ]
     return out
 
 
@@ -302,11 +348,17 @@ def register_participant(
     pitch_day_id: int, body: PitchParticipantIn, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
     participant = service.register_participant(
-        session, actor=user, pitch_day_id=pitch_day_id, organisation_id=body.organisation_id,
+        session,
+        actor=user,
+        pitch_day_id=pitch_day_id,
+        organisation_id=body.organisation_id,
         slots=body.slots,
     )
-    return {"pitch_day_id": pitch_day_id, "organisation_id": participant.organisation_id,
-            "slots": participant.slots}
+    return {
+        "pitch_day_id": pitch_day_id,
+        "organisation_id": participant.organisation_id,
+        "slots": participant.slots,
+    }
 
 
 @router.post("/pitch-days/{pitch_day_id}/wishes", status_code=status.HTTP_201_CREATED)
@@ -314,9 +366,13 @@ def add_wish(
     pitch_day_id: int, body: PitchWishIn, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
     wish = service.add_wish(session, actor=user, pitch_day_id=pitch_day_id, **body.model_dump())
-    return {"id": wish.id, "organisation_id": wish.organisation_id,
-            "with_organisation_id": wish.with_organisation_id, "priority": wish.priority,
-            "no_thanks": wish.no_thanks}
+    return {
+        "id": wish.id,
+        "organisation_id": wish.organisation_id,
+        "with_organisation_id": wish.with_organisation_id,
+        "priority": wish.priority,
+        "no_thanks": wish.no_thanks,
+    }
 
 
 @router.post("/pitch-days/{pitch_day_id}/schedule")
@@ -336,15 +392,17 @@ def schedule_pitch_day(pitch_day_id: int, session: SessionDep, user: StaffUser) 
 def lock_pitch_meeting(
     pitch_day_id: int, meeting_id: int, body: LockIn, session: SessionDep, user: StaffUser
 ) -> dict[str, Any]:
-    meeting = service.set_lock(session, actor=user, pitch_day_id=pitch_day_id,
-                               meeting_id=meeting_id, locked=body.locked)
+    meeting = service.set_lock(
+        session, actor=user, pitch_day_id=pitch_day_id, meeting_id=meeting_id, locked=body.locked
+    )
     return pitch_meeting_out(service.get_pitch_day(session, pitch_day_id), meeting)
 
 
 @router.post("/pitch-days/{pitch_day_id}/publish")
 def publish_pitch_day(pitch_day_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    return pitch_day_out(session, service.publish_pitch_day(session, actor=user,
-                                                            pitch_day_id=pitch_day_id))
+    return pitch_day_out(
+        session, service.publish_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
+    )
 
 
 __all__ = ["Forbidden", "router"]

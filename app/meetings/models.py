@@ -44,7 +44,9 @@ class InvestorProfile(Base):
 
 class AvailabilityWindow(Base):
     __tablename__ = "investor_availability"
-    __table_args__ = (Index("ix_investor_availability_investor_starts", "investor_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_investor_availability_investor_starts", "investor_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     investor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -71,7 +73,11 @@ class RequestStatus(LabelledEnum):
 
 
 REQUEST_TRANSITIONS: dict[RequestStatus, set[RequestStatus]] = {
-    RequestStatus.requested: {RequestStatus.accepted, RequestStatus.declined, RequestStatus.expired},
+    RequestStatus.requested: {
+        RequestStatus.accepted,
+        RequestStatus.declined,
+        RequestStatus.expired,
+    },
     RequestStatus.accepted: set(),
     RequestStatus.declined: set(),
     RequestStatus.expired: set(),
@@ -169,7 +175,9 @@ class BusyInterval(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     participant: Mapped[str] = mapped_column(String(40))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -229,7 +237,9 @@ class PitchParticipant(Base):
     pitch_day_id: Mapped[int] = mapped_column(ForeignKey("pitch_days.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     slots: Mapped[list[int]] = mapped_column(JSON)
-    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

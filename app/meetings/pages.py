@@ -25,10 +25,16 @@ register_nav("/investor-inbox", N_("Meeting requests"), order=42, roles=(Role.in
 
 def _names(session: SessionDep, meetings: list) -> dict[str, dict[int, str]]:  # type: ignore[type-arg]
     return {
-        "users": {m.investor_id: (session.get(User, m.investor_id) or User(full_name="")).full_name
-                  for m in meetings},
-        "orgs": {m.organisation_id: (session.get(Organisation, m.organisation_id)
-                                     or Organisation(name="")).name for m in meetings},
+        "users": {
+            m.investor_id: (session.get(User, m.investor_id) or User(full_name="")).full_name
+            for m in meetings
+        },
+        "orgs": {
+            m.organisation_id: (
+                session.get(Organisation, m.organisation_id) or Organisation(name="")
+            ).name
+            for m in meetings
+        },
     }
 
 
@@ -41,8 +47,9 @@ def investors_page(request: Request, session: SessionDep, user: OptionalUser) ->
 
 
 @router.post("/investors/{investor_id}/request")
-def request_page(investor_id: int, request: Request, session: SessionDep, user: OptionalUser,
-                 form: FormData) -> Response:
+def request_page(
+    investor_id: int, request: Request, session: SessionDep, user: OptionalUser, form: FormData
+) -> Response:
     if user is None:
         return login_redirect(request)
     data, errors = parse_form(MeetingRequestIn, {**form, "investor_id": investor_id})
@@ -64,25 +71,34 @@ def meetings_page(request: Request, session: SessionDep, user: OptionalUser) -> 
         return login_redirect(request)
     meetings = service.list_meetings(session, actor=user)
     requests = [r for r in service.list_requests(session, actor=user) if r.investor_id != user.id]
-    return render_page(request, "meetings/meetings.html",
-                       {"meetings": meetings, "requests": requests,
-                        **_names(session, meetings + requests)})
+    return render_page(
+        request,
+        "meetings/meetings.html",
+        {"meetings": meetings, "requests": requests, **_names(session, meetings + requests)},
+    )
 
 
 @router.get("/investor-inbox", response_class=HTMLResponse)
 def inbox_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return login_redirect(request)
-    requests = [r for r in service.list_requests(session, actor=user)
-                if r.investor_id == user.id and r.status == RequestStatus.requested]
+    requests = [
+        r
+        for r in service.list_requests(session, actor=user)
+        if r.investor_id == user.id and r.status == RequestStatus.requested
+    ]
     slots = service.free_slots(session, user.id)
-    return render_page(request, "meetings/inbox.html",
-                       {"requests": requests, "slots": slots, **_names(session, requests)})
+    return render_page(
+        request,
+        "meetings/inbox.html",
+        {"requests": requests, "slots": slots, **_names(session, requests)},
+    )
 
 
 @router.post("/investor-inbox/{request_id}/accept")
-def accept_page(request_id: int, request: Request, session: SessionDep, user: OptionalUser,
-                form: FormData) -> Response:
+def accept_page(
+    request_id: int, request: Request, session: SessionDep, user: OptionalUser, form: FormData
+) -> Response:
     if user is None:
         return login_redirect(request)
     data, _errors = parse_form(AcceptIn, form)
@@ -98,8 +114,9 @@ def accept_page(request_id: int, request: Request, session: SessionDep, user: Op
 
 
 @router.post("/investor-inbox/{request_id}/decline")
-def decline_page(request_id: int, request: Request, session: SessionDep, user: OptionalUser,
-                 form: FormData) -> Response:
+def decline_page(
+    request_id: int, request: Request, session: SessionDep, user: OptionalUser, form: FormData
+) -> Response:
     if user is None:
         return login_redirect(request)
     data, _errors = parse_form(DeclineIn, form)
@@ -115,8 +132,9 @@ def decline_page(request_id: int, request: Request, session: SessionDep, user: O
 
 
 @router.get("/pitch-days/{pitch_day_id}", response_class=HTMLResponse)
-def agenda_page(pitch_day_id: int, request: Request, session: SessionDep,
-                user: OptionalUser) -> Response:
+def agenda_page(
+    pitch_day_id: int, request: Request, session: SessionDep, user: OptionalUser
+) -> Response:
     if user is None:
         return login_redirect(request)
     day = service.get_pitch_day(session, pitch_day_id)
@@ -125,6 +143,8 @@ def agenda_page(pitch_day_id: int, request: Request, session: SessionDep,
     ids = {i for m in meetings for i in (m.first_organisation_id, m.second_organisation_id)}
     names = {i: (session.get(Organisation, i) or Organisation(name="")).name for i in ids}
     date = datetime.combine(day.date, datetime.min.time())
-    return render_page(request, "meetings/agenda.html",
-                       {"day": day, "date": date, "meetings": meetings, "names": names,
-                        "visible": visible})
+    return render_page(
+        request,
+        "meetings/agenda.html",
+        {"day": day, "date": date, "meetings": meetings, "names": names, "visible": visible},
+    )

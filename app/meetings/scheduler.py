@@ -136,8 +136,12 @@ def _assign_tables(state: _State, chosen: Iterable[tuple[Wish, int]]) -> list[Pl
     return placements
 
 
-def _reasons(state: _State, placed_ids: set[int], final_busy: set[tuple[Participant, int]],
-             final_load: dict[int, int]) -> list[Unplaced]:
+def _reasons(
+    state: _State,
+    placed_ids: set[int],
+    final_busy: set[tuple[Participant, int]],
+    final_load: dict[int, int],
+) -> list[Unplaced]:
     """Name the bottleneck of each unplaced wish: the participant or slot that blocked it most."""
     out: list[Unplaced] = []
     avail = state.problem.availability
@@ -286,8 +290,12 @@ def _exact(state: _State, time_limit: float) -> list[tuple[Wish, int]] | None:
     deadline = time.perf_counter() + time_limit
     # The LP relaxation is nearly integral for this structure: round it, complete the rounding
     # greedily and stop when it reaches the LP bound (then it is optimal); else branch and bound.
-    relaxed = milp(cost, constraints=constraints, bounds=Bounds(0, 1),
-                   options={"time_limit": max(time_limit, 0.1), "disp": _DISP})
+    relaxed = milp(
+        cost,
+        constraints=constraints,
+        bounds=Bounds(0, 1),
+        options={"time_limit": max(time_limit, 0.1), "disp": _DISP},
+    )
     rounded: list[tuple[Wish, int]] | None = None
     if relaxed.x is not None:
         rounded = _round(state, variables, relaxed.x)

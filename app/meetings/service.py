@@ -139,8 +139,13 @@ def save_profile(
     profile.updated_at = utcnow()
     session.add(profile)
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.profile_saved",
-           entity_type="investor_profile", entity_id=organisation_id)
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.profile_saved",
+        entity_type="investor_profile",
+        entity_id=organisation_id,
+    )
     return profile
 
 
@@ -152,7 +157,9 @@ class InvestorCard:
     contact_visible: bool
 
 
-def _investor_rows(session: Session, investor_id: int | None = None) -> list[tuple[User, Organisation]]:
+def _investor_rows(
+    session: Session, investor_id: int | None = None
+) -> list[tuple[User, Organisation]]:
     from app.accounts.models import UserRole
 
     statement = (
@@ -182,13 +189,19 @@ def _contact_visible(session: Session, viewer: User, investor_id: int) -> bool:
     if viewer.is_staff or viewer.id == investor_id:
         return True
     orgs = _user_organisation_ids(session, viewer)
-    return bool(orgs) and session.scalar(
-        select(Meeting.id).where(
-            Meeting.investor_id == investor_id,
-            Meeting.organisation_id.in_(orgs),
-            Meeting.status != MeetingStatus.cancelled,
-        ).limit(1)
-    ) is not None
+    return (
+        bool(orgs)
+        and session.scalar(
+            select(Meeting.id)
+            .where(
+                Meeting.investor_id == investor_id,
+                Meeting.organisation_id.in_(orgs),
+                Meeting.status != MeetingStatus.cancelled,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
@@ -196,8 +209,12 @@ def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
     if not actor.is_staff:
         _require_member(session, actor, N_("see the investors"))
     return [
-        InvestorCard(user, org, session.get(InvestorProfile, org.id),
-                     _contact_visible(session, actor, user.id))
+        InvestorCard(
+            user,
+            org,
+            session.get(InvestorProfile, org.id),
+            _contact_visible(session, actor, user.id),
+        )
         for user, org in _investor_rows(session)
     ]
 
@@ -228,12 +245,19 @@ def recommendations(
         if profile is not None:
             if organisation.sector in profile.sectors:
                 score += 3
-                reasons.append(gettext("Invests in your sector: %(sector)s",
-                                       sector=sector_label(organisation.sector)))
+                reasons.append(
+                    gettext(
+                        "Invests in your sector: %(sector)s",
+                        sector=sector_label(organisation.sector),
+                    )
+                )
             if organisation.stage and organisation.stage in profile.stages:
                 score += 2
-                reasons.append(gettext("Invests at your stage: %(stage)s",
-                                       stage=Stage(organisation.stage).label))
+                reasons.append(
+                    gettext(
+                        "Invests at your stage: %(stage)s", stage=Stage(organisation.stage).label
+                    )
+                )
             elif organisation.stage and profile.stages:
                 mine = _stage_index(organisation.stage)
                 near = [_stage_index(s) for s in profile.stages]
@@ -241,9 +265,13 @@ def recommendations(
                     score += 1
                     reasons.append(gettext("Invests at a neighbouring stage"))
             has_range = profile.ticket_min_rub is not None or profile.ticket_max_rub is not None
-            if need_rub is not None and has_range and (
-                (profile.ticket_min_rub is None or profile.ticket_min_rub <= need_rub)
-                and (profile.ticket_max_rub is None or need_rub <= profile.ticket_max_rub)
+            if (
+                need_rub is not None
+                and has_range
+                and (
+                    (profile.ticket_min_rub is None or profile.ticket_min_rub <= need_rub)
+                    and (profile.ticket_max_rub is None or need_rub <= profile.ticket_max_rub)
+                )
             ):
                 score += 2
                 reasons.append(gettext("Your funding need fits the ticket size"))
@@ -267,22 +295,31 @@ def add_availability(
     if ends_at - starts_at > timedelta(days=31):
         raise FieldError("ends_at", gettext("A window may last at most 31 days."))
     overlap = session.scalar(
-        select(AvailabilityWindow.id).where(
+        select(AvailabilityWindow.id)
+        .where(
             AvailabilityWindow.investor_id == actor.id,
             AvailabilityWindow.starts_at < ends_at,
             AvailabilityWindow.ends_at > starts_at,
-        ).limit(1)
+        )
+        .limit(1)
     )
     if overlap is not None:
         raise FieldError("starts_at", gettext("The window overlaps one you already published."))
     window = AvailabilityWindow(
-        investor_id=actor.id, starts_at=starts_at.astimezone(UTC),
-        ends_at=ends_at.astimezone(UTC), slot_minutes=slot_minutes,
+        investor_id=actor.id,
+        starts_at=starts_at.astimezone(UTC),
+        ends_at=ends_at.astimezone(UTC),
+        slot_minutes=slot_minutes,
     )
     session.add(window)
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.availability_added",
-           entity_type="availability", entity_id=window.id)
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.availability_added",
+        entity_type="availability",
+        entity_id=window.id,
+    )
     return window
 
 
@@ -301,10 +338,14 @@ def _slot_at(session: Session, investor_id: int, starts_at: datetime) -> tuple[d
         offset = starts_at - window.starts_at
         if offset % step == timedelta(0) and starts_at + step <= window.ends_at:
             return starts_at, starts_at + step
-    raise FieldError("starts_at", gettext("This time is not one of the investor's available slots."))
+    raise FieldError(
+        "starts_at", gettext("This time is not one of the investor's available slots.")
+    )
 
 
-def free_slots(session: Session, investor_id: int, *, now: datetime | None = None) -> list[tuple[datetime, datetime]]:
+def free_slots(
+    session: Session, investor_id: int, *, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
     now = now or utcnow()
     busy = session.execute(
         select(BusyInterval.starts_at, BusyInterval.ends_at).where(
@@ -313,9 +354,9 @@ def free_slots(session: Session, investor_id: int, *, now: datetime | None = Non
     ).all()
     slots = []
     for window in session.scalars(
-        select(AvailabilityWindow).where(
-            AvailabilityWindow.investor_id == investor_id, AvailabilityWindow.ends_at > now
-        ).order_by(AvailabilityWindow.starts_at)
+        select(AvailabilityWindow)
+        .where(AvailabilityWindow.investor_id == investor_id, AvailabilityWindow.ends_at > now)
+        .order_by(AvailabilityWindow.starts_at)
     ):
         step = timedelta(minutes=window.slot_minutes)
         start = window.starts_at
@@ -330,33 +371,49 @@ def free_slots(session: Session, investor_id: int, *, now: datetime | None = Non
 # --- requests ----------------------------------------------------------------------------------
 
 
-def _transition_request(session: Session, request: MeetingRequest, to: RequestStatus,
-                        actor: User | None, **data: Any) -> None:
+def _transition_request(
+    session: Session, request: MeetingRequest, to: RequestStatus, actor: User | None, **data: Any
+) -> None:
     if to not in REQUEST_TRANSITIONS[request.status]:
         raise InvalidTransition(
-            gettext("The request is %(status)s; this is no longer possible.",
-                    status=request.status.label)
+            gettext(
+                "The request is %(status)s; this is no longer possible.",
+                status=request.status.label,
+            )
         )
-    record(session, actor_id=actor.id if actor else None,
-           action=f"meetings.request_{to.value}", entity_type="meeting_request",
-           entity_id=request.id, data={"from": request.status.value, **data})
+    record(
+        session,
+        actor_id=actor.id if actor else None,
+        action=f"meetings.request_{to.value}",
+        entity_type="meeting_request",
+        entity_id=request.id,
+        data={"from": request.status.value, **data},
+    )
     request.status = to
     request.decided_at = utcnow()
 
 
 def _notify_org(session: Session, organisation_id: int, **kwargs: Any) -> None:
     users = session.scalars(
-        select(User).join(OrganisationMember, OrganisationMember.user_id == User.id)
+        select(User)
+        .join(OrganisationMember, OrganisationMember.user_id == User.id)
         .where(OrganisationMember.organisation_id == organisation_id)
     ).all()
     key = kwargs.pop("key")
     for user in users:
-        notify(session, recipient=user, kind=MEETING_EVENT, template="meetings/event",
-               key=f"{key}:{user.id}", **kwargs)
+        notify(
+            session,
+            recipient=user,
+            kind=MEETING_EVENT,
+            template="meetings/event",
+            key=f"{key}:{user.id}",
+            **kwargs,
+        )
 
 
-def _context(session: Session, request_or_meeting: MeetingRequest | Meeting, event: str,
-             **extra: Any) -> dict[str, Any]:
+def _context(
+    session: Session, request_or_meeting: MeetingRequest | Meeting, event: str, **extra: Any
+) -> dict[str, Any]:
     organisation = session.get(Organisation, request_or_meeting.organisation_id)
     investor = session.get(User, request_or_meeting.investor_id)
     return {
@@ -368,7 +425,11 @@ def _context(session: Session, request_or_meeting: MeetingRequest | Meeting, eve
 
 
 def create_request(
-    session: Session, *, actor: User, investor_id: int, message: str,
+    session: Session,
+    *,
+    actor: User,
+    investor_id: int,
+    message: str,
     organisation_id: int | None = None,
 ) -> MeetingRequest:
     """Only members (and, if such a course exists, graduates of investor readiness) may ask a
@@ -392,17 +453,30 @@ def create_request(
     if open_request is not None:
         raise Conflict(gettext("Your organisation already has an open request to this investor."))
     request = MeetingRequest(
-        investor_id=investor_id, organisation_id=organisation_id, requester_id=actor.id,
-        message=message, expires_at=utcnow() + timedelta(days=request_expiry_days()),
+        investor_id=investor_id,
+        organisation_id=organisation_id,
+        requester_id=actor.id,
+        message=message,
+        expires_at=utcnow() + timedelta(days=request_expiry_days()),
     )
     session.add(request)
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.request_created",
-           entity_type="meeting_request", entity_id=request.id)
-    notify(session, recipient=investor, kind=MEETING_EVENT, template="meetings/event",
-           key=f"meetings.request.{request.id}.created",
-           context=_context(session, request, "requested", message=message),
-           link="/investor-inbox")
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.request_created",
+        entity_type="meeting_request",
+        entity_id=request.id,
+    )
+    notify(
+        session,
+        recipient=investor,
+        kind=MEETING_EVENT,
+        template="meetings/event",
+        key=f"meetings.request.{request.id}.created",
+        context=_context(session, request, "requested", message=message),
+        link="/investor-inbox",
+    )
     return request
 
 
@@ -414,7 +488,9 @@ def can_view_request(session: Session, user: User, request: MeetingRequest) -> b
     )
 
 
-def get_request(session: Session, *, actor: User, request_id: int, lock: bool = False) -> MeetingRequest:
+def get_request(
+    session: Session, *, actor: User, request_id: int, lock: bool = False
+) -> MeetingRequest:
     statement = select(MeetingRequest).where(MeetingRequest.id == request_id)
     if lock and _is_postgres(session):
         statement = statement.with_for_update()
@@ -452,20 +528,28 @@ def _book(session: Session, meeting: Meeting) -> None:
     """
     participants = [f"user:{meeting.investor_id}", f"org:{meeting.organisation_id}"]
     clash = session.scalar(
-        select(BusyInterval.participant).where(
+        select(BusyInterval.participant)
+        .where(
             BusyInterval.participant.in_(participants),
             BusyInterval.starts_at < meeting.ends_at,
             BusyInterval.ends_at > meeting.starts_at,
             BusyInterval.meeting_id != (meeting.id or 0),
-        ).limit(1)
+        )
+        .limit(1)
     )
     if clash is not None:
         raise Conflict(_busy_message(clash))
     try:
         with session.begin_nested():
             for participant in participants:
-                session.add(BusyInterval(meeting_id=meeting.id, participant=participant,
-                                         starts_at=meeting.starts_at, ends_at=meeting.ends_at))
+                session.add(
+                    BusyInterval(
+                        meeting_id=meeting.id,
+                        participant=participant,
+                        starts_at=meeting.starts_at,
+                        ends_at=meeting.ends_at,
+                    )
+                )
             session.flush()
     except IntegrityError as error:
         raise Conflict(gettext("This time has just been booked; choose another slot.")) from error
@@ -482,7 +566,9 @@ def _release(session: Session, meeting: Meeting) -> None:
     session.flush()
 
 
-def accept_request(session: Session, *, actor: User, request_id: int, starts_at: datetime) -> Meeting:
+def accept_request(
+    session: Session, *, actor: User, request_id: int, starts_at: datetime
+) -> Meeting:
     """The investor (or staff) accepts into one of the investor's free slots; no double booking."""
     request = _get_answerable(session, actor, request_id)
     if request.status != RequestStatus.requested:
@@ -491,28 +577,42 @@ def accept_request(session: Session, *, actor: User, request_id: int, starts_at:
     if start < utcnow():
         raise FieldError("starts_at", gettext("This time is in the past."))
     meeting = Meeting(
-        uid=f"meeting-{uuid.uuid4()}@cluster-portal", request_id=request.id,
-        investor_id=request.investor_id, organisation_id=request.organisation_id,
-        starts_at=start, ends_at=end,
+        uid=f"meeting-{uuid.uuid4()}@cluster-portal",
+        request_id=request.id,
+        investor_id=request.investor_id,
+        organisation_id=request.organisation_id,
+        starts_at=start,
+        ends_at=end,
     )
     session.add(meeting)
     session.flush()
     _book(session, meeting)
     _transition_request(session, request, RequestStatus.accepted, actor, meeting_id=meeting.id)
-    _notify_org(session, request.organisation_id, key=f"meetings.request.{request.id}.accepted",
-                context=_context(session, request, "accepted", starts_at=start),
-                link=f"/meetings/{meeting.id}")
+    _notify_org(
+        session,
+        request.organisation_id,
+        key=f"meetings.request.{request.id}.accepted",
+        context=_context(session, request, "accepted", starts_at=start),
+        link=f"/meetings/{meeting.id}",
+    )
     return meeting
 
 
-def decline_request(session: Session, *, actor: User, request_id: int, reason: str) -> MeetingRequest:
+def decline_request(
+    session: Session, *, actor: User, request_id: int, reason: str
+) -> MeetingRequest:
     """The investor (or staff) declines with a reason the requester sees."""
     request = _get_answerable(session, actor, request_id)
     _transition_request(session, request, RequestStatus.declined, actor, reason=reason)
     request.reason = reason
     session.flush()
-    _notify_org(session, request.organisation_id, key=f"meetings.request.{request.id}.declined",
-                context=_context(session, request, "declined", reason=reason), link="/meetings")
+    _notify_org(
+        session,
+        request.organisation_id,
+        key=f"meetings.request.{request.id}.declined",
+        context=_context(session, request, "declined", reason=reason),
+        link="/meetings",
+    )
     return request
 
 
@@ -526,13 +626,24 @@ def expire_requests(session: Session, now: datetime) -> int:
     for request in due:
         _transition_request(session, request, RequestStatus.expired, None)
         context = _context(session, request, "expired")
-        _notify_org(session, request.organisation_id, key=f"meetings.request.{request.id}.expired",
-                    context=context, link="/meetings")
+        _notify_org(
+            session,
+            request.organisation_id,
+            key=f"meetings.request.{request.id}.expired",
+            context=context,
+            link="/meetings",
+        )
         investor = session.get(User, request.investor_id)
         if investor is not None:
-            notify(session, recipient=investor, kind=MEETING_EVENT, template="meetings/event",
-                   key=f"meetings.request.{request.id}.expired:investor", context=context,
-                   link="/investor-inbox")
+            notify(
+                session,
+                recipient=investor,
+                kind=MEETING_EVENT,
+                template="meetings/event",
+                key=f"meetings.request.{request.id}.expired:investor",
+                context=context,
+                link="/investor-inbox",
+            )
     session.flush()
     return len(due)
 
@@ -550,10 +661,15 @@ def remind_pending(session: Session, now: datetime) -> int:
     for request in due:
         investor = session.get(User, request.investor_id)
         if investor is not None:
-            notify(session, recipient=investor, kind=MEETING_EVENT, template="meetings/event",
-                   key=f"meetings.request.{request.id}.reminder",
-                   context=_context(session, request, "reminder", expires_at=request.expires_at),
-                   link="/investor-inbox")
+            notify(
+                session,
+                recipient=investor,
+                kind=MEETING_EVENT,
+                template="meetings/event",
+                key=f"meetings.request.{request.id}.reminder",
+                context=_context(session, request, "reminder", expires_at=request.expires_at),
+                link="/investor-inbox",
+            )
         request.reminded_at = now
     session.flush()
     return len(due)
@@ -583,36 +699,58 @@ def get_meeting(session: Session, *, actor: User, meeting_id: int, lock: bool = 
 def list_meetings(session: Session, *, actor: User) -> list[Meeting]:
     """The caller's meetings: as the investor or through any of their organisations."""
     orgs = _user_organisation_ids(session, actor)
-    return list(session.scalars(
-        select(Meeting).where(
-            or_(Meeting.investor_id == actor.id, Meeting.organisation_id.in_(orgs))
-        ).order_by(Meeting.starts_at)
-    ))
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(or_(Meeting.investor_id == actor.id, Meeting.organisation_id.in_(orgs)))
+            .order_by(Meeting.starts_at)
+        )
+    )
 
 
-def _transition_meeting(session: Session, meeting: Meeting, to: MeetingStatus, actor: User,
-                        **data: Any) -> None:
+def _transition_meeting(
+    session: Session, meeting: Meeting, to: MeetingStatus, actor: User, **data: Any
+) -> None:
     if to not in MEETING_TRANSITIONS[meeting.status]:
-        raise InvalidTransition(gettext("The meeting is %(status)s; this is no longer possible.",
-                                        status=meeting.status.label))
-    record(session, actor_id=actor.id, action=f"meetings.meeting_{to.value}",
-           entity_type="meeting", entity_id=meeting.id,
-           data={"from": meeting.status.value, **data})
+        raise InvalidTransition(
+            gettext(
+                "The meeting is %(status)s; this is no longer possible.",
+                status=meeting.status.label,
+            )
+        )
+    record(
+        session,
+        actor_id=actor.id,
+        action=f"meetings.meeting_{to.value}",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        data={"from": meeting.status.value, **data},
+    )
     meeting.status = to
     meeting.updated_at = utcnow()
 
 
 def _notify_both(session: Session, meeting: Meeting, event: str, key: str) -> None:
     context = _context(session, meeting, event, starts_at=meeting.starts_at)
-    _notify_org(session, meeting.organisation_id, key=key, context=context,
-                link=f"/meetings/{meeting.id}")
+    _notify_org(
+        session, meeting.organisation_id, key=key, context=context, link=f"/meetings/{meeting.id}"
+    )
     investor = session.get(User, meeting.investor_id)
     if investor is not None:
-        notify(session, recipient=investor, kind=MEETING_EVENT, template="meetings/event",
-               key=f"{key}:investor", context=context, link=f"/meetings/{meeting.id}")
+        notify(
+            session,
+            recipient=investor,
+            kind=MEETING_EVENT,
+            template="meetings/event",
+            key=f"{key}:investor",
+            context=context,
+            link=f"/meetings/{meeting.id}",
+        )
 
 
-def cancel_meeting(session: Session, *, actor: User, meeting_id: int, reason: str | None) -> Meeting:
+def cancel_meeting(
+    session: Session, *, actor: User, meeting_id: int, reason: str | None
+) -> Meeting:
     """Either side or staff cancels; the time is freed and the calendar SEQUENCE increases."""
     meeting = get_meeting(session, actor=actor, meeting_id=meeting_id, lock=True)
     _transition_meeting(session, meeting, MeetingStatus.cancelled, actor, reason=reason)
@@ -623,7 +761,9 @@ def cancel_meeting(session: Session, *, actor: User, meeting_id: int, reason: st
     return meeting
 
 
-def reschedule_meeting(session: Session, *, actor: User, meeting_id: int, starts_at: datetime) -> Meeting:
+def reschedule_meeting(
+    session: Session, *, actor: User, meeting_id: int, starts_at: datetime
+) -> Meeting:
     """The investor or staff moves a scheduled meeting into another free slot."""
     meeting = get_meeting(session, actor=actor, meeting_id=meeting_id, lock=True)
     if not (actor.is_staff or meeting.investor_id == actor.id):
@@ -640,10 +780,20 @@ def reschedule_meeting(session: Session, *, actor: User, meeting_id: int, starts
     meeting.updated_at = utcnow()
     session.flush()
     _book(session, meeting)
-    record(session, actor_id=actor.id, action="meetings.meeting_rescheduled",
-           entity_type="meeting", entity_id=meeting.id, data={"from": old, "to": start})
-    _notify_both(session, meeting, "rescheduled",
-                 f"meetings.meeting.{meeting.id}.rescheduled.{meeting.sequence}")
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.meeting_rescheduled",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        data={"from": old, "to": start},
+    )
+    _notify_both(
+        session,
+        meeting,
+        "rescheduled",
+        f"meetings.meeting.{meeting.id}.rescheduled.{meeting.sequence}",
+    )
     return meeting
 
 
@@ -656,7 +806,13 @@ def _side(session: Session, actor: User, meeting: Meeting) -> str:
 
 
 def add_feedback(
-    session: Session, *, actor: User, meeting_id: int, rating: int, note: str, outcome: str,
+    session: Session,
+    *,
+    actor: User,
+    meeting_id: int,
+    rating: int,
+    note: str,
+    outcome: str,
     amount_rub: int | None,
 ) -> MeetingFeedback:
     """After the meeting began, each participant records one rating, note and outcome;
@@ -667,19 +823,34 @@ def add_feedback(
         raise Conflict(gettext("Feedback is possible only after the meeting took place."))
     if outcome == Outcome.investment and amount_rub is None:
         raise FieldError("amount_rub", gettext("Give the amount of the investment in RUB."))
-    exists = session.scalar(select(MeetingFeedback.id).where(
-        MeetingFeedback.meeting_id == meeting.id, MeetingFeedback.author_id == actor.id))
+    exists = session.scalar(
+        select(MeetingFeedback.id).where(
+            MeetingFeedback.meeting_id == meeting.id, MeetingFeedback.author_id == actor.id
+        )
+    )
     if exists is not None:
         raise Conflict(gettext("You have already given feedback on this meeting."))
-    feedback = MeetingFeedback(meeting_id=meeting.id, author_id=actor.id, side=side, rating=rating,
-                               note=note, outcome=Outcome(outcome),
-                               amount_rub=amount_rub if outcome == Outcome.investment else None)
+    feedback = MeetingFeedback(
+        meeting_id=meeting.id,
+        author_id=actor.id,
+        side=side,
+        rating=rating,
+        note=note,
+        outcome=Outcome(outcome),
+        amount_rub=amount_rub if outcome == Outcome.investment else None,
+    )
     session.add(feedback)
     if meeting.status == MeetingStatus.scheduled:
         _transition_meeting(session, meeting, MeetingStatus.completed, actor)
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.feedback", entity_type="meeting",
-           entity_id=meeting.id, data={"rating": rating, "outcome": outcome})
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.feedback",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        data={"rating": rating, "outcome": outcome},
+    )
     return feedback
 
 
@@ -710,8 +881,14 @@ def calendar(meeting: Meeting, *, investor_name: str, organisation_name: str) ->
     event.add("dtstamp", meeting.updated_at)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("summary", gettext("Meeting: %(investor)s and %(organisation)s",
-                                 investor=investor_name, organisation=organisation_name))
+    event.add(
+        "summary",
+        gettext(
+            "Meeting: %(investor)s and %(organisation)s",
+            investor=investor_name,
+            organisation=organisation_name,
+        ),
+    )
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.cancelled else "CONFIRMED")
     cal.add_component(event)
     return bytes(cal.to_ical())
@@ -729,13 +906,22 @@ def create_pitch_day(session: Session, *, actor: User, values: dict[str, Any]) -
     step = timedelta(minutes=values["slot_minutes"])
     if any(b - a < step for a, b in zip(moments, moments[1:], strict=False)):
         raise FieldError("slot_starts", gettext("Slots overlap: starts are closer than a slot."))
-    day = PitchDay(date=values["date"], slot_starts=[t.strftime("%H:%M") for t in starts],
-                   slot_minutes=values["slot_minutes"], tables=values["tables"],
-                   created_by_id=actor.id)
+    day = PitchDay(
+        date=values["date"],
+        slot_starts=[t.strftime("%H:%M") for t in starts],
+        slot_minutes=values["slot_minutes"],
+        tables=values["tables"],
+        created_by_id=actor.id,
+    )
     session.add(day)
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.pitch_day_created",
-           entity_type="pitch_day", entity_id=day.id)
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_day_created",
+        entity_type="pitch_day",
+        entity_id=day.id,
+    )
     return day
 
 
@@ -756,7 +942,11 @@ def _may_take_part(session: Session, organisation_id: int) -> bool:
 
 
 def register_participant(
-    session: Session, *, actor: User, pitch_day_id: int, organisation_id: int,
+    session: Session,
+    *,
+    actor: User,
+    pitch_day_id: int,
+    organisation_id: int,
     slots: list[int] | None,
 ) -> PitchParticipant:
     """A person of a member or verified investor organisation registers it, with its slots."""
@@ -769,46 +959,82 @@ def register_participant(
     chosen = list(range(count)) if slots is None else sorted(set(slots))
     if any(not 0 <= s < count for s in chosen):
         raise FieldError("slots", gettext("Unknown slot number."))
-    participant = session.scalar(select(PitchParticipant).where(
-        PitchParticipant.pitch_day_id == day.id, PitchParticipant.organisation_id == organisation_id))
+    participant = session.scalar(
+        select(PitchParticipant).where(
+            PitchParticipant.pitch_day_id == day.id,
+            PitchParticipant.organisation_id == organisation_id,
+        )
+    )
     if participant is None:
-        participant = PitchParticipant(pitch_day_id=day.id, organisation_id=organisation_id,
-                                       registered_by_id=actor.id, slots=chosen)
+        participant = PitchParticipant(
+            pitch_day_id=day.id,
+            organisation_id=organisation_id,
+            registered_by_id=actor.id,
+            slots=chosen,
+        )
         session.add(participant)
     else:
         participant.slots = chosen
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.pitch_participant", entity_type="pitch_day",
-           entity_id=day.id, data={"organisation_id": organisation_id, "slots": chosen})
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_participant",
+        entity_type="pitch_day",
+        entity_id=day.id,
+        data={"organisation_id": organisation_id, "slots": chosen},
+    )
     return participant
 
 
 def add_wish(
-    session: Session, *, actor: User, pitch_day_id: int, organisation_id: int | None,
-    with_organisation_id: int, priority: int, no_thanks: bool,
+    session: Session,
+    *,
+    actor: User,
+    pitch_day_id: int,
+    organisation_id: int | None,
+    with_organisation_id: int,
+    priority: int,
+    no_thanks: bool,
 ) -> PitchWish:
     """A participant wishes (or refuses) a meeting with another registered participant."""
     day = get_pitch_day(session, pitch_day_id)
-    registered = set(session.scalars(select(PitchParticipant.organisation_id).where(
-        PitchParticipant.pitch_day_id == day.id)))
+    registered = set(
+        session.scalars(
+            select(PitchParticipant.organisation_id).where(PitchParticipant.pitch_day_id == day.id)
+        )
+    )
     mine = _user_organisation_ids(session, actor) & registered
     if organisation_id is None:
         if len(mine) != 1:
-            raise FieldError("organisation_id", gettext("Name the registered organisation you represent."))
+            raise FieldError(
+                "organisation_id", gettext("Name the registered organisation you represent.")
+            )
         organisation_id = next(iter(mine))
     if organisation_id not in registered:
-        raise FieldError("organisation_id", gettext("This organisation is not registered for the day."))
+        raise FieldError(
+            "organisation_id", gettext("This organisation is not registered for the day.")
+        )
     if not actor.is_staff and organisation_id not in mine:
         raise Forbidden(gettext("You may state wishes only for your own organisation."))
     if with_organisation_id not in registered or with_organisation_id == organisation_id:
-        raise FieldError("with_organisation_id",
-                         gettext("The other organisation is not a participant of this day."))
-    wish = session.scalar(select(PitchWish).where(
-        PitchWish.pitch_day_id == day.id, PitchWish.organisation_id == organisation_id,
-        PitchWish.with_organisation_id == with_organisation_id))
+        raise FieldError(
+            "with_organisation_id",
+            gettext("The other organisation is not a participant of this day."),
+        )
+    wish = session.scalar(
+        select(PitchWish).where(
+            PitchWish.pitch_day_id == day.id,
+            PitchWish.organisation_id == organisation_id,
+            PitchWish.with_organisation_id == with_organisation_id,
+        )
+    )
     if wish is None:
-        wish = PitchWish(pitch_day_id=day.id, organisation_id=organisation_id,
-                         with_organisation_id=with_organisation_id)
+        wish = PitchWish(
+            pitch_day_id=day.id,
+            organisation_id=organisation_id,
+            with_organisation_id=with_organisation_id,
+        )
         session.add(wish)
     wish.priority, wish.no_thanks = priority, no_thanks
     session.flush()
@@ -824,29 +1050,42 @@ class ScheduleResult:
     meetings: list[PitchMeeting]
 
 
-def schedule_pitch_day(session: Session, *, actor: User, pitch_day_id: int,
-                       time_limit: float = 5.0) -> ScheduleResult:
+def schedule_pitch_day(
+    session: Session, *, actor: User, pitch_day_id: int, time_limit: float = 5.0
+) -> ScheduleResult:
     """Staff place the wished meetings; locked meetings stay, the rest is recomputed."""
-    day = session.scalar(select(PitchDay).where(PitchDay.id == pitch_day_id).with_for_update()
-                         if _is_postgres(session) else select(PitchDay).where(PitchDay.id == pitch_day_id))
+    day = session.scalar(
+        select(PitchDay).where(PitchDay.id == pitch_day_id).with_for_update()
+        if _is_postgres(session)
+        else select(PitchDay).where(PitchDay.id == pitch_day_id)
+    )
     if day is None:
         raise NotFound(gettext("Pitch day not found."))
-    participants = session.scalars(select(PitchParticipant).where(
-        PitchParticipant.pitch_day_id == day.id)).all()
+    participants = session.scalars(
+        select(PitchParticipant).where(PitchParticipant.pitch_day_id == day.id)
+    ).all()
     availability = {p.organisation_id: frozenset(p.slots) for p in participants}
     pairs: dict[tuple[int, int], int] = {}
     refused: set[tuple[int, int]] = set()
     for wish in session.scalars(select(PitchWish).where(PitchWish.pitch_day_id == day.id)):
-        key = (min(wish.organisation_id, wish.with_organisation_id),
-               max(wish.organisation_id, wish.with_organisation_id))
+        key = (
+            min(wish.organisation_id, wish.with_organisation_id),
+            max(wish.organisation_id, wish.with_organisation_id),
+        )
         if wish.no_thanks:
             refused.add(key)
         else:
             pairs[key] = pairs.get(key, 0) + wish.priority
-    wishes = [scheduler.Wish(n, a, b, weight) for n, ((a, b), weight) in
-              enumerate(sorted((k, v) for k, v in pairs.items() if k not in refused))]
+    wishes = [
+        scheduler.Wish(n, a, b, weight)
+        for n, ((a, b), weight) in enumerate(
+            sorted((k, v) for k, v in pairs.items() if k not in refused)
+        )
+    ]
     wish_of = {(w.a, w.b): w for w in wishes}
-    existing = session.scalars(select(PitchMeeting).where(PitchMeeting.pitch_day_id == day.id)).all()
+    existing = session.scalars(
+        select(PitchMeeting).where(PitchMeeting.pitch_day_id == day.id)
+    ).all()
     locked = []
     for meeting in existing:
         if not meeting.locked:
@@ -857,12 +1096,19 @@ def schedule_pitch_day(session: Session, *, actor: User, pitch_day_id: int,
             wishes.append(wish)
             wish_of[key] = wish
         locked.append(scheduler.Placement(wish_of[key].id, meeting.slot, meeting.table_number))
-    problem = scheduler.Problem(slots=tuple(range(len(day.slot_starts))), tables=day.tables,
-                                availability=availability, wishes=tuple(wishes),
-                                locked=tuple(locked))
+    problem = scheduler.Problem(
+        slots=tuple(range(len(day.slot_starts))),
+        tables=day.tables,
+        availability=availability,
+        wishes=tuple(wishes),
+        locked=tuple(locked),
+    )
     result = scheduler.solve(problem, time_limit=time_limit)
-    session.execute(delete(PitchMeeting).where(PitchMeeting.pitch_day_id == day.id,
-                                               PitchMeeting.locked.is_(False)))
+    session.execute(
+        delete(PitchMeeting).where(
+            PitchMeeting.pitch_day_id == day.id, PitchMeeting.locked.is_(False)
+        )
+    )
     session.flush()
     by_id = {w.id: w for w in wishes}
     locked_ids = {p.wish_id for p in locked}
@@ -870,37 +1116,72 @@ def schedule_pitch_day(session: Session, *, actor: User, pitch_day_id: int,
         if placement.wish_id in locked_ids:
             continue
         wish = by_id[placement.wish_id]
-        session.add(PitchMeeting(pitch_day_id=day.id, first_organisation_id=int(wish.a),
-                                 second_organisation_id=int(wish.b), slot=placement.slot,
-                                 table_number=placement.table, priority=wish.weight))
+        session.add(
+            PitchMeeting(
+                pitch_day_id=day.id,
+                first_organisation_id=int(wish.a),
+                second_organisation_id=int(wish.b),
+                slot=placement.slot,
+                table_number=placement.table,
+                priority=wish.weight,
+            )
+        )
     session.flush()
     unplaced = [
-        {"organisation_id": by_id[u.wish_id].a, "with_organisation_id": by_id[u.wish_id].b,
-         "priority": by_id[u.wish_id].weight, "reason": u.reason,
-         "participant": u.participant, "slot": u.slot}
+        {
+            "organisation_id": by_id[u.wish_id].a,
+            "with_organisation_id": by_id[u.wish_id].b,
+            "priority": by_id[u.wish_id].weight,
+            "reason": u.reason,
+            "participant": u.participant,
+            "slot": u.slot,
+        }
         for u in result.unplaced
     ] + [
-        {"organisation_id": a, "with_organisation_id": b, "priority": 0, "reason": "no_thanks",
-         "participant": None, "slot": None}
+        {
+            "organisation_id": a,
+            "with_organisation_id": b,
+            "priority": 0,
+            "reason": "no_thanks",
+            "participant": None,
+            "slot": None,
+        }
         for a, b in sorted(refused)
     ]
-    record(session, actor_id=actor.id, action="meetings.pitch_day_scheduled",
-           entity_type="pitch_day", entity_id=day.id,
-           data={"placed": result.placed, "upper_bound": result.upper_bound})
-    meetings = list(session.scalars(select(PitchMeeting).where(
-        PitchMeeting.pitch_day_id == day.id).order_by(PitchMeeting.slot, PitchMeeting.table_number)))
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_day_scheduled",
+        entity_type="pitch_day",
+        entity_id=day.id,
+        data={"placed": result.placed, "upper_bound": result.upper_bound},
+    )
+    meetings = list(
+        session.scalars(
+            select(PitchMeeting)
+            .where(PitchMeeting.pitch_day_id == day.id)
+            .order_by(PitchMeeting.slot, PitchMeeting.table_number)
+        )
+    )
     return ScheduleResult(result.placed, result.upper_bound, result.method, unplaced, meetings)
 
 
-def set_lock(session: Session, *, actor: User, pitch_day_id: int, meeting_id: int,
-             locked: bool) -> PitchMeeting:
+def set_lock(
+    session: Session, *, actor: User, pitch_day_id: int, meeting_id: int, locked: bool
+) -> PitchMeeting:
     meeting = session.get(PitchMeeting, meeting_id)
     if meeting is None or meeting.pitch_day_id != pitch_day_id:
         raise NotFound(gettext("Pitch meeting not found."))
     meeting.locked = locked
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.pitch_meeting_lock",
-           entity_type="pitch_meeting", entity_id=meeting.id, data={"locked": locked})
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_meeting_lock",
+        entity_type="pitch_meeting",
+        entity_id=meeting.id,
+        data={"locked": locked},
+    )
     return meeting
 
 
@@ -908,14 +1189,25 @@ def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> Pi
     day = get_pitch_day(session, pitch_day_id)
     day.published_at = utcnow()
     session.flush()
-    record(session, actor_id=actor.id, action="meetings.pitch_day_published",
-           entity_type="pitch_day", entity_id=day.id)
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_day_published",
+        entity_type="pitch_day",
+        entity_id=day.id,
+    )
     return day
 
 
-def pitch_meetings(session: Session, pitch_day_id: int, organisation_id: int | None = None) -> list[PitchMeeting]:
+def pitch_meetings(
+    session: Session, pitch_day_id: int, organisation_id: int | None = None
+) -> list[PitchMeeting]:
     statement = select(PitchMeeting).where(PitchMeeting.pitch_day_id == pitch_day_id)
     if organisation_id is not None:
-        statement = statement.where(or_(PitchMeeting.first_organisation_id == organisation_id,
-                                        PitchMeeting.second_organisation_id == organisation_id))
+        statement = statement.where(
+            or_(
+                PitchMeeting.first_organisation_id == organisation_id,
+                PitchMeeting.second_organisation_id == organisation_id,
+            )
+        )
     return list(session.scalars(statement.order_by(PitchMeeting.slot, PitchMeeting.table_number)))

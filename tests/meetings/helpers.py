@@ -24,12 +24,17 @@ def tomorrow(hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def open_window(actor: Actor, start: datetime | None = None, hours: int = 3, slot: int = 30) -> None:
+def open_window(
+    actor: Actor, start: datetime | None = None, hours: int = 3, slot: int = 30
+) -> None:
     start = start or tomorrow()
     response = actor.api.post(
         "/api/v1/investors/me/availability",
-        json={"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=hours)).isoformat(),
-              "slot_minutes": slot},
+        json={
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=hours)).isoformat(),
+            "slot_minutes": slot,
+        },
     )
     assert response.status_code == 201, response.text
 

@@ -17,6 +17,8 @@ def test_directory_inbox_and_my_meetings_pages_render(factory: Factory) -> None:
     mine = mem.browser.get("/meetings")
     assert mine.status_code == 200 and inv.user.full_name in mine.text
     staff = factory.actor(Role.staff, browser=True)
-    day = staff.api.post("/api/v1/pitch-days", json={"date": "2026-12-10", "slot_starts": ["10:00"],
-                                                     "slot_minutes": 30, "tables": 1}).json()
+    day = staff.api.post(
+        "/api/v1/pitch-days",
+        json={"date": "2026-12-10", "slot_starts": ["10:00"], "slot_minutes": 30, "tables": 1},
+    ).json()
     assert staff.browser.get(f"/pitch-days/{day['id']}").status_code == 200

@@ -17,8 +17,14 @@ def test_investor_directory_is_for_members_and_lists_verified_investors(factory:
     factory.organisation(factory.user(roles=[Role.investor]), kind="investor")  # unverified
     put = inv.api.put(
         f"/api/v1/organisations/{org.id}/investor-profile",
-        json={"sectors": ["software"], "stages": ["seed"], "ticket_min_rub": 1_000_000,
-              "ticket_max_rub": 5_000_000, "thesis": "B2B", "contact_email": "vc@example.com"},
+        json={
+            "sectors": ["software"],
+            "stages": ["seed"],
+            "ticket_min_rub": 1_000_000,
+            "ticket_max_rub": 5_000_000,
+            "thesis": "B2B",
+            "contact_email": "vc@example.com",
+        },
     )
     assert put.status_code == 200, put.text
     outsider = factory.actor()
@@ -27,7 +33,11 @@ def test_investor_directory_is_for_members_and_lists_verified_investors(factory:
     body = mem.api.get("/api/v1/investors").json()
     assert body["total"] == 1
     item = body["items"][0]
-    assert (item["id"], item["sectors"], item["ticket_max_rub"]) == (inv.id, ["software"], 5_000_000)
+    assert (item["id"], item["sectors"], item["ticket_max_rub"]) == (
+        inv.id,
+        ["software"],
+        5_000_000,
+    )
     assert item["contact"] is None
 
 
@@ -35,15 +45,24 @@ def test_availability_rejects_reversed_and_overlapping_windows(factory: Factory)
     inv, _ = investor(factory)
     start = tomorrow()
     open_window(inv, start, hours=2)
-    for starts, ends in ((start + timedelta(hours=1), start + timedelta(hours=3)),
-                         (start + timedelta(hours=5), start + timedelta(hours=4))):
-        response = inv.api.post("/api/v1/investors/me/availability", json={
-            "starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "slot_minutes": 30})
+    for starts, ends in (
+        (start + timedelta(hours=1), start + timedelta(hours=3)),
+        (start + timedelta(hours=5), start + timedelta(hours=4)),
+    ):
+        response = inv.api.post(
+            "/api/v1/investors/me/availability",
+            json={"starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "slot_minutes": 30},
+        )
         assert response.status_code == 422, response.text
     plain = factory.actor()
-    response = plain.api.post("/api/v1/investors/me/availability", json={
-        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "slot_minutes": 30})
+    response = plain.api.post(
+        "/api/v1/investors/me/availability",
+        json={
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+            "slot_minutes": 30,
+        },
+    )
     assert response.status_code == 403
 
 
@@ -51,8 +70,9 @@ def test_only_members_may_request_and_the_refusal_says_why(factory: Factory) -> 
     inv, _ = investor(factory)
     outsider = factory.actor()
     factory.organisation(outsider.user)
-    response = outsider.api.post("/api/v1/meeting-requests",
-                                 json={"investor_id": inv.id, "message": "Hi"})
+    response = outsider.api.post(
+        "/api/v1/meeting-requests", json={"investor_id": inv.id, "message": "Hi"}
+    )
     assert response.status_code == 403
     assert "member" in response.json()["detail"].lower() or "член" in response.json()["detail"]
     assert factory.count(MeetingRequest) == 0
@@ -62,7 +82,9 @@ def test_only_members_may_request_and_the_refusal_says_why(factory: Factory) -> 
     again = mem.api.post("/api/v1/meeting-requests", json={"investor_id": inv.id, "message": "x"})
     assert again.status_code == 409
     with factory.database.session_scope() as session:
-        kinds = session.scalars(select(OutboxMessage.to_email).where(OutboxMessage.kind == "meetings.event")).all()
+        kinds = session.scalars(
+            select(OutboxMessage.to_email).where(OutboxMessage.kind == "meetings.event")
+        ).all()
     assert kinds == [inv.user.email]
 
 
@@ -73,15 +95,26 @@ def test_accept_creates_meeting_and_reveals_contacts_third_party_gets_404(factor
     req = request_meeting(mem, inv.id)
     stranger = factory.actor(Role.investor)
     start = tomorrow()
-    assert stranger.api.post(f"/api/v1/meeting-requests/{req['id']}/accept",
-                             json={"starts_at": start.isoformat()}).status_code == 404
-    assert mem.api.post(f"/api/v1/meeting-requests/{req['id']}/accept",
-                        json={"starts_at": start.isoformat()}).status_code == 404
-    outside = inv.api.post(f"/api/v1/meeting-requests/{req['id']}/accept",
-                           json={"starts_at": (start + timedelta(minutes=10)).isoformat()})
+    assert (
+        stranger.api.post(
+            f"/api/v1/meeting-requests/{req['id']}/accept", json={"starts_at": start.isoformat()}
+        ).status_code
+        == 404
+    )
+    assert (
+        mem.api.post(
+            f"/api/v1/meeting-requests/{req['id']}/accept", json={"starts_at": start.isoformat()}
+        ).status_code
+        == 404
+    )
+    outside = inv.api.post(
+        f"/api/v1/meeting-requests/{req['id']}/accept",
+        json={"starts_at": (start + timedelta(minutes=10)).isoformat()},
+    )
     assert outside.status_code == 422
-    response = inv.api.post(f"/api/v1/meeting-requests/{req['id']}/accept",
-                            json={"starts_at": start.isoformat()})
+    response = inv.api.post(
+        f"/api/v1/meeting-requests/{req['id']}/accept", json={"starts_at": start.isoformat()}
+    )
     assert response.status_code == 200, response.text
     meeting = response.json()
     assert (meeting["status"], meeting["sequence"]) == ("scheduled", 0)
@@ -89,8 +122,12 @@ def test_accept_creates_meeting_and_reveals_contacts_third_party_gets_404(factor
     assert mem.api.get(f"/api/v1/meeting-requests/{req['id']}").json()["status"] == "accepted"
     assert mem.api.get("/api/v1/investors").json()["items"][0]["contact"]["email"] == inv.user.email
     assert [m["id"] for m in mem.api.get("/api/v1/meetings").json()["items"]] == [meeting["id"]]
-    assert inv.api.post(f"/api/v1/meeting-requests/{req['id']}/accept",
-                        json={"starts_at": start.isoformat()}).status_code == 409
+    assert (
+        inv.api.post(
+            f"/api/v1/meeting-requests/{req['id']}/accept", json={"starts_at": start.isoformat()}
+        ).status_code
+        == 409
+    )
 
 
 def test_busy_investor_slot_is_a_conflict(factory: Factory) -> None:
@@ -100,9 +137,15 @@ def test_busy_investor_slot_is_a_conflict(factory: Factory) -> None:
     second, _ = member(factory)
     r1, r2 = request_meeting(first, inv.id), request_meeting(second, inv.id)
     start = tomorrow().isoformat()
-    assert inv.api.post(f"/api/v1/meeting-requests/{r1['id']}/accept",
-                        json={"starts_at": start}).status_code == 200
-    response = inv.api.post(f"/api/v1/meeting-requests/{r2['id']}/accept", json={"starts_at": start})
+    assert (
+        inv.api.post(
+            f"/api/v1/meeting-requests/{r1['id']}/accept", json={"starts_at": start}
+        ).status_code
+        == 200
+    )
+    response = inv.api.post(
+        f"/api/v1/meeting-requests/{r2['id']}/accept", json={"starts_at": start}
+    )
     assert response.status_code == 409
     assert second.api.get(f"/api/v1/meeting-requests/{r2['id']}").json()["status"] == "requested"
 
@@ -115,10 +158,18 @@ def test_member_organisation_cannot_be_double_booked_with_two_investors(factory:
     mem, _ = member(factory)
     r1, r2 = request_meeting(mem, inv1.id), request_meeting(mem, inv2.id)
     start = tomorrow(11).isoformat()
-    assert inv1.api.post(f"/api/v1/meeting-requests/{r1['id']}/accept",
-                         json={"starts_at": start}).status_code == 200
-    assert inv2.api.post(f"/api/v1/meeting-requests/{r2['id']}/accept",
-                         json={"starts_at": start}).status_code == 409
+    assert (
+        inv1.api.post(
+            f"/api/v1/meeting-requests/{r1['id']}/accept", json={"starts_at": start}
+        ).status_code
+        == 200
+    )
+    assert (
+        inv2.api.post(
+            f"/api/v1/meeting-requests/{r2['id']}/accept", json={"starts_at": start}
+        ).status_code
+        == 409
+    )
 
 
 def test_concurrent_accepts_of_the_same_slot_have_exactly_one_winner(factory: Factory) -> None:
@@ -135,11 +186,14 @@ def test_concurrent_accepts_of_the_same_slot_have_exactly_one_winner(factory: Fa
 
     def accept(client, request_id: int) -> None:
         barrier.wait()
-        response = client.post(f"/api/v1/meeting-requests/{request_id}/accept",
-                               json={"starts_at": start})
+        response = client.post(
+            f"/api/v1/meeting-requests/{request_id}/accept", json={"starts_at": start}
+        )
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=accept, args=(c, r["id"])) for c, r in zip(clients, requests)]
+    threads = [
+        threading.Thread(target=accept, args=(c, r["id"])) for c, r in zip(clients, requests)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -155,11 +209,18 @@ def test_decline_with_reason_and_cancel_frees_the_slot(factory: Factory) -> None
     a, _ = member(factory)
     b, _ = member(factory)
     ra, rb = request_meeting(a, inv.id), request_meeting(b, inv.id)
-    declined = inv.api.post(f"/api/v1/meeting-requests/{ra['id']}/decline", json={"reason": "Not our focus"})
+    declined = inv.api.post(
+        f"/api/v1/meeting-requests/{ra['id']}/decline", json={"reason": "Not our focus"}
+    )
     assert (declined.status_code, declined.json()["status"], declined.json()["reason"]) == (
-        200, "declined", "Not our focus")
+        200,
+        "declined",
+        "Not our focus",
+    )
     start = tomorrow().isoformat()
-    meeting = inv.api.post(f"/api/v1/meeting-requests/{rb['id']}/accept", json={"starts_at": start}).json()
+    meeting = inv.api.post(
+        f"/api/v1/meeting-requests/{rb['id']}/accept", json={"starts_at": start}
+    ).json()
     cancelled = b.api.post(f"/api/v1/meetings/{meeting['id']}/cancel", json={"reason": "Sick"})
     assert (cancelled.json()["status"], cancelled.json()["sequence"]) == ("cancelled", 1)
     assert factory.count(BusyInterval) == 0
@@ -171,8 +232,9 @@ def test_calendar_keeps_uid_and_increases_sequence_on_reschedule(factory: Factor
     open_window(inv)
     mem, _ = member(factory)
     req = request_meeting(mem, inv.id)
-    meeting = inv.api.post(f"/api/v1/meeting-requests/{req['id']}/accept",
-                           json={"starts_at": tomorrow().isoformat()}).json()
+    meeting = inv.api.post(
+        f"/api/v1/meeting-requests/{req['id']}/accept", json={"starts_at": tomorrow().isoformat()}
+    ).json()
     first = mem.api.get(f"/api/v1/meetings/{meeting['id']}/calendar.ics")
     assert first.status_code == 200
     assert first.headers["content-type"].startswith("text/calendar")
@@ -182,12 +244,14 @@ def test_calendar_keeps_uid_and_increases_sequence_on_reschedule(factory: Factor
     second = mem.api.get(f"/api/v1/meetings/{meeting['id']}/calendar.ics").text
     assert f"UID:{meeting['uid']}" in first.text and f"UID:{meeting['uid']}" in second
     assert "SEQUENCE:0" in first.text and "SEQUENCE:1" in second
-    assert factory.actor().api.get(f"/api/v1/meetings/{meeting['id']}/calendar.ics").status_code == 404
+    assert (
+        factory.actor().api.get(f"/api/v1/meetings/{meeting['id']}/calendar.ics").status_code == 404
+    )
 
 
 def test_pending_requests_expire_after_the_configured_days(factory: Factory) -> None:
-    from app.meetings.reminders import pending_requests
     from app.db import utcnow
+    from app.meetings.reminders import pending_requests
 
     inv, _ = investor(factory)
     mem, _ = member(factory)
@@ -204,33 +268,54 @@ def test_feedback_and_outcome_after_the_meeting(factory: Factory) -> None:
     open_window(inv)
     mem, _ = member(factory)
     req = request_meeting(mem, inv.id)
-    meeting = inv.api.post(f"/api/v1/meeting-requests/{req['id']}/accept",
-                           json={"starts_at": tomorrow().isoformat()}).json()
+    meeting = inv.api.post(
+        f"/api/v1/meeting-requests/{req['id']}/accept", json={"starts_at": tomorrow().isoformat()}
+    ).json()
     early = mem.api.post(f"/api/v1/meetings/{meeting['id']}/feedback", json={"rating": 5})
     assert early.status_code == 409
     with factory.database.session_scope() as session:
         row = session.get(Meeting, meeting["id"])
         row.starts_at -= timedelta(days=2)
         row.ends_at -= timedelta(days=2)
-    assert inv.api.post(f"/api/v1/meetings/{meeting['id']}/feedback",
-                        json={"rating": 4, "outcome": "investment"}).status_code == 422
-    assert mem.api.post(f"/api/v1/meetings/{meeting['id']}/feedback",
-                        json={"rating": 6}).status_code == 422
-    done = inv.api.post(f"/api/v1/meetings/{meeting['id']}/feedback",
-                        json={"rating": 4, "note": "Good", "outcome": "investment", "amount_rub": 3_000_000})
+    assert (
+        inv.api.post(
+            f"/api/v1/meetings/{meeting['id']}/feedback",
+            json={"rating": 4, "outcome": "investment"},
+        ).status_code
+        == 422
+    )
+    assert (
+        mem.api.post(f"/api/v1/meetings/{meeting['id']}/feedback", json={"rating": 6}).status_code
+        == 422
+    )
+    done = inv.api.post(
+        f"/api/v1/meetings/{meeting['id']}/feedback",
+        json={"rating": 4, "note": "Good", "outcome": "investment", "amount_rub": 3_000_000},
+    )
     assert done.status_code == 201, done.text
     assert done.json()["status"] == "completed"
-    assert done.json()["feedback"] == [{"side": "investor", "rating": 4, "note": "Good",
-                                        "outcome": "investment", "amount_rub": 3_000_000}]
+    assert done.json()["feedback"] == [
+        {
+            "side": "investor",
+            "rating": 4,
+            "note": "Good",
+            "outcome": "investment",
+            "amount_rub": 3_000_000,
+        }
+    ]
 
 
 def test_recommendations_rank_by_fit_with_reasons(factory: Factory) -> None:
     good, good_org = investor(factory)
     poor, poor_org = investor(factory)
     staff = factory.actor(Role.staff)
-    staff.api.put(f"/api/v1/organisations/{good_org.id}/investor-profile",
-                  json={"sectors": ["software"], "ticket_min_rub": 1, "ticket_max_rub": 10_000_000})
-    staff.api.put(f"/api/v1/organisations/{poor_org.id}/investor-profile", json={"sectors": ["energy"]})
+    staff.api.put(
+        f"/api/v1/organisations/{good_org.id}/investor-profile",
+        json={"sectors": ["software"], "ticket_min_rub": 1, "ticket_max_rub": 10_000_000},
+    )
+    staff.api.put(
+        f"/api/v1/organisations/{poor_org.id}/investor-profile", json={"sectors": ["energy"]}
+    )
     mem, _ = member(factory)
     body = mem.api.get("/api/v1/investors/recommendations?need_rub=5000000").json()
     assert [i["id"] for i in body["items"]] == [good.id, poor.id]

@@ -14,8 +14,14 @@ def problems(draw) -> Problem:
     availability = {
         p: frozenset(draw(st.sets(st.sampled_from(slots), max_size=len(slots)))) for p in people
     }
-    pairs = draw(st.sets(st.tuples(st.sampled_from(people), st.sampled_from(people))
-                         .filter(lambda t: t[0] < t[1]), max_size=15))
+    pairs = draw(
+        st.sets(
+            st.tuples(st.sampled_from(people), st.sampled_from(people)).filter(
+                lambda t: t[0] < t[1]
+            ),
+            max_size=15,
+        )
+    )
     wishes = tuple(Wish(n, a, b, draw(st.integers(1, 3))) for n, (a, b) in enumerate(sorted(pairs)))
     return Problem(slots=slots, tables=tables, availability=availability, wishes=wishes)
 
@@ -42,10 +48,16 @@ def test_complete_feasible_demand_is_placed_entirely(slots: int, tables: int, da
         if right > slots or left * right > slots * tables:
             return
     everyone = frozenset(range(slots))
-    availability = {f"m{i}": everyone for i in range(left)} | {f"i{j}": everyone for j in range(right)}
-    wishes = tuple(Wish(n, f"m{i}", f"i{j}", 1) for n, (i, j) in
-                   enumerate((i, j) for i in range(left) for j in range(right)))
-    problem = Problem(slots=tuple(range(slots)), tables=tables, availability=availability, wishes=wishes)
+    availability = {f"m{i}": everyone for i in range(left)} | {
+        f"i{j}": everyone for j in range(right)
+    }
+    wishes = tuple(
+        Wish(n, f"m{i}", f"i{j}", 1)
+        for n, (i, j) in enumerate((i, j) for i in range(left) for j in range(right))
+    )
+    problem = Problem(
+        slots=tuple(range(slots)), tables=tables, availability=availability, wishes=wishes
+    )
     schedule = solve(problem, time_limit=5)
     assert validate(problem, schedule) == []
     assert schedule.upper_bound == len(wishes)
@@ -54,9 +66,14 @@ def test_complete_feasible_demand_is_placed_entirely(slots: int, tables: int, da
 
 def test_locked_meetings_are_kept_and_unplaced_wishes_name_the_bottleneck() -> None:
     problem = Problem(
-        slots=(0, 1), tables=1,
-        availability={"a": frozenset({0}), "b": frozenset({0, 1}), "c": frozenset({0, 1}),
-                      "d": frozenset()},
+        slots=(0, 1),
+        tables=1,
+        availability={
+            "a": frozenset({0}),
+            "b": frozenset({0, 1}),
+            "c": frozenset({0, 1}),
+            "d": frozenset(),
+        },
         wishes=(Wish(0, "b", "c", 1), Wish(1, "a", "b", 5), Wish(2, "a", "d", 1)),
         locked=(Placement(0, 0, 1),),
     )
