@@ -1,0 +1,408 @@
+"""JSON routes: investors, availability, meeting requests, meetings, pitch days."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Organisation, User
+from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
+from app.errors import Forbidden
+from app.i18n import gettext
+from app.meetings import service
+from app.meetings.models import Meeting, MeetingRequest, PitchDay, PitchMeeting
+from app.meetings.schemas import (
+    AcceptIn,
+    AvailabilityIn,
+    AvailabilityOut,
+    CancelIn,
+    DeclineIn,
+    FeedbackIn,
+    InvestorOut,
+    InvestorProfileIn,
+    LockIn,
+    MeetingOut,
+    MeetingRequestIn,
+    MeetingRequestOut,
+    NoShowIn,
+    PitchDayIn,
+    PitchParticipantIn,
+    PitchWishIn,
+    RecommendationOut,
+    SlotOut,
+)
+from app.schemas import Page
+
+router = APIRouter(prefix="/api/v1", tags=["meetings"])
+
+
+def investor_out(card: service.InvestorCard) -> dict[str, Any]:
+    profile = card.profile
+    return {
+        "id": card.user.id,
+        "full_name": card.user.full_name,
+        "organisation_id": card.organisation.id,
+        "organisation_name": card.organisation.name,
+        "sectors": profile.sectors if profile else [],
+        "stages": profile.stages if profile else [],
+        "ticket_min_rub": profile.ticket_min_rub if profile else None,
+        "ticket_max_rub": profile.ticket_max_rub if profile else None,
+        "thesis": profile.thesis if profile else "",
+        "contact": (
+            {
+                "email": (profile.contact_email if profile else None) or card.user.email,
+                "phone": (profile.contact_phone if profile else None) or card.user.phone,
+            }
+            if card.contact_visible
+            else None
+        ),
+    }
+
+
+def request_out(session: Session, request: MeetingRequest) -> MeetingRequestOut:
+    from sqlalchemy import select
+
+    meeting_id = session.scalar(select(Meeting.id).where(Meeting.request_id == request.id))
+    return MeetingRequestOut(
+        id=request.id,
+        investor_id=request.investor_id,
+        organisation_id=request.organisation_id,
+        requester_id=request.requester_id,
+        message=request.message,
+        status=request.status.value,
+        reason=request.reason,
+        created_at=request.created_at,
+        expires_at=request.expires_at,
+        meeting_id=meeting_id,
+    )
+
+
+def meeting_out(meeting: Meeting) -> MeetingOut:
+    return MeetingOut(
+        id=meeting.id,
+        uid=meeting.uid,
+        request_id=meeting.request_id,
+        investor_id=meeting.investor_id,
+        organisation_id=meeting.organisation_id,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        status=meeting.status.value,
+        sequence=meeting.sequence,
+        cancel_reason=meeting.cancel_reason,
+        no_show=meeting.no_show,
+        feedback=[
+            {
+                "side": f.side,
+                "rating": f.rating,
+                "note": f.note,
+                "outcome": f.outcome.value,
+                "amount_rub": f.amount_rub,
+            }
+            for f in meeting.feedback
+        ],
+    )
+
+
+@router.get("/investors", response_model=Page[InvestorOut])
+def list_investors(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
+    cards = service.list_investors(session, actor=user)
+    window = cards[paging.offset : paging.offset + paging.limit]
+    return {"items": [investor_out(c) for c in window], "total": len(cards)}
+
+
+@router.get("/investors/recommendations", response_model=Page[RecommendationOut])
+def recommendations(
+    session: SessionDep,
+    user: CurrentUser,
+    paging: PagingDep,
+    need_rub: Annotated[int | None, Query(ge=1, le=10**15)] = None,
+) -> dict[str, Any]:
+    ranked = service.recommendations(session, actor=user, need_rub=need_rub)
+    window = ranked[paging.offset : paging.offset + paging.limit]
+    return {
+        "items": [{**investor_out(c), "score": s, "reasons": r} for c, s, r in window],
+        "total": len(ranked),
+    }
+
+
+@router.get("/investors/{investor_id}", response_model=InvestorOut)
+def get_investor(investor_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    cards = [c for c in service.list_investors(session, actor=user) if c.user.id == investor_id]
+    if not cards:
+        from app.errors import NotFound
+
+        raise NotFound(gettext("Investor not found."))
+    return investor_out(cards[0])
+
+
+@router.get("/investors/{investor_id}/slots", response_model=list[SlotOut])
+def investor_slots(investor_id: int, session: SessionDep, user: CurrentUser) -> list[SlotOut]:
+    service.list_investors(session, actor=user)  # the same members-only gate
+    service.get_investor(session, investor_id)
+    return [SlotOut(starts_at=a, ends_at=b) for a, b in service.free_slots(session, investor_id)]
+
+
+@router.put("/organisations/{organisation_id}/investor-profile", response_model=InvestorProfileIn)
+def save_profile(
+    organisation_id: int, body: InvestorProfileIn, session: SessionDep, user: CurrentUser
+) -> Any:
+    profile = service.save_profile(
+        session, actor=user, organisation_id=organisation_id, values=body.model_dump()
+    )
+    return InvestorProfileIn.model_validate(
+        {k: getattr(profile, k) for k in InvestorProfileIn.model_fields}
+    )
+
+
+@router.post(
+    "/investors/me/availability",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AvailabilityOut,
+)
+def add_availability(body: AvailabilityIn, session: SessionDep, user: CurrentUser) -> Any:
+    window = service.add_availability(
+        session,
+        actor=user,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        slot_minutes=body.slot_minutes,
+    )
+    return AvailabilityOut.model_validate(window)
+
+
+@router.post(
+    "/meeting-requests", status_code=status.HTTP_201_CREATED, response_model=MeetingRequestOut
+)
+def create_request(body: MeetingRequestIn, session: SessionDep, user: CurrentUser) -> Any:
+    request = service.create_request(
+        session,
+        actor=user,
+        investor_id=body.investor_id,
+        message=body.message,
+        organisation_id=body.organisation_id,
+    )
+    return request_out(session, request)
+
+
+@router.get("/meeting-requests", response_model=Page[MeetingRequestOut])
+def list_requests(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
+    rows = service.list_requests(session, actor=user)
+    window = rows[paging.offset : paging.offset + paging.limit]
+    return {"items": [request_out(session, r) for r in window], "total": len(rows)}
+
+
+@router.get("/meeting-requests/{request_id}", response_model=MeetingRequestOut)
+def get_request(request_id: int, session: SessionDep, user: CurrentUser) -> Any:
+    return request_out(session, service.get_request(session, actor=user, request_id=request_id))
+
+
+@router.post("/meeting-requests/{request_id}/accept", response_model=MeetingOut)
+def accept_request(request_id: int, body: AcceptIn, session: SessionDep, user: CurrentUser) -> Any:
+    meeting = service.accept_request(
+        session, actor=user, request_id=request_id, starts_at=body.starts_at
+    )
+    return meeting_out(meeting)
+
+
+@router.post("/meeting-requests/{request_id}/decline", response_model=MeetingRequestOut)
+def decline_request(
+    request_id: int, body: DeclineIn, session: SessionDep, user: CurrentUser
+) -> Any:
+    request = service.decline_request(
+        session, actor=user, request_id=request_id, reason=body.reason
+    )
+    return request_out(session, request)
+
+
+@router.get("/meetings", response_model=Page[MeetingOut])
+def list_meetings(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
+    rows = service.list_meetings(session, actor=user)
+    window = rows[paging.offset : paging.offset + paging.limit]
+    return {"items": [meeting_out(m) for m in window], "total": len(rows)}
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingOut)
+def get_meeting(meeting_id: int, session: SessionDep, user: CurrentUser) -> Any:
+    return meeting_out(service.get_meeting(session, actor=user, meeting_id=meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/cancel", response_model=MeetingOut)
+def cancel_meeting(
+    meeting_id: int, session: SessionDep, user: CurrentUser, body: CancelIn | None = None
+) -> Any:
+    meeting = service.cancel_meeting(
+        session, actor=user, meeting_id=meeting_id, reason=body.reason if body else None
+    )
+    return meeting_out(meeting)
+
+
+@router.post("/meetings/{meeting_id}/reschedule", response_model=MeetingOut)
+def reschedule_meeting(
+    meeting_id: int, body: AcceptIn, session: SessionDep, user: CurrentUser
+) -> Any:
+    meeting = service.reschedule_meeting(
+        session, actor=user, meeting_id=meeting_id, starts_at=body.starts_at
+    )
+    return meeting_out(meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/feedback",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MeetingOut,
+)
+def add_feedback(meeting_id: int, body: FeedbackIn, session: SessionDep, user: CurrentUser) -> Any:
+    service.add_feedback(session, actor=user, meeting_id=meeting_id, **body.model_dump())
+    meeting = service.get_meeting(session, actor=user, meeting_id=meeting_id)
+    session.refresh(meeting)
+    return meeting_out(meeting)
+
+
+@router.post("/meetings/{meeting_id}/no-show", response_model=MeetingOut)
+def record_no_show(meeting_id: int, body: NoShowIn, session: SessionDep, user: CurrentUser) -> Any:
+    return meeting_out(
+        service.record_no_show(session, actor=user, meeting_id=meeting_id, party=body.party)
+    )
+
+
+@router.get("/meetings/{meeting_id}/calendar.ics")
+def meeting_calendar(meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    meeting = service.get_meeting(session, actor=user, meeting_id=meeting_id)
+    investor = session.get(User, meeting.investor_id)
+    organisation = session.get(Organisation, meeting.organisation_id)
+    body = service.calendar(
+        meeting,
+        investor_name=investor.full_name if investor else "",
+        organisation_name=organisation.name if organisation else "",
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
+    )
+
+
+# --- pitch days --------------------------------------------------------------------------------
+
+
+def pitch_meeting_out(day: PitchDay, meeting: PitchMeeting) -> dict[str, Any]:
+    start = datetime.combine(
+        day.date, datetime.strptime(day.slot_starts[meeting.slot], "%H:%M").time()
+    )
+    return {
+        "id": meeting.id,
+        "slot": meeting.slot,
+        "slot_start": day.slot_starts[meeting.slot],
+        "slot_end": (start + timedelta(minutes=day.slot_minutes)).strftime("%H:%M"),
+        "table": meeting.table_number,
+        "organisation_ids": [meeting.first_organisation_id, meeting.second_organisation_id],
+        "priority": meeting.priority,
+        "locked": meeting.locked,
+    }
+
+
+def pitch_day_out(session: Session, day: PitchDay) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from app.meetings.models import PitchParticipant
+
+    participants = session.scalars(
+        select(PitchParticipant).where(PitchParticipant.pitch_day_id == day.id)
+    ).all()
+    return {
+        "id": day.id,
+        "date": day.date.isoformat(),
+        "slot_starts": day.slot_starts,
+        "slot_minutes": day.slot_minutes,
+        "tables": day.tables,
+        "published": day.published_at is not None,
+        "participants": [
+            {"organisation_id": p.organisation_id, "slots": p.slots} for p in participants
+        ],
+    }
+
+
+@router.post("/pitch-days", status_code=status.HTTP_201_CREATED)
+def create_pitch_day(body: PitchDayIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    day = service.create_pitch_day(session, actor=user, values=body.model_dump())
+    return pitch_day_out(session, day)
+
+
+@router.get("/pitch-days/{pitch_day_id}")
+def get_pitch_day(pitch_day_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    day = service.get_pitch_day(session, pitch_day_id)
+    out = pitch_day_out(session, day)
+    if day.published_at is not None or user.is_staff:
+        out["meetings"] = [
+            pitch_meeting_out(day, m) for m in service.pitch_meetings(session, day.id)
+        ]
+    return out
+
+
+@router.post("/pitch-days/{pitch_day_id}/participants", status_code=status.HTTP_201_CREATED)
+def register_participant(
+    pitch_day_id: int, body: PitchParticipantIn, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    participant = service.register_participant(
+        session,
+        actor=user,
+        pitch_day_id=pitch_day_id,
+        organisation_id=body.organisation_id,
+        slots=body.slots,
+    )
+    return {
+        "pitch_day_id": pitch_day_id,
+        "organisation_id": participant.organisation_id,
+        "slots": participant.slots,
+    }
+
+
+@router.post("/pitch-days/{pitch_day_id}/wishes", status_code=status.HTTP_201_CREATED)
+def add_wish(
+    pitch_day_id: int, body: PitchWishIn, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    wish = service.add_wish(session, actor=user, pitch_day_id=pitch_day_id, **body.model_dump())
+    return {
+        "id": wish.id,
+        "organisation_id": wish.organisation_id,
+        "with_organisation_id": wish.with_organisation_id,
+        "priority": wish.priority,
+        "no_thanks": wish.no_thanks,
+    }
+
+
+@router.post("/pitch-days/{pitch_day_id}/schedule")
+def schedule_pitch_day(pitch_day_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    result = service.schedule_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
+    day = service.get_pitch_day(session, pitch_day_id)
+    return {
+        "placed": result.placed,
+        "upper_bound": result.upper_bound,
+        "method": result.method,
+        "unplaced": result.unplaced,
+        "meetings": [pitch_meeting_out(day, m) for m in result.meetings],
+    }
+
+
+@router.post("/pitch-days/{pitch_day_id}/meetings/{meeting_id}/lock")
+def lock_pitch_meeting(
+    pitch_day_id: int, meeting_id: int, body: LockIn, session: SessionDep, user: StaffUser
+) -> dict[str, Any]:
+    meeting = service.set_lock(
+        session, actor=user, pitch_day_id=pitch_day_id, meeting_id=meeting_id, locked=body.locked
+    )
+    return pitch_meeting_out(service.get_pitch_day(session, pitch_day_id), meeting)
+
+
+@router.post("/pitch-days/{pitch_day_id}/publish")
+def publish_pitch_day(pitch_day_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    return pitch_day_out(
+        session, service.publish_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
+    )
+
+
+__all__ = ["Forbidden", "router"]

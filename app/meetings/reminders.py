@@ -1,0 +1,15 @@
+"""Scheduled jobs: remind investors of pending requests, then expire the ones left unanswered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.meetings import service
+from app.notifications.worker import register_reminder
+
+
+@register_reminder("meetings.pending_requests")
+def pending_requests(session: Session, now: datetime) -> int:
+    return service.remind_pending(session, now) + service.expire_requests(session, now)

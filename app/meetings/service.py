@@ -1,0 +1,1213 @@
+"""Business rules of investor meetings and pitch days."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, Role, User
+from app.audit import record
+from app.db import utcnow
+from app.errors import Conflict, FieldError, Forbidden, InvalidTransition, NotFound
+from app.i18n import N_, gettext
+from app.meetings import scheduler
+from app.meetings.models import (
+    MEETING_TRANSITIONS,
+    REQUEST_TRANSITIONS,
+    AvailabilityWindow,
+    BusyInterval,
+    InvestorProfile,
+    Meeting,
+    MeetingFeedback,
+    MeetingRequest,
+    MeetingStatus,
+    Outcome,
+    PitchDay,
+    PitchMeeting,
+    PitchParticipant,
+    PitchWish,
+    RequestStatus,
+)
+from app.membership import queries as membership
+from app.notifications.kinds import register_kind
+from app.notifications.service import notify
+from app.vocab import Stage, sector_label, sector_slugs
+
+MEETING_EVENT = register_kind("meetings.event", N_("Investor meetings"), essential=True)
+
+
+def request_expiry_days() -> int:
+    """Days a request waits for the investor's answer (`PORTAL_MEETING_REQUEST_EXPIRY_DAYS`)."""
+    return int(os.environ.get("PORTAL_MEETING_REQUEST_EXPIRY_DAYS", "14"))
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# --- who is who --------------------------------------------------------------------------------
+
+
+def investor_organisation(session: Session, user: User) -> Organisation | None:
+    """The verified investor organisation of a user holding the investor role, if any."""
+    if not user.has_role(Role.investor):
+        return None
+    return session.scalar(
+        select(Organisation)
+        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+        .where(
+            OrganisationMember.user_id == user.id,
+            Organisation.kind == OrganisationKind.investor,
+            Organisation.verified_at.is_not(None),
+        )
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+
+
+def _require_investor(session: Session, user: User) -> Organisation:
+    organisation = investor_organisation(session, user)
+    if organisation is None:
+        raise Forbidden(gettext("Only investors of a verified investor organisation may do this."))
+    return organisation
+
+
+def _user_organisation_ids(session: Session, user: User) -> set[int]:
+    return set(
+        session.scalars(
+            select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
+        )
+    )
+
+
+def _require_member(session: Session, user: User, action: str) -> list[int]:
+    orgs = membership.member_organisation_ids(session, user)
+    if not orgs:
+        raise Forbidden(
+            gettext("Only members of the cluster may %(action)s.", action=gettext(action))
+        )
+    return orgs
+
+
+def _check_readiness(session: Session, user: User) -> None:
+    """When the training domain offers an investor-readiness course, it must be completed."""
+    try:
+        training = importlib.import_module("app.training.queries")
+    except ModuleNotFoundError:
+        return
+    check = getattr(training, "has_completed_investor_readiness", None)
+    if check is not None and not check(session, user):
+        raise Forbidden(
+            gettext("Complete the investor-readiness course before requesting a meeting.")
+        )
+
+
+# --- investor profiles and directory ------------------------------------------------------------
+
+
+def save_profile(
+    session: Session, *, actor: User, organisation_id: int, values: dict[str, Any]
+) -> InvestorProfile:
+    """The owner or any person of an investor organisation, or staff, edits its profile."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind != OrganisationKind.investor:
+        raise NotFound(gettext("Investor organisation not found."))
+    if not actor.is_staff and organisation_id not in _user_organisation_ids(session, actor):
+        raise NotFound(gettext("Investor organisation not found."))
+    for sector in values.get("sectors", []):
+        if sector not in sector_slugs():
+            raise FieldError("sectors", gettext("Unknown sector: %(value)s", value=sector))
+    for stage in values.get("stages", []):
+        if stage not in {s.value for s in Stage}:
+            raise FieldError("stages", gettext("Unknown stage: %(value)s", value=stage))
+    low, high = values.get("ticket_min_rub"), values.get("ticket_max_rub")
+    if low is not None and high is not None and low > high:
+        raise FieldError("ticket_max_rub", gettext("The maximum ticket is below the minimum."))
+    profile = session.get(InvestorProfile, organisation_id) or InvestorProfile(
+        organisation_id=organisation_id
+    )
+    for key, value in values.items():
+        setattr(profile, key, value)
+    profile.updated_at = utcnow()
+    session.add(profile)
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.profile_saved",
+        entity_type="investor_profile",
+        entity_id=organisation_id,
+    )
+    return profile
+
+
+@dataclass
+class InvestorCard:
+    user: User
+    organisation: Organisation
+    profile: InvestorProfile | None
+    contact_visible: bool
+
+
+def _investor_rows(
+    session: Session, investor_id: int | None = None
+) -> list[tuple[User, Organisation]]:
+    from app.accounts.models import UserRole
+
+    statement = (
+        select(User, Organisation)
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.investor))
+        .join(OrganisationMember, OrganisationMember.user_id == User.id)
+        .join(Organisation, Organisation.id == OrganisationMember.organisation_id)
+        .where(
+            Organisation.kind == OrganisationKind.investor,
+            Organisation.verified_at.is_not(None),
+            User.is_active.is_(True),
+        )
+        .order_by(User.id, Organisation.id)
+    )
+    if investor_id is not None:
+        statement = statement.where(User.id == investor_id)
+    seen: set[int] = set()
+    rows = []
+    for user, organisation in session.execute(statement).all():
+        if user.id not in seen:
+            seen.add(user.id)
+            rows.append((user, organisation))
+    return rows
+
+
+def _contact_visible(session: Session, viewer: User, investor_id: int) -> bool:
+    if viewer.is_staff or viewer.id == investor_id:
+        return True
+    orgs = _user_organisation_ids(session, viewer)
+    return (
+        bool(orgs)
+        and session.scalar(
+            select(Meeting.id)
+            .where(
+                Meeting.investor_id == investor_id,
+                Meeting.organisation_id.in_(orgs),
+                Meeting.status != MeetingStatus.cancelled,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
+    """Members (and staff) see the investors of verified investor organisations."""
+    if not actor.is_staff:
+        _require_member(session, actor, N_("see the investors"))
+    return [
+        InvestorCard(
+            user,
+            org,
+            session.get(InvestorProfile, org.id),
+            _contact_visible(session, actor, user.id),
+        )
+        for user, org in _investor_rows(session)
+    ]
+
+
+def get_investor(session: Session, investor_id: int) -> tuple[User, Organisation]:
+    rows = _investor_rows(session, investor_id)
+    if not rows:
+        raise NotFound(gettext("Investor not found."))
+    return rows[0]
+
+
+def _stage_index(stage: str | None) -> int | None:
+    order = [s.value for s in Stage]
+    return order.index(stage) if stage in order else None
+
+
+def recommendations(
+    session: Session, *, actor: User, need_rub: int | None = None
+) -> list[tuple[InvestorCard, int, list[str]]]:
+    """Investors ranked by fit with the member's organisation: sector, stage and ticket size."""
+    orgs = _require_member(session, actor, N_("see investor recommendations"))
+    organisation = session.get(Organisation, orgs[0])
+    assert organisation is not None
+    ranked = []
+    for card in list_investors(session, actor=actor):
+        profile = card.profile
+        score, reasons = 0, []
+        if profile is not None:
+            if organisation.sector in profile.sectors:
+                score += 3
+                reasons.append(
+                    gettext(
+                        "Invests in your sector: %(sector)s",
+                        sector=sector_label(organisation.sector),
+                    )
+                )
+            if organisation.stage and organisation.stage in profile.stages:
+                score += 2
+                reasons.append(
+                    gettext(
+                        "Invests at your stage: %(stage)s", stage=Stage(organisation.stage).label
+                    )
+                )
+            elif organisation.stage and profile.stages:
+                mine = _stage_index(organisation.stage)
+                near = [_stage_index(s) for s in profile.stages]
+                if mine is not None and any(i is not None and abs(i - mine) == 1 for i in near):
+                    score += 1
+                    reasons.append(gettext("Invests at a neighbouring stage"))
+            has_range = profile.ticket_min_rub is not None or profile.ticket_max_rub is not None
+            if (
+                need_rub is not None
+                and has_range
+                and (
+                    (profile.ticket_min_rub is None or profile.ticket_min_rub <= need_rub)
+                    and (profile.ticket_max_rub is None or need_rub <= profile.ticket_max_rub)
+                )
+            ):
+                score += 2
+                reasons.append(gettext("Your funding need fits the ticket size"))
+        ranked.append((card, score, reasons))
+    ranked.sort(key=lambda item: (-item[1], item[0].user.id))
+    return ranked
+
+
+# --- availability ------------------------------------------------------------------------------
+
+
+def add_availability(
+    session: Session, *, actor: User, starts_at: datetime, ends_at: datetime, slot_minutes: int
+) -> AvailabilityWindow:
+    """An investor publishes a window of slots; reversed or overlapping windows are refused."""
+    _require_investor(session, actor)
+    if ends_at <= starts_at:
+        raise FieldError("ends_at", gettext("The window must end after it starts."))
+    if ends_at - starts_at < timedelta(minutes=slot_minutes):
+        raise FieldError("slot_minutes", gettext("The window is shorter than one slot."))
+    if ends_at - starts_at > timedelta(days=31):
+        raise FieldError("ends_at", gettext("A window may last at most 31 days."))
+    overlap = session.scalar(
+        select(AvailabilityWindow.id)
+        .where(
+            AvailabilityWindow.investor_id == actor.id,
+            AvailabilityWindow.starts_at < ends_at,
+            AvailabilityWindow.ends_at > starts_at,
+        )
+        .limit(1)
+    )
+    if overlap is not None:
+        raise FieldError("starts_at", gettext("The window overlaps one you already published."))
+    window = AvailabilityWindow(
+        investor_id=actor.id,
+        starts_at=starts_at.astimezone(UTC),
+        ends_at=ends_at.astimezone(UTC),
+        slot_minutes=slot_minutes,
+    )
+    session.add(window)
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.availability_added",
+        entity_type="availability",
+        entity_id=window.id,
+    )
+    return window
+
+
+def _slot_at(session: Session, investor_id: int, starts_at: datetime) -> tuple[datetime, datetime]:
+    """The slot of the investor's availability that starts exactly at `starts_at`."""
+    starts_at = starts_at.astimezone(UTC)
+    windows = session.scalars(
+        select(AvailabilityWindow).where(
+            AvailabilityWindow.investor_id == investor_id,
+            AvailabilityWindow.starts_at <= starts_at,
+            AvailabilityWindow.ends_at > starts_at,
+        )
+    ).all()
+    for window in windows:
+        step = timedelta(minutes=window.slot_minutes)
+        offset = starts_at - window.starts_at
+        if offset % step == timedelta(0) and starts_at + step <= window.ends_at:
+            return starts_at, starts_at + step
+    raise FieldError(
+        "starts_at", gettext("This time is not one of the investor's available slots.")
+    )
+
+
+def free_slots(
+    session: Session, investor_id: int, *, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
+    now = now or utcnow()
+    busy = session.execute(
+        select(BusyInterval.starts_at, BusyInterval.ends_at).where(
+            BusyInterval.participant == f"user:{investor_id}", BusyInterval.ends_at > now
+        )
+    ).all()
+    slots = []
+    for window in session.scalars(
+        select(AvailabilityWindow)
+        .where(AvailabilityWindow.investor_id == investor_id, AvailabilityWindow.ends_at > now)
+        .order_by(AvailabilityWindow.starts_at)
+    ):
+        step = timedelta(minutes=window.slot_minutes)
+        start = window.starts_at
+        while start + step <= window.ends_at and len(slots) < 500:
+            end = start + step
+            if start >= now and not any(b0 < end and b1 > start for b0, b1 in busy):
+                slots.append((start, end))
+            start = end
+    return slots
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+def _transition_request(
+    session: Session, request: MeetingRequest, to: RequestStatus, actor: User | None, **data: Any
+) -> None:
+    if to not in REQUEST_TRANSITIONS[request.status]:
+        raise InvalidTransition(
+            gettext(
+                "The request is %(status)s; this is no longer possible.",
+                status=request.status.label,
+            )
+        )
+    record(
+        session,
+        actor_id=actor.id if actor else None,
+        action=f"meetings.request_{to.value}",
+        entity_type="meeting_request",
+        entity_id=request.id,
+        data={"from": request.status.value, **data},
+    )
+    request.status = to
+    request.decided_at = utcnow()
+
+
+def _notify_org(session: Session, organisation_id: int, **kwargs: Any) -> None:
+    users = session.scalars(
+        select(User)
+        .join(OrganisationMember, OrganisationMember.user_id == User.id)
+        .where(OrganisationMember.organisation_id == organisation_id)
+    ).all()
+    key = kwargs.pop("key")
+    for user in users:
+        notify(
+            session,
+            recipient=user,
+            kind=MEETING_EVENT,
+            template="meetings/event",
+            key=f"{key}:{user.id}",
+            **kwargs,
+        )
+
+
+def _context(
+    session: Session, request_or_meeting: MeetingRequest | Meeting, event: str, **extra: Any
+) -> dict[str, Any]:
+    organisation = session.get(Organisation, request_or_meeting.organisation_id)
+    investor = session.get(User, request_or_meeting.investor_id)
+    return {
+        "event": event,
+        "organisation_name": organisation.name if organisation else "",
+        "investor_name": investor.full_name if investor else "",
+        **extra,
+    }
+
+
+def create_request(
+    session: Session,
+    *,
+    actor: User,
+    investor_id: int,
+    message: str,
+    organisation_id: int | None = None,
+) -> MeetingRequest:
+    """Only members (and, if such a course exists, graduates of investor readiness) may ask a
+    verified investor for a meeting; one open request per organisation and investor."""
+    orgs = _require_member(session, actor, N_("request meetings with investors"))
+    _check_readiness(session, actor)
+    if organisation_id is None:
+        if len(orgs) > 1:
+            raise FieldError("organisation_id", gettext("Choose the organisation you represent."))
+        organisation_id = orgs[0]
+    elif organisation_id not in orgs:
+        raise Forbidden(gettext("This organisation has no active membership of yours."))
+    investor, _org = get_investor(session, investor_id)
+    open_request = session.scalar(
+        select(MeetingRequest.id).where(
+            MeetingRequest.investor_id == investor_id,
+            MeetingRequest.organisation_id == organisation_id,
+            MeetingRequest.status == RequestStatus.requested,
+        )
+    )
+    if open_request is not None:
+        raise Conflict(gettext("Your organisation already has an open request to this investor."))
+    request = MeetingRequest(
+        investor_id=investor_id,
+        organisation_id=organisation_id,
+        requester_id=actor.id,
+        message=message,
+        expires_at=utcnow() + timedelta(days=request_expiry_days()),
+    )
+    session.add(request)
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.request_created",
+        entity_type="meeting_request",
+        entity_id=request.id,
+    )
+    notify(
+        session,
+        recipient=investor,
+        kind=MEETING_EVENT,
+        template="meetings/event",
+        key=f"meetings.request.{request.id}.created",
+        context=_context(session, request, "requested", message=message),
+        link="/investor-inbox",
+    )
+    return request
+
+
+def can_view_request(session: Session, user: User, request: MeetingRequest) -> bool:
+    return (
+        user.is_staff
+        or request.investor_id == user.id
+        or request.organisation_id in _user_organisation_ids(session, user)
+    )
+
+
+def get_request(
+    session: Session, *, actor: User, request_id: int, lock: bool = False
+) -> MeetingRequest:
+    statement = select(MeetingRequest).where(MeetingRequest.id == request_id)
+    if lock and _is_postgres(session):
+        statement = statement.with_for_update()
+    request = session.scalar(statement)
+    if request is None or not can_view_request(session, actor, request):
+        raise NotFound(gettext("Meeting request not found."))
+    return request
+
+
+def _get_answerable(session: Session, actor: User, request_id: int) -> MeetingRequest:
+    """The investor addressed, or staff; anyone else (the requester too) sees a 404."""
+    request = get_request(session, actor=actor, request_id=request_id, lock=True)
+    if not (actor.is_staff or request.investor_id == actor.id):
+        raise NotFound(gettext("Meeting request not found."))
+    if request.status == RequestStatus.requested and request.expires_at <= utcnow():
+        raise InvalidTransition(gettext("The request has expired."))
+    return request
+
+
+def list_requests(session: Session, *, actor: User) -> list[MeetingRequest]:
+    orgs = _user_organisation_ids(session, actor)
+    statement = select(MeetingRequest).order_by(MeetingRequest.id.desc())
+    if not actor.is_staff:
+        statement = statement.where(
+            or_(MeetingRequest.investor_id == actor.id, MeetingRequest.organisation_id.in_(orgs))
+        )
+    return list(session.scalars(statement))
+
+
+def _book(session: Session, meeting: Meeting) -> None:
+    """Hold the meeting's time for both sides, or refuse with 409 if either is busy then.
+
+    The check gives a clear answer in the common case; the exclusion constraint (PostgreSQL) and
+    the serialised writers (SQLite) make it hold under concurrent requests.
+    """
+    participants = [f"user:{meeting.investor_id}", f"org:{meeting.organisation_id}"]
+    clash = session.scalar(
+        select(BusyInterval.participant)
+        .where(
+            BusyInterval.participant.in_(participants),
+            BusyInterval.starts_at < meeting.ends_at,
+            BusyInterval.ends_at > meeting.starts_at,
+            BusyInterval.meeting_id != (meeting.id or 0),
+        )
+        .limit(1)
+    )
+    if clash is not None:
+        raise Conflict(_busy_message(clash))
+    try:
+        with session.begin_nested():
+            for participant in participants:
+                session.add(
+                    BusyInterval(
+                        meeting_id=meeting.id,
+                        participant=participant,
+                        starts_at=meeting.starts_at,
+                        ends_at=meeting.ends_at,
+                    )
+                )
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict(gettext("This time has just been booked; choose another slot.")) from error
+
+
+def _busy_message(participant: str) -> str:
+    if participant.startswith("user:"):
+        return gettext("The investor already has a meeting at this time.")
+    return gettext("The organisation already has a meeting at this time.")
+
+
+def _release(session: Session, meeting: Meeting) -> None:
+    session.execute(delete(BusyInterval).where(BusyInterval.meeting_id == meeting.id))
+    session.flush()
+
+
+def accept_request(
+    session: Session, *, actor: User, request_id: int, starts_at: datetime
+) -> Meeting:
+    """The investor (or staff) accepts into one of the investor's free slots; no double booking."""
+    request = _get_answerable(session, actor, request_id)
+    if request.status != RequestStatus.requested:
+        _transition_request(session, request, RequestStatus.accepted, actor)
+    start, end = _slot_at(session, request.investor_id, starts_at)
+    if start < utcnow():
+        raise FieldError("starts_at", gettext("This time is in the past."))
+    meeting = Meeting(
+        uid=f"meeting-{uuid.uuid4()}@cluster-portal",
+        request_id=request.id,
+        investor_id=request.investor_id,
+        organisation_id=request.organisation_id,
+        starts_at=start,
+        ends_at=end,
+    )
+    session.add(meeting)
+    session.flush()
+    _book(session, meeting)
+    _transition_request(session, request, RequestStatus.accepted, actor, meeting_id=meeting.id)
+    _notify_org(
+        session,
+        request.organisation_id,
+        key=f"meetings.request.{request.id}.accepted",
+        context=_context(session, request, "accepted", starts_at=start),
+        link=f"/meetings/{meeting.id}",
+    )
+    return meeting
+
+
+def decline_request(
+    session: Session, *, actor: User, request_id: int, reason: str
+) -> MeetingRequest:
+    """The investor (or staff) declines with a reason the requester sees."""
+    request = _get_answerable(session, actor, request_id)
+    _transition_request(session, request, RequestStatus.declined, actor, reason=reason)
+    request.reason = reason
+    session.flush()
+    _notify_org(
+        session,
+        request.organisation_id,
+        key=f"meetings.request.{request.id}.declined",
+        context=_context(session, request, "declined", reason=reason),
+        link="/meetings",
+    )
+    return request
+
+
+def expire_requests(session: Session, now: datetime) -> int:
+    """Pending requests past their deadline expire; both sides are told."""
+    due = session.scalars(
+        select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.requested, MeetingRequest.expires_at <= now
+        )
+    ).all()
+    for request in due:
+        _transition_request(session, request, RequestStatus.expired, None)
+        context = _context(session, request, "expired")
+        _notify_org(
+            session,
+            request.organisation_id,
+            key=f"meetings.request.{request.id}.expired",
+            context=context,
+            link="/meetings",
+        )
+        investor = session.get(User, request.investor_id)
+        if investor is not None:
+            notify(
+                session,
+                recipient=investor,
+                kind=MEETING_EVENT,
+                template="meetings/event",
+                key=f"meetings.request.{request.id}.expired:investor",
+                context=context,
+                link="/investor-inbox",
+            )
+    session.flush()
+    return len(due)
+
+
+def remind_pending(session: Session, now: datetime) -> int:
+    """One reminder to the investor when a pending request has two days left."""
+    due = session.scalars(
+        select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.requested,
+            MeetingRequest.reminded_at.is_(None),
+            MeetingRequest.expires_at > now,
+            MeetingRequest.expires_at <= now + timedelta(days=2),
+        )
+    ).all()
+    for request in due:
+        investor = session.get(User, request.investor_id)
+        if investor is not None:
+            notify(
+                session,
+                recipient=investor,
+                kind=MEETING_EVENT,
+                template="meetings/event",
+                key=f"meetings.request.{request.id}.reminder",
+                context=_context(session, request, "reminder", expires_at=request.expires_at),
+                link="/investor-inbox",
+            )
+        request.reminded_at = now
+    session.flush()
+    return len(due)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+def can_view_meeting(session: Session, user: User, meeting: Meeting) -> bool:
+    return (
+        user.is_staff
+        or meeting.investor_id == user.id
+        or meeting.organisation_id in _user_organisation_ids(session, user)
+    )
+
+
+def get_meeting(session: Session, *, actor: User, meeting_id: int, lock: bool = False) -> Meeting:
+    statement = select(Meeting).where(Meeting.id == meeting_id)
+    if lock and _is_postgres(session):
+        statement = statement.with_for_update()
+    meeting = session.scalar(statement)
+    if meeting is None or not can_view_meeting(session, actor, meeting):
+        raise NotFound(gettext("Meeting not found."))
+    return meeting
+
+
+def list_meetings(session: Session, *, actor: User) -> list[Meeting]:
+    """The caller's meetings: as the investor or through any of their organisations."""
+    orgs = _user_organisation_ids(session, actor)
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(or_(Meeting.investor_id == actor.id, Meeting.organisation_id.in_(orgs)))
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+def _transition_meeting(
+    session: Session, meeting: Meeting, to: MeetingStatus, actor: User, **data: Any
+) -> None:
+    if to not in MEETING_TRANSITIONS[meeting.status]:
+        raise InvalidTransition(
+            gettext(
+                "The meeting is %(status)s; this is no longer possible.",
+                status=meeting.status.label,
+            )
+        )
+    record(
+        session,
+        actor_id=actor.id,
+        action=f"meetings.meeting_{to.value}",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        data={"from": meeting.status.value, **data},
+    )
+    meeting.status = to
+    meeting.updated_at = utcnow()
+
+
+def _notify_both(session: Session, meeting: Meeting, event: str, key: str) -> None:
+    context = _context(session, meeting, event, starts_at=meeting.starts_at)
+    _notify_org(
+        session, meeting.organisation_id, key=key, context=context, link=f"/meetings/{meeting.id}"
+    )
+    investor = session.get(User, meeting.investor_id)
+    if investor is not None:
+        notify(
+            session,
+            recipient=investor,
+            kind=MEETING_EVENT,
+            template="meetings/event",
+            key=f"{key}:investor",
+            context=context,
+            link=f"/meetings/{meeting.id}",
+        )
+
+
+def cancel_meeting(
+    session: Session, *, actor: User, meeting_id: int, reason: str | None
+) -> Meeting:
+    """Either side or staff cancels; the time is freed and the calendar SEQUENCE increases."""
+    meeting = get_meeting(session, actor=actor, meeting_id=meeting_id, lock=True)
+    _transition_meeting(session, meeting, MeetingStatus.cancelled, actor, reason=reason)
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    _release(session, meeting)
+    _notify_both(session, meeting, "cancelled", f"meetings.meeting.{meeting.id}.cancelled")
+    return meeting
+
+
+def reschedule_meeting(
+    session: Session, *, actor: User, meeting_id: int, starts_at: datetime
+) -> Meeting:
+    """The investor or staff moves a scheduled meeting into another free slot."""
+    meeting = get_meeting(session, actor=actor, meeting_id=meeting_id, lock=True)
+    if not (actor.is_staff or meeting.investor_id == actor.id):
+        raise Forbidden(gettext("Only the investor or staff may reschedule a meeting."))
+    if meeting.status != MeetingStatus.scheduled:
+        raise InvalidTransition(gettext("Only a scheduled meeting can be rescheduled."))
+    start, end = _slot_at(session, meeting.investor_id, starts_at)
+    if start < utcnow():
+        raise FieldError("starts_at", gettext("This time is in the past."))
+    _release(session, meeting)
+    old = meeting.starts_at
+    meeting.starts_at, meeting.ends_at = start, end
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
+    session.flush()
+    _book(session, meeting)
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.meeting_rescheduled",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        data={"from": old, "to": start},
+    )
+    _notify_both(
+        session,
+        meeting,
+        "rescheduled",
+        f"meetings.meeting.{meeting.id}.rescheduled.{meeting.sequence}",
+    )
+    return meeting
+
+
+def _side(session: Session, actor: User, meeting: Meeting) -> str:
+    if meeting.investor_id == actor.id:
+        return "investor"
+    if meeting.organisation_id in _user_organisation_ids(session, actor):
+        return "organisation"
+    raise Forbidden(gettext("Only the participants record feedback."))
+
+
+def add_feedback(
+    session: Session,
+    *,
+    actor: User,
+    meeting_id: int,
+    rating: int,
+    note: str,
+    outcome: str,
+    amount_rub: int | None,
+) -> MeetingFeedback:
+    """After the meeting began, each participant records one rating, note and outcome;
+    an investment names its amount in RUB."""
+    meeting = get_meeting(session, actor=actor, meeting_id=meeting_id)
+    side = _side(session, actor, meeting)
+    if meeting.status == MeetingStatus.cancelled or meeting.starts_at > utcnow():
+        raise Conflict(gettext("Feedback is possible only after the meeting took place."))
+    if outcome == Outcome.investment and amount_rub is None:
+        raise FieldError("amount_rub", gettext("Give the amount of the investment in RUB."))
+    exists = session.scalar(
+        select(MeetingFeedback.id).where(
+            MeetingFeedback.meeting_id == meeting.id, MeetingFeedback.author_id == actor.id
+        )
+    )
+    if exists is not None:
+        raise Conflict(gettext("You have already given feedback on this meeting."))
+    feedback = MeetingFeedback(
+        meeting_id=meeting.id,
+        author_id=actor.id,
+        side=side,
+        rating=rating,
+        note=note,
+        outcome=Outcome(outcome),
+        amount_rub=amount_rub if outcome == Outcome.investment else None,
+    )
+    session.add(feedback)
+    if meeting.status == MeetingStatus.scheduled:
+        _transition_meeting(session, meeting, MeetingStatus.completed, actor)
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.feedback",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        data={"rating": rating, "outcome": outcome},
+    )
+    return feedback
+
+
+def record_no_show(session: Session, *, actor: User, meeting_id: int, party: str) -> Meeting:
+    """The other side or staff records who did not come, once the meeting has started."""
+    meeting = get_meeting(session, actor=actor, meeting_id=meeting_id, lock=True)
+    if not actor.is_staff and _side(session, actor, meeting) == party:
+        raise Forbidden(gettext("The other side or staff records a no-show."))
+    if meeting.starts_at > utcnow():
+        raise Conflict(gettext("A no-show can be recorded only after the meeting began."))
+    _transition_meeting(session, meeting, MeetingStatus.completed, actor, no_show=party)
+    meeting.no_show = party
+    session.flush()
+    return meeting
+
+
+def calendar(meeting: Meeting, *, investor_name: str, organisation_name: str) -> bytes:
+    """An iCalendar file with a stable UID; SEQUENCE grows with each reschedule or cancel."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//Cluster Portal//meetings//RU")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if meeting.status == MeetingStatus.cancelled else "PUBLISH")
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", meeting.updated_at)
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add(
+        "summary",
+        gettext(
+            "Meeting: %(investor)s and %(organisation)s",
+            investor=investor_name,
+            organisation=organisation_name,
+        ),
+    )
+    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.cancelled else "CONFIRMED")
+    cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+# --- pitch days --------------------------------------------------------------------------------
+
+
+def create_pitch_day(session: Session, *, actor: User, values: dict[str, Any]) -> PitchDay:
+    """Staff create a day: slot start times that do not overlap, a slot length and tables."""
+    starts = sorted(values["slot_starts"])
+    if len(set(starts)) != len(starts):
+        raise FieldError("slot_starts", gettext("Slot start times must be different."))
+    moments = [datetime.combine(values["date"], t) for t in starts]
+    step = timedelta(minutes=values["slot_minutes"])
+    if any(b - a < step for a, b in zip(moments, moments[1:], strict=False)):
+        raise FieldError("slot_starts", gettext("Slots overlap: starts are closer than a slot."))
+    day = PitchDay(
+        date=values["date"],
+        slot_starts=[t.strftime("%H:%M") for t in starts],
+        slot_minutes=values["slot_minutes"],
+        tables=values["tables"],
+        created_by_id=actor.id,
+    )
+    session.add(day)
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_day_created",
+        entity_type="pitch_day",
+        entity_id=day.id,
+    )
+    return day
+
+
+def get_pitch_day(session: Session, pitch_day_id: int) -> PitchDay:
+    day = session.get(PitchDay, pitch_day_id)
+    if day is None:
+        raise NotFound(gettext("Pitch day not found."))
+    return day
+
+
+def _may_take_part(session: Session, organisation_id: int) -> bool:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        return False
+    if organisation.kind == OrganisationKind.investor:
+        return organisation.is_verified
+    return membership.is_member_organisation(session, organisation_id)
+
+
+def register_participant(
+    session: Session,
+    *,
+    actor: User,
+    pitch_day_id: int,
+    organisation_id: int,
+    slots: list[int] | None,
+) -> PitchParticipant:
+    """A person of a member or verified investor organisation registers it, with its slots."""
+    day = get_pitch_day(session, pitch_day_id)
+    if not actor.is_staff and organisation_id not in _user_organisation_ids(session, actor):
+        raise Forbidden(gettext("You may register only an organisation you belong to."))
+    if not _may_take_part(session, organisation_id):
+        raise Forbidden(gettext("Only member and verified investor organisations take part."))
+    count = len(day.slot_starts)
+    chosen = list(range(count)) if slots is None else sorted(set(slots))
+    if any(not 0 <= s < count for s in chosen):
+        raise FieldError("slots", gettext("Unknown slot number."))
+    participant = session.scalar(
+        select(PitchParticipant).where(
+            PitchParticipant.pitch_day_id == day.id,
+            PitchParticipant.organisation_id == organisation_id,
+        )
+    )
+    if participant is None:
+        participant = PitchParticipant(
+            pitch_day_id=day.id,
+            organisation_id=organisation_id,
+            registered_by_id=actor.id,
+            slots=chosen,
+        )
+        session.add(participant)
+    else:
+        participant.slots = chosen
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_participant",
+        entity_type="pitch_day",
+        entity_id=day.id,
+        data={"organisation_id": organisation_id, "slots": chosen},
+    )
+    return participant
+
+
+def add_wish(
+    session: Session,
+    *,
+    actor: User,
+    pitch_day_id: int,
+    organisation_id: int | None,
+    with_organisation_id: int,
+    priority: int,
+    no_thanks: bool,
+) -> PitchWish:
+    """A participant wishes (or refuses) a meeting with another registered participant."""
+    day = get_pitch_day(session, pitch_day_id)
+    registered = set(
+        session.scalars(
+            select(PitchParticipant.organisation_id).where(PitchParticipant.pitch_day_id == day.id)
+        )
+    )
+    mine = _user_organisation_ids(session, actor) & registered
+    if organisation_id is None:
+        if len(mine) != 1:
+            raise FieldError(
+                "organisation_id", gettext("Name the registered organisation you represent.")
+            )
+        organisation_id = next(iter(mine))
+    if organisation_id not in registered:
+        raise FieldError(
+            "organisation_id", gettext("This organisation is not registered for the day.")
+        )
+    if not actor.is_staff and organisation_id not in mine:
+        raise Forbidden(gettext("You may state wishes only for your own organisation."))
+    if with_organisation_id not in registered or with_organisation_id == organisation_id:
+        raise FieldError(
+            "with_organisation_id",
+            gettext("The other organisation is not a participant of this day."),
+        )
+    wish = session.scalar(
+        select(PitchWish).where(
+            PitchWish.pitch_day_id == day.id,
+            PitchWish.organisation_id == organisation_id,
+            PitchWish.with_organisation_id == with_organisation_id,
+        )
+    )
+    if wish is None:
+        wish = PitchWish(
+            pitch_day_id=day.id,
+            organisation_id=organisation_id,
+            with_organisation_id=with_organisation_id,
+        )
+        session.add(wish)
+    wish.priority, wish.no_thanks = priority, no_thanks
+    session.flush()
+    return wish
+
+
+@dataclass
+class ScheduleResult:
+    placed: int
+    upper_bound: int
+    method: str
+    unplaced: list[dict[str, Any]]
+    meetings: list[PitchMeeting]
+
+
+def schedule_pitch_day(
+    session: Session, *, actor: User, pitch_day_id: int, time_limit: float = 5.0
+) -> ScheduleResult:
+    """Staff place the wished meetings; locked meetings stay, the rest is recomputed."""
+    day = session.scalar(
+        select(PitchDay).where(PitchDay.id == pitch_day_id).with_for_update()
+        if _is_postgres(session)
+        else select(PitchDay).where(PitchDay.id == pitch_day_id)
+    )
+    if day is None:
+        raise NotFound(gettext("Pitch day not found."))
+    participants = session.scalars(
+        select(PitchParticipant).where(PitchParticipant.pitch_day_id == day.id)
+    ).all()
+    availability = {p.organisation_id: frozenset(p.slots) for p in participants}
+    pairs: dict[tuple[int, int], int] = {}
+    refused: set[tuple[int, int]] = set()
+    for wish in session.scalars(select(PitchWish).where(PitchWish.pitch_day_id == day.id)):
+        key = (
+            min(wish.organisation_id, wish.with_organisation_id),
+            max(wish.organisation_id, wish.with_organisation_id),
+        )
+        if wish.no_thanks:
+            refused.add(key)
+        else:
+            pairs[key] = pairs.get(key, 0) + wish.priority
+    wishes = [
+        scheduler.Wish(n, a, b, weight)
+        for n, ((a, b), weight) in enumerate(
+            sorted((k, v) for k, v in pairs.items() if k not in refused)
+        )
+    ]
+    wish_of = {(w.a, w.b): w for w in wishes}
+    existing = session.scalars(
+        select(PitchMeeting).where(PitchMeeting.pitch_day_id == day.id)
+    ).all()
+    locked = []
+    for meeting in existing:
+        if not meeting.locked:
+            continue
+        key = (meeting.first_organisation_id, meeting.second_organisation_id)
+        if key not in wish_of:
+            wish = scheduler.Wish(len(wishes), key[0], key[1], meeting.priority)
+            wishes.append(wish)
+            wish_of[key] = wish
+        locked.append(scheduler.Placement(wish_of[key].id, meeting.slot, meeting.table_number))
+    problem = scheduler.Problem(
+        slots=tuple(range(len(day.slot_starts))),
+        tables=day.tables,
+        availability=availability,
+        wishes=tuple(wishes),
+        locked=tuple(locked),
+    )
+    result = scheduler.solve(problem, time_limit=time_limit)
+    session.execute(
+        delete(PitchMeeting).where(
+            PitchMeeting.pitch_day_id == day.id, PitchMeeting.locked.is_(False)
+        )
+    )
+    session.flush()
+    by_id = {w.id: w for w in wishes}
+    locked_ids = {p.wish_id for p in locked}
+    for placement in result.placements:
+        if placement.wish_id in locked_ids:
+            continue
+        wish = by_id[placement.wish_id]
+        session.add(
+            PitchMeeting(
+                pitch_day_id=day.id,
+                first_organisation_id=int(wish.a),
+                second_organisation_id=int(wish.b),
+                slot=placement.slot,
+                table_number=placement.table,
+                priority=wish.weight,
+            )
+        )
+    session.flush()
+    unplaced = [
+        {
+            "organisation_id": by_id[u.wish_id].a,
+            "with_organisation_id": by_id[u.wish_id].b,
+            "priority": by_id[u.wish_id].weight,
+            "reason": u.reason,
+            "participant": u.participant,
+            "slot": u.slot,
+        }
+        for u in result.unplaced
+    ] + [
+        {
+            "organisation_id": a,
+            "with_organisation_id": b,
+            "priority": 0,
+            "reason": "no_thanks",
+            "participant": None,
+            "slot": None,
+        }
+        for a, b in sorted(refused)
+    ]
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_day_scheduled",
+        entity_type="pitch_day",
+        entity_id=day.id,
+        data={"placed": result.placed, "upper_bound": result.upper_bound},
+    )
+    meetings = list(
+        session.scalars(
+            select(PitchMeeting)
+            .where(PitchMeeting.pitch_day_id == day.id)
+            .order_by(PitchMeeting.slot, PitchMeeting.table_number)
+        )
+    )
+    return ScheduleResult(result.placed, result.upper_bound, result.method, unplaced, meetings)
+
+
+def set_lock(
+    session: Session, *, actor: User, pitch_day_id: int, meeting_id: int, locked: bool
+) -> PitchMeeting:
+    meeting = session.get(PitchMeeting, meeting_id)
+    if meeting is None or meeting.pitch_day_id != pitch_day_id:
+        raise NotFound(gettext("Pitch meeting not found."))
+    meeting.locked = locked
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_meeting_lock",
+        entity_type="pitch_meeting",
+        entity_id=meeting.id,
+        data={"locked": locked},
+    )
+    return meeting
+
+
+def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> PitchDay:
+    day = get_pitch_day(session, pitch_day_id)
+    day.published_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.pitch_day_published",
+        entity_type="pitch_day",
+        entity_id=day.id,
+    )
+    return day
+
+
+def pitch_meetings(
+    session: Session, pitch_day_id: int, organisation_id: int | None = None
+) -> list[PitchMeeting]:
+    statement = select(PitchMeeting).where(PitchMeeting.pitch_day_id == pitch_day_id)
+    if organisation_id is not None:
+        statement = statement.where(
+            or_(
+                PitchMeeting.first_organisation_id == organisation_id,
+                PitchMeeting.second_organisation_id == organisation_id,
+            )
+        )
+    return list(session.scalars(statement.order_by(PitchMeeting.slot, PitchMeeting.table_number)))
