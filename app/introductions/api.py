@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Organisation, User
 from app.deps import CurrentUser, OptionalUser, PagingDep, SessionDep, StaffUser
 from app.introductions import service
-from app.accounts.models import Organisation, User
 from app.introductions.models import Introduction, IntroductionStatus, PartnerProfile
 from app.introductions.schemas import (
     DeclineIn,

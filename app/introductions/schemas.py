@@ -33,8 +33,8 @@ class PartnerOut(BaseModel):
 class IntroductionIn(Input):
     partner_id: int = Field(ge=1, le=2**31 - 1)
     purpose: str = Field(min_length=1, max_length=5000)
-    offer: str = Field(default="", max_length=5000)
-    ask: str = Field(default="", max_length=5000)
+    offer: str | None = Field(default="", max_length=5000)
+    ask: str | None = Field(default="", max_length=5000)
     organisation_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 

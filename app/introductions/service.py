@@ -30,8 +30,8 @@ from app.introductions.models import (
     Introduction,
     IntroductionEvent,
     IntroductionStatus,
-    OutcomeKind,
     Outcome,
+    OutcomeKind,
     PartnerProfile,
     SuccessStory,
     transition,
@@ -234,8 +234,8 @@ def request_introduction(
     actor: User,
     partner_id: int,
     purpose: str,
-    offer: str = "",
-    ask: str = "",
+    offer: str | None = "",
+    ask: str | None = "",
     organisation_id: int | None = None,
 ) -> Introduction:
     """Only members may ask, on behalf of one of their member organisations, to meet a verified

@@ -235,13 +235,19 @@ def test_acceptance_reveals_both_sides_and_sends_introduction_emails(factory: Fa
     assert response.status_code == 200
     assert response.json()["status"] == "accepted"
     assert response.json()["member_contact"] == {
-        "full_name": "Мария Членова", "email": "maria@member.example", "phone": None,
+        "full_name": "Мария Членова",
+        "email": "maria@member.example",
+        "phone": None,
     }
     assert world.member.api.get(url).json()["partner_contact"] == {
-        "full_name": "Pavel Partnerov", "email": "pavel@bigcorp.example", "phone": None,
+        "full_name": "Pavel Partnerov",
+        "email": "pavel@bigcorp.example",
+        "phone": None,
     }
     assert [s["status"] for s in world.member.api.get(url).json()["timeline"]] == [
-        "requested", "forwarded", "accepted",
+        "requested",
+        "forwarded",
+        "accepted",
     ]
     member_mail = [m for m in outbox(factory, world.member.user.email) if "introduced" in m.kind]
     partner_mail = [m for m in outbox(factory, world.partner.user.email) if "introduced" in m.kind]
@@ -282,9 +288,12 @@ def test_decline_reason_stays_private_unless_shared(factory: Factory) -> None:
 def test_outcomes_follow_acceptance_and_amount_rules(factory: Factory) -> None:
     world = make_world(factory)
     pending = forwarded(world)
-    assert world.member.api.post(
-        f"/api/v1/introductions/{pending}/outcome", json={"kind": "meeting", "note": "x"}
-    ).status_code == 409
+    assert (
+        world.member.api.post(
+            f"/api/v1/introductions/{pending}/outcome", json={"kind": "meeting", "note": "x"}
+        ).status_code
+        == 409
+    )
     world.partner.api.post(f"/api/v1/introductions/{pending}/accept")
     url = f"/api/v1/introductions/{pending}/outcome"
 
@@ -311,7 +320,9 @@ def test_outcomes_follow_acceptance_and_amount_rules(factory: Factory) -> None:
     assert meeting.json()["side"] == "member"
     outcomes = world.member.api.get(f"/api/v1/introductions/{pending}").json()["outcomes"]
     assert [(o["kind"], o["amount_rub"]) for o in outcomes] == [
-        ("meeting", None), ("pilot", None), ("contract", 2500000),
+        ("meeting", None),
+        ("pilot", None),
+        ("contract", 2500000),
     ]
     stranger = factory.actor()
     assert stranger.api.post(url, json={"kind": "meeting", "note": "x"}).status_code == 404
@@ -360,9 +371,9 @@ def test_forwarded_request_reminds_the_partner_then_expires(factory: Factory) ->
     assert _run(factory, remind_pending, 15) == 1
     body = world.member.api.get(f"/api/v1/introductions/{introduction_id}").json()
     assert body["status"] == "expired"
-    assert world.partner.api.post(
-        f"/api/v1/introductions/{introduction_id}/accept"
-    ).status_code == 409
+    assert (
+        world.partner.api.post(f"/api/v1/introductions/{introduction_id}/accept").status_code == 409
+    )
 
 
 def test_checkins_ask_both_sides_at_three_and_six_months_once(factory: Factory) -> None:
@@ -376,7 +387,9 @@ def test_checkins_ask_both_sides_at_three_and_six_months_once(factory: Factory) 
     assert _run(factory, remind_checkins, 400) == 0
 
     for actor in (world.member, world.partner):
-        checkins = [m for m in outbox(factory, actor.user.email) if m.kind == "introductions.checkin"]
+        checkins = [
+            m for m in outbox(factory, actor.user.email) if m.kind == "introductions.checkin"
+        ]
         assert len(checkins) == 2
 
 
