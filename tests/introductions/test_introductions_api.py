@@ -55,7 +55,7 @@ def test_partners_are_for_members_only(factory: Factory) -> None:
     outsider = factory.actor()
     response = outsider.api.get("/api/v1/partners")
     assert response.status_code == 403
-    assert response.json()["detail"] == "Only members of the cluster may browse partners."
+    assert response.json()["detail"] == "Просматривать партнёров могут только участники кластера."
 
 
 def test_profile_is_edited_by_partner_contacts_only_and_sectors_are_checked(
@@ -81,7 +81,7 @@ def test_only_members_may_request_an_introduction(factory: Factory) -> None:
         "/api/v1/introductions", json={"partner_id": world.partner_org.id, "purpose": "Hi"}
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == "Only members of the cluster may request introductions."
+    assert response.json()["detail"] == ("Запрашивать знакомства могут только участники кластера.")
     assert factory.count(Introduction) == 0
 
 
