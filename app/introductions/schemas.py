@@ -1,0 +1,119 @@
+"""Request and response bodies of introductions, partners, outcomes and success stories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.introductions.models import IntroductionStatus, LookingFor, OutcomeKind
+from app.schemas import Input
+
+
+class PartnerProfileIn(Input):
+    looking_for: list[LookingFor] = Field(default_factory=list, max_length=4)
+    sectors: list[str] = Field(default_factory=list, max_length=20)
+    summary: str = Field(default="", max_length=5000)
+
+
+class PartnerOut(BaseModel):
+    """A partner as members see it: the company and its wishes, never its people."""
+
+    id: int
+    name: str
+    region: str
+    sector: str
+    website: str | None
+    description: str
+    looking_for: list[str]
+    sectors: list[str]
+    summary: str
+
+
+class IntroductionIn(Input):
+    partner_id: int = Field(ge=1, le=2**31 - 1)
+    purpose: str = Field(min_length=1, max_length=5000)
+    offer: str | None = Field(default="", max_length=5000)
+    ask: str | None = Field(default="", max_length=5000)
+    organisation_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class ReasonIn(Input):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DeclineIn(Input):
+    reason: str | None = Field(default=None, max_length=2000)
+    share_reason: bool = False
+
+
+class OutcomeIn(Input):
+    kind: OutcomeKind
+    amount_rub: int | None = Field(default=None, ge=1, le=10**15)
+    note: str = Field(min_length=1, max_length=5000)
+
+
+class ContactOut(BaseModel):
+    full_name: str
+    email: str
+    phone: str | None
+
+
+class OrganisationRef(BaseModel):
+    id: int
+    name: str
+
+
+class EventOut(BaseModel):
+    status: IntroductionStatus
+    at: datetime
+
+
+class OutcomeOut(BaseModel):
+    id: int
+    kind: OutcomeKind
+    amount_rub: int | None
+    note: str
+    side: str
+    created_at: datetime
+
+
+class IntroductionOut(BaseModel):
+    id: int
+    status: IntroductionStatus
+    partner_id: int
+    partner: OrganisationRef
+    organisation: OrganisationRef
+    purpose: str
+    offer: str
+    ask: str
+    screen_out_reason: str | None
+    decline_reason: str | None
+    created_at: datetime
+    status_changed_at: datetime
+    member_contact: ContactOut | None
+    partner_contact: ContactOut | None
+    timeline: list[EventOut]
+    outcomes: list[OutcomeOut]
+
+
+class StoryIn(Input):
+    outcome_id: int = Field(ge=1, le=2**31 - 1)
+    title_ru: str = Field(min_length=1, max_length=200)
+    title_en: str = Field(min_length=1, max_length=200)
+    body_ru: str = Field(min_length=1, max_length=20000)
+    body_en: str = Field(min_length=1, max_length=20000)
+
+
+class StoryOut(BaseModel):
+    id: int
+    outcome_id: int
+    introduction_id: int
+    title_ru: str
+    title_en: str
+    body_ru: str
+    body_en: str
+    member_consent: bool
+    partner_consent: bool
+    published: bool
+    published_at: datetime | None
