@@ -78,8 +78,28 @@ def use_locale(locale: str, timezone: str | None = None) -> Iterator[None]:
             _timezone.reset(tz_token)
 
 
+class ContextualMessage(str):
+    """A msgid with a gettext context, for words whose translation depends on what they
+    describe (Russian "Accepted" is «Принят» for a meeting request, «Принято» for an
+    introduction)."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> ContextualMessage:
+        instance = super().__new__(cls, message)
+        instance.context = context
+        return instance
+
+
 def gettext(message: str, **variables: object) -> str:
+    if isinstance(message, ContextualMessage):
+        return pgettext(message.context, str(message), **variables)
     translated = translations_for(get_locale()).gettext(message)
+    return translated % variables if variables else translated
+
+
+def pgettext(context: str, message: str, **variables: object) -> str:
+    translated = translations_for(get_locale()).pgettext(context, message)
     return translated % variables if variables else translated
 
 
@@ -94,6 +114,11 @@ _ = gettext
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, where it is shown."""
     return message
+
+
+def NC_(context: str, message: str) -> ContextualMessage:
+    """Like `N_`, with a gettext context (msgctxt)."""
+    return ContextualMessage(context, message)
 
 
 @cache

@@ -19,7 +19,16 @@ from babel.messages.pofile import read_po, write_po
 from app.config import PROJECT_ROOT
 from app.i18n import LOCALE_DIR, LOCALES
 
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "pgettext": ((1, "c"), 2),
+    "NC_": ((1, "c"), 2),
+}
+# A msgid with a context is keyed as "context\x04msgid", the way compiled catalogues store it.
+CONTEXT_SEPARATOR = "\x04"
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}
 CORE = "messages"
 
@@ -47,12 +56,21 @@ def extract(scope: str) -> dict[str | tuple[str, ...], list[tuple[str, int]]]:
     for path in scope_files(scope):
         method = "python" if path.suffix == ".py" else "jinja2"
         options = {} if method == "python" else JINJA_OPTIONS
-        for lineno, message, _comments, _context in extract_from_file(
+        for lineno, message, _comments, context in extract_from_file(
             method, str(path), keywords=KEYWORDS, options=options
         ):
             key = message if isinstance(message, str) else tuple(m for m in message if m)
+            if context and isinstance(key, str):
+                key = f"{context}{CONTEXT_SEPARATOR}{key}"
             found.setdefault(key, []).append((str(path.relative_to(PROJECT_ROOT)), lineno))
     return found
+
+
+def split_context(msgid: str | tuple[str, ...]) -> tuple[str | None, str | tuple[str, ...]]:
+    if isinstance(msgid, str) and CONTEXT_SEPARATOR in msgid:
+        context, plain = msgid.split(CONTEXT_SEPARATOR, 1)
+        return context, plain
+    return None, msgid
 
 
 def update(scope: str) -> list[str]:
@@ -67,30 +85,33 @@ def update(scope: str) -> list[str]:
         else:
             catalog = Catalog(locale=locale, project="Cluster Portal", charset="utf-8")
         for msgid, locations in messages.items():
-            key = msgid[0] if isinstance(msgid, tuple) else msgid
-            if key not in catalog and key in catalog.obsolete:  # back in the source
-                catalog[key] = catalog.obsolete.pop(key)
-            existing = catalog.get(key)
-            if existing is not None and existing.pluralizable == isinstance(msgid, tuple):
-                if locale == "en" and existing.id != msgid:
-                    existing.string = msgid
-                existing.id = msgid
+            context, plain = split_context(msgid)
+            key = plain[0] if isinstance(plain, tuple) else plain
+            if context is None and key not in catalog and key in catalog.obsolete:
+                catalog[key] = catalog.obsolete.pop(key)  # back in the source
+            existing = catalog.get(key, context=context)
+            if existing is not None and existing.pluralizable == isinstance(plain, tuple):
+                if locale == "en" and existing.id != plain:
+                    existing.string = plain
+                existing.id = plain
                 existing.locations = locations
                 continue
             if existing is not None:  # became plural or singular: its translation no longer fits
-                catalog.delete(existing.id)
+                catalog.delete(existing.id, context=context)
             string: str | tuple[str, ...] = ""
             if locale == "en":
-                string = msgid
-            elif isinstance(msgid, tuple):
+                string = plain
+            elif isinstance(plain, tuple):
                 string = ("",) * catalog.num_plurals
-            catalog.add(msgid, string, locations=locations)
+            catalog.add(plain, string, locations=locations, context=context)
         wanted = {m[0] if isinstance(m, tuple) else m for m in messages}
         for message in list(catalog):
             old_key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+            if message.context:
+                old_key = f"{message.context}{CONTEXT_SEPARATOR}{old_key}"
             if message.id and old_key not in wanted:  # gone from the source: keep it commented
                 catalog.obsolete[old_key] = message
-                catalog.delete(message.id)
+                catalog.delete(message.id, context=message.context)
         for message in catalog:
             if message.id and (
                 not message.string

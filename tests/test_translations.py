@@ -86,13 +86,13 @@ def test_catalogue_update_retires_removed_msgids_and_resets_a_msgid_that_became_
 def test_a_msgid_has_one_translation_across_catalogues() -> None:
     """Catalogues are merged, so two scopes translating one msgid differently would make the
     result depend on load order."""
-    seen: dict[tuple[str, str], dict[str, object]] = {}
+    seen: dict[tuple[str, str | None, str], dict[str, object]] = {}
     for locale in LOCALES:
         for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=locale):
                     if message.id and message.string:
-                        key = (locale, str(message.id))
+                        key = (locale, message.context, str(message.id))
                         seen.setdefault(key, {})[path.name] = message.string
     conflicts = {k: v for k, v in seen.items() if len({str(s) for s in v.values()}) > 1}
     assert conflicts == {}

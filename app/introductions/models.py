@@ -12,7 +12,7 @@ from app import audit
 from app.accounts.models import Organisation, User
 from app.db import Base, str_enum, utcnow
 from app.errors import InvalidTransition
-from app.i18n import N_, gettext
+from app.i18n import N_, NC_, gettext
 from app.vocab import LabelledEnum
 
 
@@ -43,12 +43,12 @@ class IntroductionStatus(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict[str, str]:
         return {
-            "requested": N_("Requested"),
+            "requested": NC_("introduction", "Requested"),
             "forwarded": N_("Forwarded to the partner"),
-            "accepted": N_("Accepted"),
-            "declined": N_("Declined"),
+            "accepted": NC_("introduction", "Accepted"),
+            "declined": NC_("introduction", "Declined"),
             "screened_out": N_("Screened out"),
-            "expired": N_("Expired"),
+            "expired": NC_("introduction", "Expired"),
         }
 
 

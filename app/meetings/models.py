@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum, utcnow
-from app.i18n import N_
+from app.i18n import N_, NC_
 from app.vocab import LabelledEnum
 
 
@@ -65,10 +65,10 @@ class RequestStatus(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict[str, str]:
         return {
-            "requested": N_("Requested"),
-            "accepted": N_("Accepted"),
-            "declined": N_("Declined"),
-            "expired": N_("Expired"),
+            "requested": NC_("meeting request", "Requested"),
+            "accepted": NC_("meeting request", "Accepted"),
+            "declined": NC_("meeting request", "Declined"),
+            "expired": NC_("meeting request", "Expired"),
         }
 
 

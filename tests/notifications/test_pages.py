@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.accounts.models import Role
 from app.i18n import N_
 from app.notifications import kinds
+from app.notifications.kinds import all_kinds
 from app.notifications.models import EmailPreference, OutboxStatus
 from tests.factories import Factory, csrf_from
 from tests.notifications.helpers import find_all, outbox, queue_mail
@@ -94,7 +97,11 @@ def test_preferences_page_turns_optional_mail_off_and_keeps_security_mail_on(
     )
 
     assert saved.status_code == 303
-    assert factory.count(EmailPreference) == 1
+    optional_kinds = {kind.slug for kind in all_kinds() if not kind.essential}
+    with factory.database.session_scope() as session:
+        opted_out = set(session.scalars(select(EmailPreference.kind)))
+    assert opted_out == optional_kinds
+    assert "tests.digest" in opted_out
     [(digest, _)] = find_all(
         browser.get("/notifications/preferences").text, "input", id="kind-tests.digest"
     )
