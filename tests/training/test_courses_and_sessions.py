@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.accounts.models import Role
+from app.training.models import TrainingSession
 from tests.training.helpers import future, make_course, make_session
 
 
@@ -75,7 +76,7 @@ def test_session_validation_names_the_field(factory) -> None:
     naive = staff.api.post(url, json=_session_body(starts_at="2030-01-01T10:00:00"))
     assert naive.status_code == 422
     assert staff.api.post("/api/v1/courses/999999/sessions", json=_session_body()).status_code == 404
-    assert factory.count(__import__("app.training.models", fromlist=["x"]).TrainingSession) == 0
+    assert factory.count(TrainingSession) == 0
 
 
 def test_online_session_needs_no_place(factory) -> None:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.accounts.models import OrganisationMember, Role
 from app.notifications.models import OutboxMessage
 from tests.factories import make_member
 from tests.training.helpers import make_course, make_session, move_session
@@ -66,8 +66,6 @@ def test_owner_enrols_a_colleague_but_not_a_stranger(factory) -> None:
     session = make_session(staff.api, make_course(staff.api)["id"])
     owner, colleague, stranger = factory.actor(), factory.actor(), factory.actor()
     organisation = factory.organisation(owner.user)
-    from app.accounts.models import OrganisationMember
-
     with factory.database.session_scope() as db:
         db.add(OrganisationMember(organisation_id=organisation.id, user_id=colleague.id))
     response = _enrol(owner, session["id"], user_id=colleague.id)
@@ -85,8 +83,6 @@ def test_company_cap_limits_places_per_organisation(factory) -> None:
     owner = factory.actor()
     organisation = factory.organisation(owner.user)
     colleagues = [factory.actor() for _ in range(2)]
-    from app.accounts.models import OrganisationMember
-
     with factory.database.session_scope() as db:
         for colleague in colleagues:
             db.add(OrganisationMember(organisation_id=organisation.id, user_id=colleague.id))
