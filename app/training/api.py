@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
+from app.deps import CurrentUser, OptionalUser, PagingDep, SessionDep, StaffUser
 from app.errors import NotFound
 from app.i18n import gettext
-from app.deps import CurrentUser, OptionalUser, PagingDep, SessionDep, StaffUser
 from app.schemas import Page
 from app.templating import absolute_url
 from app.training import calendar, queries, service  # queries registers the verify resolver

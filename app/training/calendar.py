@@ -136,16 +136,26 @@ def issue_feed_token(session: Session, *, actor: User) -> str:
     token = secrets.token_urlsafe(32)
     actor.calendar_token_hash = _hash(token)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="training.calendar_token_issued",
-                 entity_type="user", entity_id=actor.id)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="training.calendar_token_issued",
+        entity_type="user",
+        entity_id=actor.id,
+    )
     return token
 
 
 def revoke_feed_token(session: Session, *, actor: User) -> None:
     actor.calendar_token_hash = None
     session.flush()
-    audit.record(session, actor_id=actor.id, action="training.calendar_token_revoked",
-                 entity_type="user", entity_id=actor.id)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="training.calendar_token_revoked",
+        entity_type="user",
+        entity_id=actor.id,
+    )
 
 
 def user_for_feed_token(session: Session, token: str) -> User | None:

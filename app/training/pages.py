@@ -64,18 +64,27 @@ def catalogue(
     return render_page(
         request,
         "training/catalogue.html",
-        {"sessions": rows, "counts": counts, "mine": mine,
-         "pagination": Pagination(total, PAGE_SIZE, offset)},
+        {
+            "sessions": rows,
+            "counts": counts,
+            "mine": mine,
+            "pagination": Pagination(total, PAGE_SIZE, offset),
+        },
     )
 
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
-def session_page(session_id: int, request: Request, user: OptionalUser, session: SessionDep) -> Response:
+def session_page(
+    session_id: int, request: Request, user: OptionalUser, session: SessionDep
+) -> Response:
     training_session = service.get_session(session, session_id)
     counts = service.seat_counts(session, [session_id])[session_id]
     mine = None
     if user is not None:
-        mine = next((e for e in service.enrolments_of_user(session, user) if e.session_id == session_id), None)
+        mine = next(
+            (e for e in service.enrolments_of_user(session, user) if e.session_id == session_id),
+            None,
+        )
     staff = policies.can_manage_training(user)
     enrolments = service.enrolments_of_session(session, session_id) if staff else []
     return render_page(
@@ -108,8 +117,13 @@ def enrol(session_id: int, request: Request, user: CurrentUser, session: Session
     if enrolment.status == EnrolmentStatus.enrolled:
         flash(request, gettext("You are enrolled."))
     else:
-        flash(request, gettext("The session is full: you are number %(position)s on the waitlist.",
-                               position=service.waitlist_position(session, enrolment)))
+        flash(
+            request,
+            gettext(
+                "The session is full: you are number %(position)s on the waitlist.",
+                position=service.waitlist_position(session, enrolment),
+            ),
+        )
     return redirect(target)
 
 
@@ -157,18 +171,31 @@ def enrolments_csv(session_id: int, user: StaffUser, session: SessionDep) -> Res
     training_session = service.get_session(session, session_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([gettext("Name"), gettext("Email"), gettext("Status"), gettext("Seat"),
-                     gettext("Waitlist position"), gettext("Attended"), gettext("Enrolled at")])
+    writer.writerow(
+        [
+            gettext("Name"),
+            gettext("Email"),
+            gettext("Status"),
+            gettext("Seat"),
+            gettext("Waitlist position"),
+            gettext("Attended"),
+            gettext("Enrolled at"),
+        ]
+    )
     for enrolment in service.enrolments_of_session(session, session_id):
-        writer.writerow([
-            _csv_safe(enrolment.user.full_name),
-            _csv_safe(enrolment.user.email),
-            enrolment.status.label,
-            enrolment.seat_number or "",
-            service.waitlist_position(session, enrolment) or "",
-            "" if enrolment.attended is None else (gettext("yes") if enrolment.attended else gettext("no")),
-            enrolment.created_at.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M"),
-        ])
+        writer.writerow(
+            [
+                _csv_safe(enrolment.user.full_name),
+                _csv_safe(enrolment.user.email),
+                enrolment.status.label,
+                enrolment.seat_number or "",
+                service.waitlist_position(session, enrolment) or "",
+                ""
+                if enrolment.attended is None
+                else (gettext("yes") if enrolment.attended else gettext("no")),
+                enrolment.created_at.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
     filename = f"session-{training_session.id}-enrolments.csv"
     return Response(
         "\ufeff" + buffer.getvalue(),
@@ -201,8 +228,11 @@ def my_trainings(request: Request, user: CurrentUser, session: SessionDep) -> Re
 @router.post("/trainings/calendar-feed")
 def issue_feed(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     token = calendar.issue_feed_token(session, actor=user)
-    flash(request, gettext("Your calendar address (keep it secret): %(url)s",
-                           url=calendar.feed_url(token)), "info")
+    flash(
+        request,
+        gettext("Your calendar address (keep it secret): %(url)s", url=calendar.feed_url(token)),
+        "info",
+    )
     return redirect("/trainings/mine")
 
 
@@ -224,13 +254,20 @@ def courses_page(
     return render_page(
         request,
         "training/courses.html",
-        {"courses": rows, "pagination": Pagination(total, PAGE_SIZE, offset), "errors": {},
-         "values": {}, "rules": CompletionRule.choices()},
+        {
+            "courses": rows,
+            "pagination": Pagination(total, PAGE_SIZE, offset),
+            "errors": {},
+            "values": {},
+            "rules": CompletionRule.choices(),
+        },
     )
 
 
 @router.post("/courses")
-def create_course(request: Request, form: FormData, user: StaffUser, session: SessionDep) -> Response:
+def create_course(
+    request: Request, form: FormData, user: StaffUser, session: SessionDep
+) -> Response:
     form = {key: value for key, value in form.items() if value != ""}
     for name in ("members_only", "investor_readiness"):
         form[name] = _checkbox(form, name)
@@ -240,9 +277,16 @@ def create_course(request: Request, form: FormData, user: StaffUser, session: Se
         return render_page(
             request,
             "training/courses.html",
-            {"courses": rows, "pagination": Pagination(total, PAGE_SIZE, 0),
-             "errors": {**errors, **({"min_sessions": errors["__all__"]} if "__all__" in errors else {})},
-             "values": form, "rules": CompletionRule.choices()},
+            {
+                "courses": rows,
+                "pagination": Pagination(total, PAGE_SIZE, 0),
+                "errors": {
+                    **errors,
+                    **({"min_sessions": errors["__all__"]} if "__all__" in errors else {}),
+                },
+                "values": form,
+                "rules": CompletionRule.choices(),
+            },
             status_code=422,
         )
     course = service.create_course(session, actor=user, values=parsed.model_dump())
@@ -256,15 +300,25 @@ def course_page(course_id: int, request: Request, user: StaffUser, session: Sess
     return _course_page(request, session, course, {}, {})
 
 
-def _course_page(request: Request, session: Any, course: Any, errors: dict[str, str],
-                 values: dict[str, Any], status_code: int = 200) -> Response:
+def _course_page(
+    request: Request,
+    session: Any,
+    course: Any,
+    errors: dict[str, str],
+    values: dict[str, Any],
+    status_code: int = 200,
+) -> Response:
     sessions = list(course.sessions)
     return render_page(
         request,
         "training/course.html",
-        {"course": course, "sessions": sessions,
-         "counts": service.seat_counts(session, [s.id for s in sessions]),
-         "errors": errors, "values": values},
+        {
+            "course": course,
+            "sessions": sessions,
+            "counts": service.seat_counts(session, [s.id for s in sessions]),
+            "errors": errors,
+            "values": values,
+        },
         status_code=status_code,
     )
 

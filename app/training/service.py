@@ -27,17 +27,21 @@ from app.notifications.kinds import register_kind
 from app.notifications.service import notify
 from app.training import policies
 from app.training.models import (
+    Certificate,
     CompletionRule,
     Course,
-    Certificate,
     Enrolment,
     EnrolmentStatus,
     TrainingSession,
 )
 
-PROMOTED = register_kind("training.promoted", N_("A training seat became free for you"), essential=True)
+PROMOTED = register_kind(
+    "training.promoted", N_("A training seat became free for you"), essential=True
+)
 REMINDER = register_kind("training.reminder", N_("Reminders of training sessions"))
-CERTIFICATE_ISSUED = register_kind("training.certificate", N_("Training certificates"), essential=True)
+CERTIFICATE_ISSUED = register_kind(
+    "training.certificate", N_("Training certificates"), essential=True
+)
 
 _CERTIFICATE_LOCK_KEY = 0x74726365  # "trce"
 
@@ -77,9 +81,15 @@ def transition(
         action=f"training.{action}",
         entity_type="training_enrolment",
         entity_id=enrolment.id,
-        data={"from": source.value, "to": to.value, "session_id": enrolment.session_id,
-              "user_id": enrolment.user_id, "seat": seat_number, "queue": queue_number,
-              **(data or {})},
+        data={
+            "from": source.value,
+            "to": to.value,
+            "session_id": enrolment.session_id,
+            "user_id": enrolment.user_id,
+            "seat": seat_number,
+            "queue": queue_number,
+            **(data or {}),
+        },
     )
 
 
@@ -93,8 +103,14 @@ def create_course(session: Session, *, actor: User, values: dict[str, Any]) -> C
     course = Course(**values, created_by_id=actor.id)
     session.add(course)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="training.course_created",
-                 entity_type="training_course", entity_id=course.id, data={"title": course.title})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="training.course_created",
+        entity_type="training_course",
+        entity_id=course.id,
+        data={"title": course.title},
+    )
     return course
 
 
@@ -108,7 +124,10 @@ def get_course(session: Session, course_id: int) -> Course:
 def list_courses(session: Session, *, limit: int, offset: int) -> tuple[list[Course], int]:
     total = session.scalar(select(func.count(Course.id))) or 0
     rows = session.scalars(
-        select(Course).order_by(Course.created_at.desc(), Course.id.desc()).limit(limit).offset(offset)
+        select(Course)
+        .order_by(Course.created_at.desc(), Course.id.desc())
+        .limit(limit)
+        .offset(offset)
     ).all()
     return list(rows), total
 
@@ -132,9 +151,14 @@ def create_session(
     training_session = TrainingSession(course_id=course.id, **values)
     session.add(training_session)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="training.session_created",
-                 entity_type="training_session", entity_id=training_session.id,
-                 data={"course_id": course.id, "capacity": training_session.capacity})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="training.session_created",
+        entity_type="training_session",
+        entity_id=training_session.id,
+        data={"course_id": course.id, "capacity": training_session.capacity},
+    )
     return training_session
 
 
@@ -176,18 +200,24 @@ def update_session(
     training_session = lock_session(session, session_id)
     values = _normalise_session_values(values)
     if "starts_at" in values or "ends_at" in values:
-        _check_times(values.get("starts_at", training_session.starts_at),
-                     values.get("ends_at", training_session.ends_at), now=utcnow())
+        _check_times(
+            values.get("starts_at", training_session.starts_at),
+            values.get("ends_at", training_session.ends_at),
+            now=utcnow(),
+        )
     if "capacity" in values:
         if values["capacity"] is None:
             raise FieldError("capacity", gettext("The capacity must be at least 1."))
         enrolled = count_enrolled(session, training_session.id)
         if values["capacity"] < enrolled:
-            raise Conflict(gettext(
-                "The capacity cannot be %(capacity)s: %(enrolled)s people are already enrolled. "
-                "Cancel enrolments first or choose at least %(enrolled)s.",
-                capacity=values["capacity"], enrolled=enrolled,
-            ))
+            raise Conflict(
+                gettext(
+                    "The capacity cannot be %(capacity)s: %(enrolled)s people are already "
+                    "enrolled. Cancel enrolments first or choose at least %(enrolled)s.",
+                    capacity=values["capacity"],
+                    enrolled=enrolled,
+                )
+            )
     for key, value in values.items():
         setattr(training_session, key, value)
     location = training_session.location
@@ -195,9 +225,14 @@ def update_session(
         raise FieldError("location", gettext("Give a place or an online link."))
     session.flush()
     _compact_seats(session, training_session)
-    audit.record(session, actor_id=actor.id, action="training.session_updated",
-                 entity_type="training_session", entity_id=training_session.id,
-                 data={k: str(v) for k, v in values.items()})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="training.session_updated",
+        entity_type="training_session",
+        entity_id=training_session.id,
+        data={k: str(v) for k, v in values.items()},
+    )
     promote_waitlist(session, training_session, actor=actor)
     return training_session
 
@@ -234,7 +269,9 @@ def seat_counts(session: Session, session_ids: list[int]) -> dict[int, SeatCount
     for session_id, status, number in rows:
         counts.setdefault(session_id, {})[EnrolmentStatus(status).value] = number
     return {
-        sid: SeatCounts(counts.get(sid, {}).get("enrolled", 0), counts.get(sid, {}).get("waitlisted", 0))
+        sid: SeatCounts(
+            counts.get(sid, {}).get("enrolled", 0), counts.get(sid, {}).get("waitlisted", 0)
+        )
         for sid in session_ids
     }
 
@@ -253,7 +290,9 @@ def list_sessions(
         statement = statement.where(TrainingSession.course_id == course_id)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.scalars(
-        statement.order_by(TrainingSession.starts_at, TrainingSession.id).limit(limit).offset(offset)
+        statement.order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return list(rows), total
 
@@ -286,13 +325,16 @@ def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
     """1 for the first person waiting; None when not on the waitlist."""
     if enrolment.status != EnrolmentStatus.waitlisted or enrolment.queue_number is None:
         return None
-    ahead = session.scalar(
-        select(func.count(Enrolment.id)).where(
-            Enrolment.session_id == enrolment.session_id,
-            Enrolment.status == EnrolmentStatus.waitlisted,
-            Enrolment.queue_number < enrolment.queue_number,
+    ahead = (
+        session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.session_id == enrolment.session_id,
+                Enrolment.status == EnrolmentStatus.waitlisted,
+                Enrolment.queue_number < enrolment.queue_number,
+            )
         )
-    ) or 0
+        or 0
+    )
     return ahead + 1
 
 
@@ -325,21 +367,24 @@ def enrol(
         shared = policies.shared_owned_organisations(session, actor, user_id)
         colleague = session.get(User, user_id)
         if not shared or colleague is None or not colleague.is_active:
-            raise Forbidden(gettext(
-                "You can enrol only colleagues from an organisation you own."
-            ))
+            raise Forbidden(gettext("You can enrol only colleagues from an organisation you own."))
         target = colleague
         organisation_id = shared[0]
     if course.members_only and not is_member(session, target):
         if target is actor:
-            raise Forbidden(gettext(
-                "This course is for cluster members only, and none of your organisations has "
-                "an active membership."
-            ))
-        raise Forbidden(gettext(
-            "This course is for cluster members only, and %(name)s does not belong to a member "
-            "organisation.", name=target.full_name,
-        ))
+            raise Forbidden(
+                gettext(
+                    "This course is for cluster members only, and none of your organisations has "
+                    "an active membership."
+                )
+            )
+        raise Forbidden(
+            gettext(
+                "This course is for cluster members only, and %(name)s does not belong to a member "
+                "organisation.",
+                name=target.full_name,
+            )
+        )
 
     training_session = lock_session(session, session_id)
     if training_session.starts_at <= utcnow():
@@ -352,18 +397,23 @@ def enrol(
     if enrolment is not None and enrolment.status == EnrolmentStatus.waitlisted:
         raise Conflict(gettext("Already on the waitlist of this session."))
     if training_session.company_cap is not None and organisation_id is not None:
-        used = session.scalar(
-            select(func.count(Enrolment.id)).where(
-                Enrolment.session_id == session_id,
-                Enrolment.organisation_id == organisation_id,
-                Enrolment.status.in_(ACTIVE),
+        used = (
+            session.scalar(
+                select(func.count(Enrolment.id)).where(
+                    Enrolment.session_id == session_id,
+                    Enrolment.organisation_id == organisation_id,
+                    Enrolment.status.in_(ACTIVE),
+                )
             )
-        ) or 0
+            or 0
+        )
         if used >= training_session.company_cap:
-            raise Conflict(gettext(
-                "Your company already has %(cap)s places in this session, the most allowed.",
-                cap=training_session.company_cap,
-            ))
+            raise Conflict(
+                gettext(
+                    "Your company already has %(cap)s places in this session, the most allowed.",
+                    cap=training_session.company_cap,
+                )
+            )
 
     if enrolment is None:
         enrolment = Enrolment(
@@ -389,8 +439,15 @@ def enrol(
         to = EnrolmentStatus.waitlisted
     try:
         with session.begin_nested():
-            transition(session, enrolment, to, actor=actor, action=f"enrol_{to.value}",
-                       seat_number=seat, queue_number=queue)
+            transition(
+                session,
+                enrolment,
+                to,
+                actor=actor,
+                action=f"enrol_{to.value}",
+                seat_number=seat,
+                queue_number=queue,
+            )
     except IntegrityError as exc:
         raise Conflict(gettext("The seat was taken at the same moment; please try again.")) from exc
     return enrolment
@@ -412,8 +469,13 @@ def cancel_mine(session: Session, *, actor: User, session_id: int) -> Enrolment:
     was_enrolled = enrolment.status == EnrolmentStatus.enrolled
     if was_enrolled and training_session.starts_at <= utcnow():
         raise Conflict(gettext("The session has already started; the seat cannot be given up."))
-    transition(session, enrolment, EnrolmentStatus.cancelled, actor=actor,
-               action="cancelled" if was_enrolled else "left_waitlist")
+    transition(
+        session,
+        enrolment,
+        EnrolmentStatus.cancelled,
+        actor=actor,
+        action="cancelled" if was_enrolled else "left_waitlist",
+    )
     if was_enrolled:
         promote_waitlist(session, training_session, actor=actor)
     return enrolment
@@ -440,8 +502,14 @@ def promote_waitlist(
         if first is None:
             break
         seat = _free_seat(session, training_session)
-        transition(session, first, EnrolmentStatus.enrolled, actor=actor, action="promoted",
-                   seat_number=seat)
+        transition(
+            session,
+            first,
+            EnrolmentStatus.enrolled,
+            actor=actor,
+            action="promoted",
+            seat_number=seat,
+        )
         notify(
             session,
             recipient=first.user,
@@ -464,8 +532,14 @@ def enrolments_of_session(session: Session, session_id: int) -> list[Enrolment]:
     rows = session.scalars(
         select(Enrolment).where(Enrolment.session_id == session_id).order_by(Enrolment.id)
     ).all()
-    order = {EnrolmentStatus.enrolled: 0, EnrolmentStatus.waitlisted: 1, EnrolmentStatus.cancelled: 2}
-    return sorted(rows, key=lambda e: (order[e.status], e.seat_number or 0, e.queue_number or 0, e.id))
+    order = {
+        EnrolmentStatus.enrolled: 0,
+        EnrolmentStatus.waitlisted: 1,
+        EnrolmentStatus.cancelled: 2,
+    }
+    return sorted(
+        rows, key=lambda e: (order[e.status], e.seat_number or 0, e.queue_number or 0, e.id)
+    )
 
 
 def enrolments_of_user(session: Session, user: User) -> list[Enrolment]:
@@ -502,43 +576,57 @@ def mark_attendance(
     enrolment.attended = attended
     enrolment.attendance_marked_at = utcnow()
     session.flush()
-    audit.record(session, actor_id=actor.id, action="training.attendance_marked",
-                 entity_type="training_enrolment", entity_id=enrolment.id,
-                 data={"attended": attended, "session_id": session_id, "user_id": user_id})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="training.attendance_marked",
+        entity_type="training_enrolment",
+        entity_id=enrolment.id,
+        data={"attended": attended, "session_id": session_id, "user_id": user_id},
+    )
     certificate = None
     if has_completed(session, training_session.course, user_id):
-        certificate = issue_certificate(session, course=training_session.course, user_id=user_id,
-                                        actor=actor)
+        certificate = issue_certificate(
+            session, course=training_session.course, user_id=user_id, actor=actor
+        )
     return enrolment, certificate
 
 
 def attended_count(session: Session, course_id: int, user_id: int) -> int:
-    return session.scalar(
-        select(func.count(Enrolment.id))
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .where(
-            TrainingSession.course_id == course_id,
-            Enrolment.user_id == user_id,
-            Enrolment.status == EnrolmentStatus.enrolled,
-            Enrolment.attended.is_(True),
+    return (
+        session.scalar(
+            select(func.count(Enrolment.id))
+            .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+            .where(
+                TrainingSession.course_id == course_id,
+                Enrolment.user_id == user_id,
+                Enrolment.status == EnrolmentStatus.enrolled,
+                Enrolment.attended.is_(True),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def has_completed(session: Session, course: Course, user_id: int) -> bool:
-    """"All sessions": attended every session of the course; "at least N": attended N of them."""
+    """ "All sessions": attended every session of the course; "at least N": attended N of them."""
     attended = attended_count(session, course.id, user_id)
     if course.completion_rule == CompletionRule.at_least:
         return attended >= (course.min_sessions or 1)
-    total = session.scalar(
-        select(func.count(TrainingSession.id)).where(TrainingSession.course_id == course.id)
-    ) or 0
+    total = (
+        session.scalar(
+            select(func.count(TrainingSession.id)).where(TrainingSession.course_id == course.id)
+        )
+        or 0
+    )
     return total > 0 and attended >= total
 
 
 def certificate_of(session: Session, course_id: int, user_id: int) -> Certificate | None:
     return session.scalar(
-        select(Certificate).where(Certificate.course_id == course_id, Certificate.user_id == user_id)
+        select(Certificate).where(
+            Certificate.course_id == course_id, Certificate.user_id == user_id
+        )
     )
 
 
@@ -570,9 +658,14 @@ def issue_certificate(
     )
     session.add(certificate)
     session.flush()
-    audit.record(session, actor_id=actor.id if actor else None, action="training.certificate_issued",
-                 entity_type="training_certificate", entity_id=certificate.id,
-                 data={"number": certificate.number, "course_id": course.id, "user_id": user_id})
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="training.certificate_issued",
+        entity_type="training_certificate",
+        entity_id=certificate.id,
+        data={"number": certificate.number, "course_id": course.id, "user_id": user_id},
+    )
     recipient = session.get(User, user_id)
     if recipient is not None:
         notify(
@@ -590,6 +683,8 @@ def issue_certificate(
 def certificates_of_user(session: Session, user_id: int) -> list[Certificate]:
     return list(
         session.scalars(
-            select(Certificate).where(Certificate.user_id == user_id).order_by(Certificate.issued_at)
+            select(Certificate)
+            .where(Certificate.user_id == user_id)
+            .order_by(Certificate.issued_at)
         )
     )

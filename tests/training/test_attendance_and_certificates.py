@@ -34,7 +34,9 @@ def test_only_staff_mark_attendance_and_only_for_enrolled_people(factory) -> Non
     move_session(factory.database, session["id"], starts_in=timedelta(minutes=-10))
     assert _attend(person, session["id"], person.id).status_code == 403
     assert _attend(staff, session["id"], stranger.id).status_code == 404
-    bad = staff.api.post(f"/api/v1/sessions/{session['id']}/attendance", json={"user_id": person.id})
+    bad = staff.api.post(
+        f"/api/v1/sessions/{session['id']}/attendance", json={"user_id": person.id}
+    )
     assert bad.status_code == 422
 
 
@@ -73,7 +75,9 @@ def test_completing_every_session_issues_a_numbered_verifiable_certificate(facto
         record = resolve(db, code)
         assert record is not None
         assert (record.holder, record.number, record.status) == (
-            "Дарья Стартапова", f"BP-{year}-0001", "valid"
+            "Дарья Стартапова",
+            f"BP-{year}-0001",
+            "valid",
         )
         assert resolve(db, "no-such-code") is None
         assert has_completed_investor_readiness(db, db.get(User, person.id)) is True
@@ -93,7 +97,9 @@ def test_at_least_rule_and_numbering_across_courses(factory) -> None:
     for person in people:
         person.api.post(f"/api/v1/sessions/{sessions[0]['id']}/enrolments")
     move_session(factory.database, sessions[0]["id"], starts_in=timedelta(hours=-2))
-    numbers = [_attend(staff, sessions[0]["id"], p.id).json()["certificate"]["number"] for p in people]
+    numbers = [
+        _attend(staff, sessions[0]["id"], p.id).json()["certificate"]["number"] for p in people
+    ]
     year = datetime.now(UTC).year
     assert numbers == [f"TR-{year}-0001", f"TR-{year}-0002"]
     assert all(re.fullmatch(r"TR-\d{4}-\d{4}", n) for n in numbers)

@@ -21,8 +21,10 @@ def test_session_ics_has_utc_times_and_a_stable_uid(factory) -> None:
     staff = factory.actor(Role.staff)
     course = make_course(staff.api, title="Financial model")
     session = make_session(
-        staff.api, course["id"],
-        starts_at="2030-03-10T18:00:00+03:00", ends_at="2030-03-10T20:30:00+03:00",
+        staff.api,
+        course["id"],
+        starts_at="2030-03-10T18:00:00+03:00",
+        ends_at="2030-03-10T20:30:00+03:00",
     )
     response = factory.actor().api.get(f"/api/v1/sessions/{session['id']}/calendar.ics")
     assert response.status_code == 200
@@ -82,5 +84,9 @@ def test_reminder_is_sent_once_a_day_before(factory) -> None:
     with factory.database.session_scope() as db:
         assert remind_upcoming_sessions(db, utcnow()) == 0
     with factory.database.session_scope(write=False) as db:
-        mails = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "training.reminder")).all()
-        assert [(m.recipient_id, m.subject) for m in mails] == [(person.id, "Tomorrow: Unit economics")]
+        mails = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "training.reminder")
+        ).all()
+        assert [(m.recipient_id, m.subject) for m in mails] == [
+            (person.id, "Tomorrow: Unit economics")
+        ]

@@ -51,7 +51,10 @@ def test_concurrent_enrolments_fill_exactly_the_capacity(factory) -> None:
     assert [results[user_id][1]["position"] for _, user_id in queue] == positions
     summary = staff.api.get(f"/api/v1/sessions/{session['id']}").json()
     assert (summary["enrolled"], summary["seats_left"], summary["waitlist_length"]) == (
-        CAPACITY, 0, REQUESTS - CAPACITY
+        CAPACITY,
+        0,
+        REQUESTS - CAPACITY,
     )
-    print(f"\nconcurrency: {REQUESTS} requests, {CAPACITY} enrolled, "
-          f"{REQUESTS - CAPACITY} waitlisted")
+    print(
+        f"\nconcurrency: {REQUESTS} requests, {CAPACITY} enrolled, {REQUESTS - CAPACITY} waitlisted"
+    )

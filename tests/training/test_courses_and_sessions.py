@@ -32,8 +32,12 @@ def test_non_staff_cannot_create_courses_or_sessions(factory) -> None:
     starts = future()
     response = user.api.post(
         f"/api/v1/courses/{course['id']}/sessions",
-        json={"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(),
-              "capacity": 2, "location": "Hall"},
+        json={
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=1)).isoformat(),
+            "capacity": 2,
+            "location": "Hall",
+        },
     )
     assert response.status_code == 403
 
@@ -61,9 +65,12 @@ def test_session_validation_names_the_field(factory) -> None:
     url = f"/api/v1/courses/{course['id']}/sessions"
     starts = future()
     cases = {
-        "ends_at": _session_body(ends_at=(starts - timedelta(hours=1)).isoformat(),
-                                 starts_at=starts.isoformat()),
-        "starts_at": _session_body(starts_at=future(-5).isoformat(), ends_at=future(-3).isoformat()),
+        "ends_at": _session_body(
+            ends_at=(starts - timedelta(hours=1)).isoformat(), starts_at=starts.isoformat()
+        ),
+        "starts_at": _session_body(
+            starts_at=future(-5).isoformat(), ends_at=future(-3).isoformat()
+        ),
         "capacity": _session_body(capacity=0),
         "location": _session_body(location=None),
     }
@@ -75,15 +82,18 @@ def test_session_validation_names_the_field(factory) -> None:
     assert negative.status_code == 422
     naive = staff.api.post(url, json=_session_body(starts_at="2030-01-01T10:00:00"))
     assert naive.status_code == 422
-    assert staff.api.post("/api/v1/courses/999999/sessions", json=_session_body()).status_code == 404
+    assert (
+        staff.api.post("/api/v1/courses/999999/sessions", json=_session_body()).status_code == 404
+    )
     assert factory.count(TrainingSession) == 0
 
 
 def test_online_session_needs_no_place(factory) -> None:
     staff = factory.actor(Role.staff)
     course = make_course(staff.api)
-    session = make_session(staff.api, course["id"], location=None,
-                           online_url="https://meet.example.com/bp")
+    session = make_session(
+        staff.api, course["id"], location=None, online_url="https://meet.example.com/bp"
+    )
     assert session["online_url"] == "https://meet.example.com/bp"
 
 
@@ -105,11 +115,15 @@ def test_capacity_below_enrolled_is_409_with_explanation(factory) -> None:
     session = make_session(staff.api, course["id"], capacity=3)
     for _ in range(3):
         factory.actor().api.post(f"/api/v1/sessions/{session['id']}/enrolments")
-    response = staff.api.patch(f"/api/v1/sessions/{session['id']}", json={"capacity": 2},
-                               params={"lang": "en"})
+    response = staff.api.patch(
+        f"/api/v1/sessions/{session['id']}", json={"capacity": 2}, params={"lang": "en"}
+    )
     assert response.status_code == 409
     assert "3 people are already enrolled" in response.json()["detail"]
-    assert staff.api.patch(f"/api/v1/sessions/{session['id']}", json={"capacity": 0}).status_code == 422
+    assert (
+        staff.api.patch(f"/api/v1/sessions/{session['id']}", json={"capacity": 0}).status_code
+        == 422
+    )
 
 
 def test_raising_capacity_promotes_the_waitlist(factory) -> None:

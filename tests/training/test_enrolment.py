@@ -107,7 +107,9 @@ def test_cancel_promotes_first_waitlisted_and_notifies_them(factory) -> None:
     waiting = second.api.get(f"/api/v1/sessions/{session['id']}/enrolments/mine").json()
     assert (waiting["status"], waiting["position"]) == ("waitlisted", 1)
     with factory.database.session_scope(write=False) as db:
-        messages = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "training.promoted")).all()
+        messages = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "training.promoted")
+        ).all()
         assert [(m.recipient_id, m.subject) for m in messages] == [
             (first.id, "A seat is yours: Pitch deck")
         ]
@@ -115,7 +117,9 @@ def test_cancel_promotes_first_waitlisted_and_notifies_them(factory) -> None:
     assert again.status_code == 404
     rejoin = _enrol(holder, session["id"])
     assert (rejoin.status_code, rejoin.json()["status"], rejoin.json()["position"]) == (
-        201, "waitlisted", 2
+        201,
+        "waitlisted",
+        2,
     )
 
 
@@ -125,7 +129,9 @@ def test_leaving_the_waitlist_moves_others_up(factory) -> None:
     people = [factory.actor() for _ in range(4)]
     for person in people:
         _enrol(person, session["id"])
-    assert people[1].api.delete(f"/api/v1/sessions/{session['id']}/enrolments/mine").status_code == 200
+    assert (
+        people[1].api.delete(f"/api/v1/sessions/{session['id']}/enrolments/mine").status_code == 200
+    )
     positions = [
         p.api.get(f"/api/v1/sessions/{session['id']}/enrolments/mine").json()["position"]
         for p in people[2:]

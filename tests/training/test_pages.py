@@ -39,7 +39,9 @@ def _cells(html: str, css_class: str) -> list[str]:
 
 def test_catalogue_shows_seats_left_and_enrols_from_the_page(factory) -> None:
     staff = factory.actor(Role.staff)
-    session = make_session(staff.api, make_course(staff.api, title="Market sizing")["id"], capacity=2)
+    session = make_session(
+        staff.api, make_course(staff.api, title="Market sizing")["id"], capacity=2
+    )
     person = factory.actor(browser=True)
     page = person.browser.get("/sessions?lang=en")
     assert page.status_code == 200
@@ -57,8 +59,9 @@ def test_catalogue_shows_seats_left_and_enrols_from_the_page(factory) -> None:
 
 def test_staff_session_page_marks_attendance_and_exports_csv(factory) -> None:
     staff = factory.actor(Role.staff, browser=True)
-    session = make_session(staff.api, make_course(staff.api, completion_rule="at_least",
-                                                  min_sessions=1)["id"])
+    session = make_session(
+        staff.api, make_course(staff.api, completion_rule="at_least", min_sessions=1)["id"]
+    )
     person = factory.actor(full_name="=Evil Formula")
     person.api.post(f"/api/v1/sessions/{session['id']}/enrolments")
     move_session(factory.database, session["id"], starts_in=timedelta(minutes=-30))
@@ -80,28 +83,50 @@ def test_staff_session_page_marks_attendance_and_exports_csv(factory) -> None:
     assert certificates["total"] == 1
     outsider = factory.actor(browser=True)
     assert outsider.browser.get(f"/sessions/{session['id']}/enrolments.csv").status_code == 403
-    assert "Enrolments and attendance" not in outsider.browser.get(f"/sessions/{session['id']}?lang=en").text
+    assert (
+        "Enrolments and attendance"
+        not in outsider.browser.get(f"/sessions/{session['id']}?lang=en").text
+    )
 
 
 def test_staff_create_course_and_session_from_pages(factory) -> None:
     staff = factory.actor(Role.staff, browser=True, timezone="Europe/Moscow")
     page = staff.browser.get("/courses")
     token = csrf_from(page.text)
-    created = staff.browser.post("/courses", data={
-        "csrf_token": token, "title": "Pitching", "description": "", "language": "en",
-        "completion_rule": "all_sessions", "members_only": "on",
-    })
+    created = staff.browser.post(
+        "/courses",
+        data={
+            "csrf_token": token,
+            "title": "Pitching",
+            "description": "",
+            "language": "en",
+            "completion_rule": "all_sessions",
+            "members_only": "on",
+        },
+    )
     assert created.status_code == 303
     course_url = created.headers["location"]
-    bad = staff.browser.post(f"{course_url}/sessions", data={
-        "csrf_token": token, "starts_at": "2020-01-01T10:00", "ends_at": "2020-01-01T12:00",
-        "capacity": "5", "location": "Hall",
-    })
+    bad = staff.browser.post(
+        f"{course_url}/sessions",
+        data={
+            "csrf_token": token,
+            "starts_at": "2020-01-01T10:00",
+            "ends_at": "2020-01-01T12:00",
+            "capacity": "5",
+            "location": "Hall",
+        },
+    )
     assert bad.status_code == 422
-    good = staff.browser.post(f"{course_url}/sessions", data={
-        "csrf_token": token, "starts_at": "2031-05-01T10:00", "ends_at": "2031-05-01T12:00",
-        "capacity": "5", "location": "Hall",
-    })
+    good = staff.browser.post(
+        f"{course_url}/sessions",
+        data={
+            "csrf_token": token,
+            "starts_at": "2031-05-01T10:00",
+            "ends_at": "2031-05-01T12:00",
+            "capacity": "5",
+            "location": "Hall",
+        },
+    )
     assert good.status_code == 303
     session_id = int(good.headers["location"].rsplit("/", 1)[1])
     stored = staff.api.get(f"/api/v1/sessions/{session_id}").json()
