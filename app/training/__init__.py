@@ -1,0 +1,1 @@
+"""Training: courses, sessions, enrolment with a waitlist, attendance, certificates, calendars."""

@@ -1,0 +1,34 @@
+"""Who may manage training and whom a user may enrol."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import OrganisationMember, OrganisationRole, User
+
+
+def can_manage_training(user: User | None) -> bool:
+    return user is not None and user.is_staff
+
+
+def shared_owned_organisations(session: Session, owner: User, colleague_id: int) -> list[int]:
+    """Organisations owned by `owner` that the colleague belongs to (lowest id first)."""
+    owned = select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == owner.id,
+        OrganisationMember.role == OrganisationRole.owner,
+    )
+    return list(
+        session.scalars(
+            select(OrganisationMember.organisation_id)
+            .where(
+                OrganisationMember.user_id == colleague_id,
+                OrganisationMember.organisation_id.in_(owned),
+            )
+            .order_by(OrganisationMember.organisation_id)
+        )
+    )
+
+
+def can_enrol_colleague(session: Session, actor: User, colleague_id: int) -> bool:
+    return bool(shared_owned_organisations(session, actor, colleague_id))
