@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.deps import CurrentUser, PagingDep, SessionDep
 from app.membership import policies, service
-from app.membership.models import Application, ApplicationEvent, ApplicationStatus, Attachment, Review
+from app.membership.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Attachment,
+    Review,
+)
 from app.membership.schemas import (
     AggregateOut,
     AppealIn,
@@ -23,8 +29,8 @@ from app.membership.schemas import (
     AssignmentOut,
     AttachmentOut,
     CommitteeApplicationOut,
-    DeclarationIn,
     DecisionIn,
+    DeclarationIn,
     EventOut,
     MemberOut,
     ReviewIn,
@@ -123,7 +129,9 @@ def review_out(review: Review) -> ReviewOut:
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
-def create_application(body: ApplicationIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def create_application(
+    body: ApplicationIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
     application = service.create_application(session, actor=user, values=body.model_dump())
     return application_out(session, user, application)
 
@@ -192,7 +200,9 @@ def download_attachment(
 
 
 @router.post("/applications/{application_id}/submit")
-def submit_application(application_id: int, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def submit_application(
+    application_id: int, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
     application = service.submit_application(session, actor=user, application_id=application_id)
     return application_out(session, user, application)
 
@@ -313,4 +323,3 @@ def members(
         ],
         total=total,
     )
-

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app import audit
 from app.accounts.models import Organisation, User
-
 from app.db import Base, str_enum, utcnow
 from app.errors import InvalidTransition
 from app.i18n import N_, gettext

@@ -110,7 +110,9 @@ def applications_page(
     if format == "csv" and policies.is_overseer(user):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["id", "organisation", "status", "submitted_at", "decided_at", "weighted_mean"])
+        writer.writerow(
+            ["id", "organisation", "status", "submitted_at", "decided_at", "weighted_mean"]
+        )
         for item in items:
             aggregate = item.get("aggregate") or {}
             writer.writerow(
@@ -144,7 +146,7 @@ def applications_page(
     )
 
 
-# --- The applicant ---------------------------------------------------------------------------------
+# --- The applicant ---------------------------------------------------------------------------
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
@@ -180,7 +182,12 @@ def create_application(
     return render_page(
         request,
         "membership/application_form.html",
-        {"organisations": organisations, "sections": _section_labels(), "values": form, "errors": errors},
+        {
+            "organisations": organisations,
+            "sections": _section_labels(),
+            "values": form,
+            "errors": errors,
+        },
         status_code=422,
     )
 
@@ -226,8 +233,7 @@ def application_page(
             "reviews": reviews,
             "can_assign": committee_view
             and user.has_role(Role.chair, Role.staff, Role.admin)
-            and application.status
-            in (ApplicationStatus.submitted, ApplicationStatus.under_review),
+            and application.status in (ApplicationStatus.submitted, ApplicationStatus.under_review),
             "can_decide": committee_view
             and user.has_role(Role.chair)
             and application.status == ApplicationStatus.under_review,
@@ -319,7 +325,7 @@ def appeal(
     request: Request, application_id: int, user: CurrentUser, session: SessionDep, form: FormData
 ) -> Response:
     target = f"/applications/{application_id}"
-    parsed, errors = parse_form(AppealIn, form)
+    parsed, _errors = parse_form(AppealIn, form)
     if parsed is None:
         flash(request, gettext("Write a statement for the appeal."), "error")
         return redirect(target)
@@ -407,12 +413,12 @@ def review(
     request: Request, application_id: int, user: CurrentUser, session: SessionDep, form: FormData
 ) -> Response:
     target = f"/applications/{application_id}"
-    parsed, errors = parse_form(ReviewForm, form)
+    parsed, _errors = parse_form(ReviewForm, form)
     if parsed is None:
         flash(request, gettext("Give every score from 1 to 5 and a recommendation."), "error")
         return redirect(target)
     body = ReviewIn(
-        scores={  # type: ignore[arg-type]
+        scores={
             "innovation": parsed.innovation,
             "team": parsed.team,
             "market": parsed.market,
@@ -461,7 +467,7 @@ def decision(
     )
 
 
-# --- Register, certificates, verification ----------------------------------------------------------
+# --- Register, certificates, verification ------------------------------------------------------
 
 
 @router.get("/members", response_class=HTMLResponse)
@@ -495,7 +501,7 @@ def qr_svg(url: str) -> Markup:
     """An inline SVG QR code (no script, no style attribute: safe under the CSP)."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     svg = image.to_string(encoding="unicode")
-    return Markup(svg.replace("<svg ", '<svg role="img" class="qr-code" ', 1))  # noqa: S704
+    return Markup(svg.replace("<svg ", '<svg role="img" class="qr-code" ', 1))
 
 
 @router.get("/members/{organisation_id}/certificate", response_class=HTMLResponse)
@@ -531,5 +537,3 @@ def verify_page(request: Request, code: str, session: SessionDep, user: Optional
     return render_page(
         request, "verification.html", {"record": record}, status_code=200 if record else 404
     )
-
-

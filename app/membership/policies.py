@@ -60,8 +60,10 @@ def can_open_documents(session: Session, user: User, application: Application) -
     if is_applicant(session, user, application) or is_overseer(user):
         return True
     assignment = any_assignment_of(application, user)
-    return assignment is not None and assignment.conflict is False and not is_recused(
-        application, user
+    return (
+        assignment is not None
+        and assignment.conflict is False
+        and not is_recused(application, user)
     )
 
 

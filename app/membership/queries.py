@@ -18,7 +18,9 @@ def _live_membership(today: date):  # type: ignore[no-untyped-def]
     )
 
 
-def member_organisation_ids(session: Session, user: User, *, today: date | None = None) -> list[int]:
+def member_organisation_ids(
+    session: Session, user: User, *, today: date | None = None
+) -> list[int]:
     """The user's organisations whose membership is active or in its grace period."""
     today = today or date.today()
     return list(
@@ -38,7 +40,9 @@ def is_member(session: Session, user: User, *, today: date | None = None) -> boo
     return bool(member_organisation_ids(session, user, today=today))
 
 
-def is_member_organisation(session: Session, organisation_id: int, *, today: date | None = None) -> bool:
+def is_member_organisation(
+    session: Session, organisation_id: int, *, today: date | None = None
+) -> bool:
     today = today or date.today()
     return (
         session.scalar(

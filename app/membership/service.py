@@ -58,7 +58,12 @@ SECTIONS = ("summary", "innovation", "market", "team", "funding_needs")
 CRITERIA = ("innovation", "team", "market", "cluster_fit")
 
 # Defaults until Settings carries them; a deployment may set `PORTAL_MEMBERSHIP_*` later.
-DEFAULT_WEIGHTS: dict[str, float] = {"innovation": 0.3, "team": 0.3, "market": 0.2, "cluster_fit": 0.2}
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "innovation": 0.3,
+    "team": 0.3,
+    "market": 0.2,
+    "cluster_fit": 0.2,
+}
 DEFAULT_QUORUM = 3
 DEFAULT_TERM_DAYS = 365
 APPEAL_DAYS = 30
@@ -328,7 +333,9 @@ def appeal(session: Session, *, actor: User, application_id: int, statement: str
     application.appeal_statement = statement
     application.appealed_at = utcnow()
     application.review_round += 1
-    transition(session, application, ApplicationStatus.submitted, actor=actor, data={"appeal": True})
+    transition(
+        session, application, ApplicationStatus.submitted, actor=actor, data={"appeal": True}
+    )
     return application
 
 
@@ -377,9 +384,7 @@ def _open_reviews(session: Session) -> dict[int, int]:
         .join(Application, Application.id == Assignment.application_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(
-            Application.status.in_(
-                [ApplicationStatus.submitted, ApplicationStatus.under_review]
-            ),
+            Application.status.in_([ApplicationStatus.submitted, ApplicationStatus.under_review]),
             Review.id.is_(None),
             Assignment.conflict.is_not(True),
         )
@@ -425,8 +430,10 @@ def assign_reviewers(
             raise Conflict(gettext("No committee member without a conflict is available."))
     else:
         reviewer = session.get(User, reviewer_id)
-        if reviewer is None or not reviewer.is_active or not reviewer.has_role(
-            Role.committee, Role.chair
+        if (
+            reviewer is None
+            or not reviewer.is_active
+            or not reviewer.has_role(Role.committee, Role.chair)
         ):
             raise FieldError("reviewer_id", gettext("This user is not a committee member."))
         reason = _blocked_reason(session, application, reviewer)

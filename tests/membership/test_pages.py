@@ -52,10 +52,13 @@ def test_applicant_edits_and_submits_through_the_form(factory: Factory) -> None:
     page = browser.get(f"/applications/{case.application_id}")
     token = csrf_from(page.text)
     response = browser.post(
-        f"/applications/{case.application_id}/edit", data={"team": "Новая команда", "csrf_token": token}
+        f"/applications/{case.application_id}/edit",
+        data={"team": "Новая команда", "csrf_token": token},
     )
     assert response.status_code == 303
-    response = browser.post(f"/applications/{case.application_id}/submit", data={"csrf_token": token})
+    response = browser.post(
+        f"/applications/{case.application_id}/submit", data={"csrf_token": token}
+    )
     assert response.status_code == 303
     body = case.applicant.api.get(case.url).json()
     assert (body["team"], body["status"]) == ("Новая команда", "submitted")
@@ -71,7 +74,9 @@ def test_chair_board_lists_aggregates_and_staff_can_export_csv(factory: Factory)
     assert "ГеоСкан,under_review" in export.text
 
 
-def test_register_page_and_certificate_with_inline_qr_code(factory: Factory, client: object) -> None:
+def test_register_page_and_certificate_with_inline_qr_code(
+    factory: Factory, client: object
+) -> None:
     case = reviewed(factory)
     decide(case)
     with factory.database.session_scope(write=False) as session:

@@ -23,32 +23,33 @@ def test_first_assignment_starts_the_review(factory: Factory) -> None:
 def test_only_staff_or_chair_assign(factory: Factory) -> None:
     case = submitted(factory)
     reviewer = factory.actor(Role.committee)
-    assert case.applicant.api.post(
-        f"{case.url}/assignments", json={"reviewer_id": reviewer.id}
-    ).status_code == 403
+    assert (
+        case.applicant.api.post(
+            f"{case.url}/assignments", json={"reviewer_id": reviewer.id}
+        ).status_code
+        == 403
+    )
     chair = factory.actor(Role.chair)
-    assert chair.api.post(
-        f"{case.url}/assignments", json={"reviewer_id": reviewer.id}
-    ).status_code == 201
-    assert chair.api.post(
-        f"{case.url}/assignments", json={"reviewer_id": reviewer.id}
-    ).status_code == 409
+    assert (
+        chair.api.post(f"{case.url}/assignments", json={"reviewer_id": reviewer.id}).status_code
+        == 201
+    )
+    assert (
+        chair.api.post(f"{case.url}/assignments", json={"reviewer_id": reviewer.id}).status_code
+        == 409
+    )
 
 
 def test_a_member_of_the_applying_organisation_cannot_be_assigned(factory: Factory) -> None:
     case = submitted(factory)
     staff = factory.actor(Role.staff)
-    response = staff.api.post(
-        f"{case.url}/assignments", json={"reviewer_id": case.applicant.id}
-    )
+    response = staff.api.post(f"{case.url}/assignments", json={"reviewer_id": case.applicant.id})
     assert response.status_code == 422  # the applicant is not a committee member at all
     with factory.database.session_scope() as session:
         from app.accounts.models import UserRole
 
         session.add(UserRole(user_id=case.applicant.id, role=Role.committee))
-    response = staff.api.post(
-        f"{case.url}/assignments", json={"reviewer_id": case.applicant.id}
-    )
+    response = staff.api.post(f"{case.url}/assignments", json={"reviewer_id": case.applicant.id})
     assert response.status_code == 409
 
 
@@ -81,9 +82,12 @@ def test_declaring_a_conflict_needs_a_kind_and_reason(factory: Factory) -> None:
     reviewer = factory.actor(Role.committee)
     case.staff.api.post(f"{case.url}/assignments", json={"reviewer_id": reviewer.id})  # type: ignore[union-attr]
     assert reviewer.api.post(f"{case.url}/declaration", json={"conflict": True}).status_code == 422
-    assert reviewer.api.post(
-        f"{case.url}/declaration", json={"conflict": True, "kind": "friend", "reason": "x"}
-    ).status_code == 422
+    assert (
+        reviewer.api.post(
+            f"{case.url}/declaration", json={"conflict": True, "kind": "friend", "reason": "x"}
+        ).status_code
+        == 422
+    )
 
 
 def test_an_unassigned_member_cannot_declare_or_review(factory: Factory) -> None:
@@ -169,15 +173,24 @@ def test_decision_before_the_quorum_is_a_conflict(factory: Factory) -> None:
 
 def test_only_a_chair_decides_and_a_reason_is_required(factory: Factory) -> None:
     case = reviewed(factory)
-    assert case.staff.api.post(  # type: ignore[union-attr]
-        f"{case.url}/decision", json={"decision": "approved", "reason": "ok"}
-    ).status_code == 403
-    assert case.chair.api.post(  # type: ignore[union-attr]
-        f"{case.url}/decision", json={"decision": "approved", "reason": ""}
-    ).status_code == 422
-    assert case.chair.api.post(  # type: ignore[union-attr]
-        f"{case.url}/decision", json={"decision": "maybe", "reason": "x"}
-    ).status_code == 422
+    assert (
+        case.staff.api.post(  # type: ignore[union-attr]
+            f"{case.url}/decision", json={"decision": "approved", "reason": "ok"}
+        ).status_code
+        == 403
+    )
+    assert (
+        case.chair.api.post(  # type: ignore[union-attr]
+            f"{case.url}/decision", json={"decision": "approved", "reason": ""}
+        ).status_code
+        == 422
+    )
+    assert (
+        case.chair.api.post(  # type: ignore[union-attr]
+            f"{case.url}/decision", json={"decision": "maybe", "reason": "x"}
+        ).status_code
+        == 422
+    )
 
 
 def test_chair_board_shows_weighted_mean_median_and_disagreement(factory: Factory) -> None:
@@ -188,9 +201,7 @@ def test_chair_board_shows_weighted_mean_median_and_disagreement(factory: Factor
         {"innovation": 1, "team": 1, "market": 1, "cluster_fit": 1},
     ]
     for reviewer, score in zip(case.reviewers, scores, strict=True):
-        reviewer.api.put(
-            f"{case.url}/reviews/mine", json={**GOOD_REVIEW, "scores": score}
-        )
+        reviewer.api.put(f"{case.url}/reviews/mine", json={**GOOD_REVIEW, "scores": score})
     aggregate = case.chair.api.get(case.url).json()["aggregate"]  # type: ignore[union-attr]
     assert aggregate == {
         "reviews": 3,
@@ -289,14 +300,18 @@ def test_appeal_once_within_thirty_days_goes_to_new_reviewers(factory: Factory) 
     response = case.applicant.api.post(f"{case.url}/appeal", json={"statement": "Мы наняли CTO"})
     assert response.status_code == 200
     assert response.json()["status"] == "submitted"
-    assert case.applicant.api.post(
-        f"{case.url}/appeal", json={"statement": "again"}
-    ).status_code == 409
+    assert (
+        case.applicant.api.post(f"{case.url}/appeal", json={"statement": "again"}).status_code
+        == 409
+    )
 
     original = case.reviewers[0]
-    assert case.staff.api.post(  # type: ignore[union-attr]
-        f"{case.url}/assignments", json={"reviewer_id": original.id}
-    ).status_code == 409
+    assert (
+        case.staff.api.post(  # type: ignore[union-attr]
+            f"{case.url}/assignments", json={"reviewer_id": original.id}
+        ).status_code
+        == 409
+    )
     fresh = [factory.actor(Role.committee) for _ in range(3)]
     auto = case.staff.api.post(f"{case.url}/assignments", json={"auto": True})  # type: ignore[union-attr]
     assert auto.status_code == 201
@@ -307,17 +322,16 @@ def test_appeal_once_within_thirty_days_goes_to_new_reviewers(factory: Factory) 
         reviewer.api.post(f"{case.url}/declaration", json={"conflict": False})
         reviewer.api.put(f"{case.url}/reviews/mine", json=GOOD_REVIEW)
     assert decide(case, decision="rejected", reason="Всё ещё слабо").status_code == 200
-    assert case.applicant.api.post(
-        f"{case.url}/appeal", json={"statement": "third"}
-    ).status_code == 409
+    assert (
+        case.applicant.api.post(f"{case.url}/appeal", json={"statement": "third"}).status_code
+        == 409
+    )
 
 
 def test_an_appeal_after_thirty_days_is_refused(factory: Factory) -> None:
     case = reviewed(factory)
     decide(case, decision="rejected", reason="Нет")
     with factory.database.session_scope() as session:
-        session.execute(
-            update(Application).values(decided_at=utcnow() - timedelta(days=31))
-        )
+        session.execute(update(Application).values(decided_at=utcnow() - timedelta(days=31)))
     response = case.applicant.api.post(f"{case.url}/appeal", json={"statement": "Please"})
     assert response.status_code == 409
