@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app import audit
+from app.accounts.models import Organisation, User
 from app.db import Base, str_enum, utcnow
-from app.i18n import N_
+from app.errors import InvalidTransition
+from app.i18n import N_, gettext
 from app.vocab import LabelledEnum
 
 GRACE_PERIOD = timedelta(days=30)
@@ -62,3 +66,268 @@ class Membership(Base):
         if today <= self.expires_on + GRACE_PERIOD:
             return MembershipStatus.grace
         return MembershipStatus.expired
+
+
+# --- Applications and committee review ----------------------------------------------------------
+
+
+class ApplicationStatus(LabelledEnum):
+    draft = "draft"
+    submitted = "submitted"
+    under_review = "under_review"
+    approved = "approved"
+    rejected = "rejected"
+    changes_requested = "changes_requested"
+    withdrawn = "withdrawn"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {
+            "draft": N_("Draft"),
+            "submitted": N_("Submitted"),
+            "under_review": N_("Under review"),
+            "approved": N_("Approved"),
+            "rejected": N_("Rejected"),
+            "changes_requested": N_("Changes requested"),
+            "withdrawn": N_("Withdrawn"),
+        }
+
+
+OPEN_STATUSES = frozenset(
+    {
+        ApplicationStatus.draft,
+        ApplicationStatus.submitted,
+        ApplicationStatus.under_review,
+        ApplicationStatus.changes_requested,
+    }
+)
+EDITABLE_STATUSES = frozenset({ApplicationStatus.draft, ApplicationStatus.changes_requested})
+
+# Every legal move; `rejected → submitted` is the one appeal.
+TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    ApplicationStatus.draft: frozenset({ApplicationStatus.submitted, ApplicationStatus.withdrawn}),
+    ApplicationStatus.submitted: frozenset(
+        {ApplicationStatus.under_review, ApplicationStatus.withdrawn}
+    ),
+    ApplicationStatus.under_review: frozenset(
+        {
+            ApplicationStatus.approved,
+            ApplicationStatus.rejected,
+            ApplicationStatus.changes_requested,
+            ApplicationStatus.withdrawn,
+        }
+    ),
+    ApplicationStatus.changes_requested: frozenset(
+        {ApplicationStatus.submitted, ApplicationStatus.withdrawn}
+    ),
+    ApplicationStatus.rejected: frozenset({ApplicationStatus.submitted}),
+    ApplicationStatus.approved: frozenset(),
+    ApplicationStatus.withdrawn: frozenset(),
+}
+
+
+class ConflictKind(LabelledEnum):
+    employment = "employment"
+    shareholding = "shareholding"
+    board = "board"
+    competitor = "competitor"
+    personal = "personal"
+    other = "other"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {
+            "employment": N_("Employment"),
+            "shareholding": N_("Shareholding"),
+            "board": N_("Board seat"),
+            "competitor": N_("Competitor"),
+            "personal": N_("Personal relationship"),
+            "other": N_("Other"),
+        }
+
+
+class Recommendation(LabelledEnum):
+    approve = "approve"
+    reject = "reject"
+    changes = "changes"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {
+            "approve": N_("Approve"),
+            "reject": N_("Reject"),
+            "changes": N_("Request changes"),
+        }
+
+
+class Application(Base):
+    """A start-up's application for membership. `open_organisation_id` equals `organisation_id`
+    while the application is open and is NULL otherwise: its unique index allows one open
+    application per organisation on every database."""
+
+    __tablename__ = "membership_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    open_organisation_id: Mapped[int | None] = mapped_column(unique=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus, 20), default=ApplicationStatus.draft, index=True
+    )
+    summary: Mapped[str] = mapped_column(Text, default="")
+    innovation: Mapped[str] = mapped_column(Text, default="")
+    market: Mapped[str] = mapped_column(Text, default="")
+    team: Mapped[str] = mapped_column(Text, default="")
+    funding_needs: Mapped[str] = mapped_column(Text, default="")
+    review_round: Mapped[int] = mapped_column(default=0)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decision_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appeal_statement: Mapped[str | None] = mapped_column(Text)
+    appealed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="application", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="application", order_by="Assignment.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ApplicationEvent(Base):
+    """One move of the state machine, kept for the applicant's timeline (no actor shown)."""
+
+    __tablename__ = "membership_application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_applications.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    __tablename__ = "membership_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_applications.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="attachments")
+
+
+class Assignment(Base):
+    """A reviewer assigned to one review round of an application, with their declaration."""
+
+    __tablename__ = "membership_assignments"
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_applications.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=0)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_on: Mapped[date | None]
+    declared_at: Mapped[datetime | None]
+    conflict: Mapped[bool | None]
+    conflict_kind: Mapped[ConflictKind | None] = mapped_column(str_enum(ConflictKind, 20))
+    conflict_reason: Mapped[str | None] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="assignments")
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    review: Mapped[Review | None] = relationship(
+        back_populates="assignment", uselist=False, cascade="all, delete-orphan"
+    )
+
+
+class Review(Base):
+    __tablename__ = "membership_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_assignments.id", ondelete="CASCADE"), unique=True
+    )
+    scores: Mapped[dict[str, int]] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recommendation: Mapped[Recommendation] = mapped_column(str_enum(Recommendation, 10))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="review")
+    versions: Mapped[list[ReviewVersion]] = relationship(
+        order_by="ReviewVersion.id", cascade="all, delete-orphan"
+    )
+
+
+class ReviewVersion(Base):
+    """A review as it was before an edit."""
+
+    __tablename__ = "membership_review_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_reviews.id", ondelete="CASCADE"), index=True
+    )
+    scores: Mapped[dict[str, int]] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recommendation: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+
+
+def transition(
+    session: Session,
+    application: Application,
+    to: ApplicationStatus,
+    *,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The one place an application changes state: refuses illegal moves (409), keeps the
+    one-open-application marker in step, and writes the timeline event and the audit row."""
+    current = ApplicationStatus(application.status)
+    if to not in TRANSITIONS[current]:
+        raise InvalidTransition(
+            gettext(
+                "An application that is %(current)s cannot become %(target)s.",
+                current=current.label,
+                target=to.label,
+            )
+        )
+    application.status = to
+    application.open_organisation_id = application.organisation_id if to in OPEN_STATUSES else None
+    application.updated_at = utcnow()
+    actor_id = actor.id if actor else None
+    application.events.append(
+        ApplicationEvent(from_status=current.value, to_status=to.value, actor_id=actor_id)
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"application.{to.value}",
+        entity_type="membership_application",
+        entity_id=application.id,
+        data={"from": current.value, "to": to.value, **(data or {})},
+    )

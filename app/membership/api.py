@@ -1,0 +1,325 @@
+"""JSON routes: /api/v1/applications (review, decision, appeal) and /api/v1/members."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, UploadFile, status
+from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.deps import CurrentUser, PagingDep, SessionDep
+from app.membership import policies, service
+from app.membership.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Attachment,
+    Review,
+)
+from app.membership.schemas import (
+    AggregateOut,
+    AppealIn,
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationUpdateIn,
+    AssignmentIn,
+    AssignmentOut,
+    AttachmentOut,
+    CommitteeApplicationOut,
+    DecisionIn,
+    DeclarationIn,
+    EventOut,
+    MemberOut,
+    ReviewIn,
+    ReviewOut,
+)
+from app.schemas import Page
+
+router = APIRouter(prefix="/api/v1", tags=["membership"])
+
+
+def attachment_out(application_id: int, attachment: Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=attachment.id,
+        filename=attachment.filename,
+        size=attachment.size,
+        created_at=attachment.created_at,
+        url=f"/api/v1/applications/{application_id}/attachments/{attachment.id}",
+    )
+
+
+def timeline(application: Application) -> list[EventOut]:
+    events: list[ApplicationEvent] = application.events
+    return [EventOut(status=ApplicationStatus.draft, at=application.created_at)] + [
+        EventOut(status=ApplicationStatus(e.to_status), at=e.created_at) for e in events
+    ]
+
+
+def application_out(session: Session, user: User, application: Application) -> dict[str, Any]:
+    """The applicant's view, or the committee's view with assignments and aggregates."""
+    membership = (
+        service.membership_of(session, application.organisation_id)
+        if application.status == ApplicationStatus.approved
+        else None
+    )
+    base: dict[str, Any] = {
+        "id": application.id,
+        "organisation_id": application.organisation_id,
+        "organisation_name": application.organisation.name,
+        "status": application.status,
+        **{name: getattr(application, name) for name in service.SECTIONS},
+        "decision_reason": application.decision_reason,
+        "created_at": application.created_at,
+        "updated_at": application.updated_at,
+        "submitted_at": application.submitted_at,
+        "decided_at": application.decided_at,
+        "appealed_at": application.appealed_at,
+        "can_appeal": service.can_appeal(application),
+        "membership_number": membership.number if membership else None,
+        "attachments": [attachment_out(application.id, a) for a in application.attachments],
+        "timeline": timeline(application),
+    }
+    if not policies.sees_review_work(session, user, application):
+        return ApplicationOut(**base).model_dump(mode="json")
+    overseer = policies.is_overseer(user)
+    assignments = [
+        AssignmentOut(
+            id=a.id,
+            reviewer_id=a.reviewer_id,
+            reviewer_name=a.reviewer.full_name,
+            round=a.round,
+            due_on=a.due_on,
+            declared=a.declared_at is not None,
+            conflict=a.conflict,
+            conflict_kind=a.conflict_kind,
+            review_submitted=a.review is not None,
+        )
+        for a in application.assignments
+        if overseer or a.reviewer_id == user.id
+    ]
+    aggregate = None
+    if policies.can_read_reviews(session, user, application):
+        aggregate = AggregateOut(**service.aggregate(application).__dict__)
+    return CommitteeApplicationOut(
+        **base,
+        review_round=application.review_round,
+        assignments=assignments,
+        aggregate=aggregate,
+    ).model_dump(mode="json")
+
+
+def review_out(review: Review) -> ReviewOut:
+    assignment = review.assignment
+    return ReviewOut(
+        id=review.id,
+        reviewer_id=assignment.reviewer_id,
+        reviewer_name=assignment.reviewer.full_name,
+        round=assignment.round,
+        scores=review.scores,
+        weighted_score=service.weighted_score(review.scores),
+        comment=review.comment,
+        recommendation=review.recommendation,
+        submitted_at=review.submitted_at,
+        updated_at=review.updated_at,
+        versions=len(review.versions),
+    )
+
+
+@router.post("/applications", status_code=status.HTTP_201_CREATED)
+def create_application(
+    body: ApplicationIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = service.create_application(session, actor=user, values=body.model_dump())
+    return application_out(session, user, application)
+
+
+@router.get("/applications")
+def list_applications(
+    user: CurrentUser,
+    session: SessionDep,
+    paging: PagingDep,
+    status_filter: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
+) -> dict[str, Any]:
+    rows, total = service.list_applications(
+        session, actor=user, status=status_filter, limit=paging.limit, offset=paging.offset
+    )
+    return {"items": [application_out(session, user, a) for a in rows], "total": total}
+
+
+@router.get("/applications/{application_id}")
+def get_application(application_id: int, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    application = service.get_application(session, actor=user, application_id=application_id)
+    return application_out(session, user, application)
+
+
+@router.patch("/applications/{application_id}")
+def update_application(
+    application_id: int, body: ApplicationUpdateIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = service.update_application(
+        session, actor=user, application_id=application_id, changes=body.model_dump()
+    )
+    return application_out(session, user, application)
+
+
+@router.post(
+    "/applications/{application_id}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AttachmentOut,
+)
+def add_attachment(
+    application_id: int, file: UploadFile, user: CurrentUser, session: SessionDep
+) -> AttachmentOut:
+    attachment = service.add_attachment(
+        session,
+        actor=user,
+        application_id=application_id,
+        filename=file.filename,
+        stream=file.file,
+    )
+    return attachment_out(application_id, attachment)
+
+
+@router.get("/applications/{application_id}/attachments/{attachment_id}")
+def download_attachment(
+    application_id: int, attachment_id: int, user: CurrentUser, session: SessionDep
+) -> FileResponse:
+    attachment, path = service.open_attachment(
+        session, actor=user, application_id=application_id, attachment_id=attachment_id
+    )
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=attachment.filename,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
+
+
+@router.post("/applications/{application_id}/submit")
+def submit_application(
+    application_id: int, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = service.submit_application(session, actor=user, application_id=application_id)
+    return application_out(session, user, application)
+
+
+@router.post("/applications/{application_id}/withdraw")
+def withdraw_application(
+    application_id: int, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = service.withdraw_application(session, actor=user, application_id=application_id)
+    return application_out(session, user, application)
+
+
+@router.post("/applications/{application_id}/assignments", status_code=status.HTTP_201_CREATED)
+def assign(
+    application_id: int, body: AssignmentIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    service.assign_reviewers(
+        session,
+        actor=user,
+        application_id=application_id,
+        reviewer_id=body.reviewer_id,
+        auto=body.auto,
+        due_on=body.due_on,
+    )
+    application = service.get_application(session, actor=user, application_id=application_id)
+    return application_out(session, user, application)
+
+
+@router.post("/applications/{application_id}/declaration")
+def declare(
+    application_id: int, body: DeclarationIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    assignment = service.declare(
+        session,
+        actor=user,
+        application_id=application_id,
+        conflict=body.conflict,
+        kind=body.kind,
+        reason=body.reason,
+    )
+    return {
+        "application_id": application_id,
+        "conflict": assignment.conflict,
+        "kind": assignment.conflict_kind,
+        "declared_at": assignment.declared_at,
+    }
+
+
+@router.put("/applications/{application_id}/reviews/mine", response_model=ReviewOut)
+def save_review(
+    application_id: int, body: ReviewIn, user: CurrentUser, session: SessionDep
+) -> ReviewOut:
+    review = service.save_review(
+        session,
+        actor=user,
+        application_id=application_id,
+        scores=body.scores.model_dump(),
+        comment=body.comment,
+        recommendation=body.recommendation,
+    )
+    return review_out(review)
+
+
+@router.get("/applications/{application_id}/reviews", response_model=Page[ReviewOut])
+def list_reviews(application_id: int, user: CurrentUser, session: SessionDep) -> Page[ReviewOut]:
+    reviews = service.list_reviews(session, actor=user, application_id=application_id)
+    return Page(items=[review_out(r) for r in reviews], total=len(reviews))
+
+
+@router.post("/applications/{application_id}/decision")
+def decide(
+    application_id: int, body: DecisionIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = service.decide(
+        session,
+        actor=user,
+        application_id=application_id,
+        decision=body.decision,
+        reason=body.reason,
+        reason_codes=body.reason_codes,
+    )
+    return application_out(session, user, application)
+
+
+@router.post("/applications/{application_id}/appeal")
+def appeal(
+    application_id: int, body: AppealIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = service.appeal(
+        session, actor=user, application_id=application_id, statement=body.statement
+    )
+    return application_out(session, user, application)
+
+
+@router.get("/members", response_model=Page[MemberOut])
+def members(
+    session: SessionDep,
+    paging: PagingDep,
+    sector: Annotated[str | None, Query(max_length=40)] = None,
+    region: Annotated[str | None, Query(max_length=100)] = None,
+) -> Page[MemberOut]:
+    rows, total = service.register(
+        session, sector=sector, region=region, limit=paging.limit, offset=paging.offset
+    )
+    today = date.today()
+    return Page(
+        items=[
+            MemberOut(
+                organisation_id=o.id,
+                name=o.name,
+                number=m.number,
+                since=m.starts_on,
+                status=m.effective_status(today).value,
+                sector=o.sector,
+                region=o.region,
+            )
+            for m, o in rows
+        ],
+        total=total,
+    )

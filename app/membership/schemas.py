@@ -1,0 +1,173 @@
+"""Request and response bodies of the membership API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from app.membership.models import ApplicationStatus, ConflictKind, Recommendation
+from app.schemas import Input, Output
+
+SECTION_MAX = 10_000
+Section = Field(default="", max_length=SECTION_MAX)
+
+
+class ApplicationIn(Input):
+    organisation_id: int
+    summary: str = Section
+    innovation: str = Section
+    market: str = Section
+    team: str = Section
+    funding_needs: str = Section
+
+
+class ApplicationUpdateIn(Input):
+    summary: str | None = Field(default=None, max_length=SECTION_MAX)
+    innovation: str | None = Field(default=None, max_length=SECTION_MAX)
+    market: str | None = Field(default=None, max_length=SECTION_MAX)
+    team: str | None = Field(default=None, max_length=SECTION_MAX)
+    funding_needs: str | None = Field(default=None, max_length=SECTION_MAX)
+
+
+class AssignmentIn(Input):
+    reviewer_id: int | None = None
+    auto: bool = False
+    due_on: date | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> AssignmentIn:
+        if (self.reviewer_id is None) == (not self.auto):
+            raise ValueError("give either reviewer_id or auto: true")
+        return self
+
+
+class DeclarationIn(Input):
+    conflict: bool
+    kind: ConflictKind | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _conflict_needs_kind_and_reason(self) -> DeclarationIn:
+        if self.conflict and (self.kind is None or not self.reason):
+            raise ValueError("a conflict needs a kind and a reason")
+        return self
+
+
+Score = Field(ge=1, le=5)
+
+
+class ScoresIn(Input):
+    innovation: int = Score
+    team: int = Score
+    market: int = Score
+    cluster_fit: int = Score
+
+
+class ReviewIn(Input):
+    scores: ScoresIn
+    comment: str = Field(default="", max_length=10_000)
+    recommendation: Recommendation
+
+
+class DecisionIn(Input):
+    decision: Literal["approved", "rejected", "changes_requested"]
+    reason: str = Field(min_length=1, max_length=5000)
+    reason_codes: list[Literal["innovation", "team", "market", "cluster_fit", "other"]] = Field(
+        default_factory=list, max_length=5
+    )
+
+
+class AppealIn(Input):
+    statement: str = Field(min_length=1, max_length=10_000)
+
+
+class AttachmentOut(Output):
+    id: int
+    filename: str
+    size: int
+    created_at: datetime
+    url: str
+
+
+class EventOut(Output):
+    status: ApplicationStatus
+    at: datetime
+
+
+class AssignmentOut(Output):
+    id: int
+    reviewer_id: int
+    reviewer_name: str
+    round: int
+    due_on: date | None
+    declared: bool
+    conflict: bool | None
+    conflict_kind: ConflictKind | None
+    review_submitted: bool
+
+
+class AggregateOut(Output):
+    reviews: int
+    quorum: int
+    weighted_mean: float | None
+    median: float | None
+    disagreement: float | None
+    high_disagreement: bool
+
+
+class ApplicationOut(Output):
+    """What the applicant sees; reviewer identities and scores are never part of it."""
+
+    id: int
+    organisation_id: int
+    organisation_name: str
+    status: ApplicationStatus
+    summary: str
+    innovation: str
+    market: str
+    team: str
+    funding_needs: str
+    decision_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    appealed_at: datetime | None
+    can_appeal: bool
+    membership_number: str | None
+    attachments: list[AttachmentOut]
+    timeline: list[EventOut]
+
+
+class CommitteeApplicationOut(ApplicationOut):
+    """The committee's view adds the review work (never sent to the applicant)."""
+
+    review_round: int
+    assignments: list[AssignmentOut]
+    aggregate: AggregateOut | None
+
+
+class ReviewOut(Output):
+    id: int
+    reviewer_id: int
+    reviewer_name: str
+    round: int
+    scores: dict[str, int]
+    weighted_score: float
+    comment: str
+    recommendation: Recommendation
+    submitted_at: datetime
+    updated_at: datetime
+    versions: int
+
+
+class MemberOut(Output):
+    organisation_id: int
+    name: str
+    number: str
+    since: date
+    status: str
+    sector: str
+    region: str

@@ -1,0 +1,782 @@
+"""Membership applications, committee review, decisions, appeals and the register."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.accounts.models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationMember,
+    Role,
+    User,
+    UserRole,
+)
+from app.accounts.policies import is_organisation_member, is_organisation_owner
+from app.config import get_settings
+from app.db import session_scope, utcnow
+from app.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from app.i18n import N_, gettext
+from app.membership import policies
+from app.membership.models import (
+    EDITABLE_STATUSES,
+    Application,
+    ApplicationStatus,
+    Assignment,
+    Attachment,
+    Membership,
+    MembershipStatus,
+    Review,
+    ReviewVersion,
+    transition,
+)
+from app.membership.queries import is_member_organisation
+from app.notifications.kinds import register_kind
+from app.notifications.service import notify
+from app.verification import VerifiedRecord, register_resolver
+from app.vocab import sector_label
+
+SECTIONS = ("summary", "innovation", "market", "team", "funding_needs")
+CRITERIA = ("innovation", "team", "market", "cluster_fit")
+
+# Defaults until Settings carries them; a deployment may set `PORTAL_MEMBERSHIP_*` later.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "innovation": 0.3,
+    "team": 0.3,
+    "market": 0.2,
+    "cluster_fit": 0.2,
+}
+DEFAULT_QUORUM = 3
+DEFAULT_TERM_DAYS = 365
+APPEAL_DAYS = 30
+HIGH_DISAGREEMENT = 2.0
+PDF_MAGIC = b"%PDF-"
+_PG_NUMBER_LOCK = 0x6D656D62  # "memb"
+
+DECISION = register_kind("membership.decision", N_("Membership decisions"), essential=True)
+ASSIGNMENT = register_kind("membership.assignment", N_("Applications to review"))
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    quorum: int = DEFAULT_QUORUM
+    term_days: int = DEFAULT_TERM_DAYS
+
+
+def review_settings() -> ReviewSettings:
+    settings = get_settings()
+    return ReviewSettings(
+        weights=dict(getattr(settings, "membership_weights", None) or DEFAULT_WEIGHTS),
+        quorum=int(getattr(settings, "membership_quorum", None) or DEFAULT_QUORUM),
+        term_days=int(getattr(settings, "membership_term_days", None) or DEFAULT_TERM_DAYS),
+    )
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def get_application(
+    session: Session, *, actor: User, application_id: int, lock: bool = False
+) -> Application:
+    """The application if the actor may see it (else 404); `lock` takes the row lock."""
+    statement = select(Application).where(Application.id == application_id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    application = session.scalar(statement)
+    if application is None or not policies.can_view_application(session, actor, application):
+        raise NotFound(gettext("Application not found."))
+    return application
+
+
+def list_applications(
+    session: Session,
+    *,
+    actor: User,
+    status: ApplicationStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Application], int]:
+    """Chair and staff see all; committee members their assignments; everyone their own."""
+    statement = select(Application)
+    if not policies.is_overseer(actor):
+        own = select(OrganisationMember.organisation_id).where(
+            OrganisationMember.user_id == actor.id
+        )
+        assigned = select(Assignment.application_id).where(Assignment.reviewer_id == actor.id)
+        statement = statement.where(
+            (Application.applicant_id == actor.id)
+            | Application.organisation_id.in_(own)
+            | Application.id.in_(assigned)
+        )
+    if status is not None:
+        statement = statement.where(Application.status == status)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.scalars(
+        statement.order_by(Application.updated_at.desc(), Application.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+# --- The applicant's side ------------------------------------------------------------------------
+
+
+def _own_application(session: Session, actor: User, application_id: int) -> Application:
+    application = get_application(session, actor=actor, application_id=application_id, lock=True)
+    if not policies.is_applicant(session, actor, application):
+        raise Forbidden(gettext("Only the applying organisation's owner may do this."))
+    return application
+
+
+def create_application(session: Session, *, actor: User, values: dict[str, Any]) -> Application:
+    """The owner of a small or medium company applies; one open application per organisation,
+    none while the organisation is already a member."""
+    organisation = session.get(Organisation, values["organisation_id"])
+    if organisation is None or not is_organisation_member(session, actor, organisation.id):
+        raise NotFound(gettext("Organisation not found."))
+    if not is_organisation_owner(session, actor, organisation.id):
+        raise Forbidden(gettext("Only the organisation's owner may apply for membership."))
+    if organisation.kind != OrganisationKind.sme:
+        raise Conflict(gettext("Large companies and investors join by staff verification."))
+    if is_member_organisation(session, organisation.id):
+        raise Conflict(gettext("This organisation is already a member of the cluster."))
+    session.execute(
+        select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
+    )
+    if _open_application_id(session, organisation.id) is not None:
+        raise Conflict(gettext("This organisation already has an open application."))
+    application = Application(
+        organisation_id=organisation.id,
+        open_organisation_id=organisation.id,
+        applicant_id=actor.id,
+        status=ApplicationStatus.draft,
+        **{name: values.get(name) or "" for name in SECTIONS},
+    )
+    session.add(application)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="application.created",
+        entity_type="membership_application",
+        entity_id=application.id,
+        data={"organisation_id": organisation.id},
+    )
+    return application
+
+
+def _open_application_id(session: Session, organisation_id: int) -> int | None:
+    return session.scalar(
+        select(Application.id).where(Application.open_organisation_id == organisation_id)
+    )
+
+
+def update_application(
+    session: Session, *, actor: User, application_id: int, changes: dict[str, Any]
+) -> Application:
+    """The owner edits while the application is a draft or changes were requested; else 409."""
+    application = _own_application(session, actor, application_id)
+    if application.status not in EDITABLE_STATUSES:
+        raise Conflict(gettext("The application can no longer be edited."))
+    changed = sorted(name for name in SECTIONS if changes.get(name) is not None)
+    for name in changed:
+        setattr(application, name, changes[name])
+    application.updated_at = utcnow()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="application.updated",
+        entity_type="membership_application",
+        entity_id=application.id,
+        data={"fields": changed},
+    )
+    session.flush()
+    return application
+
+
+def submit_application(session: Session, *, actor: User, application_id: int) -> Application:
+    """Every section must be filled in before the committee sees the application."""
+    application = _own_application(session, actor, application_id)
+    for name in SECTIONS:
+        if not getattr(application, name).strip():
+            raise FieldError(name, gettext("Fill in this section before submitting."))
+    transition(session, application, ApplicationStatus.submitted, actor=actor)
+    application.submitted_at = utcnow()
+    session.flush()
+    return application
+
+
+def withdraw_application(session: Session, *, actor: User, application_id: int) -> Application:
+    application = _own_application(session, actor, application_id)
+    transition(session, application, ApplicationStatus.withdrawn, actor=actor)
+    return application
+
+
+def _upload_dir() -> Path:
+    folder = get_settings().upload_dir / "membership"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _clean_filename(name: str | None) -> str:
+    base = Path(name or "").name
+    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .") or "document"
+    if not base.lower().endswith(".pdf"):
+        base += ".pdf"
+    return base[-120:]
+
+
+def add_attachment(
+    session: Session, *, actor: User, application_id: int, filename: str | None, stream: BinaryIO
+) -> Attachment:
+    """PDF only, recognised by its first bytes, at most `max_upload_bytes`; stored under a
+    server-generated name outside the web root."""
+    application = _own_application(session, actor, application_id)
+    if application.status not in EDITABLE_STATUSES:
+        raise Conflict(gettext("The application can no longer be edited."))
+    limit = get_settings().max_upload_bytes
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge(gettext("The file is larger than 10 MB."))
+    if not content.startswith(PDF_MAGIC):
+        raise UnsupportedMediaType(gettext("Only PDF documents can be attached."))
+    stored_name = f"{secrets.token_hex(16)}.pdf"
+    (_upload_dir() / stored_name).write_bytes(content)
+    attachment = Attachment(
+        application_id=application.id,
+        filename=_clean_filename(filename),
+        stored_name=stored_name,
+        size=len(content),
+        uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="application.attachment_added",
+        entity_type="membership_application",
+        entity_id=application.id,
+        data={"attachment_id": attachment.id, "size": attachment.size},
+    )
+    return attachment
+
+
+def _log_refusal(actor: User, application: Application, action: str) -> None:
+    """A recused reviewer's attempt is logged in its own transaction: the request itself fails
+    and rolls back."""
+    with session_scope() as log_session:
+        audit.record(
+            log_session,
+            actor_id=actor.id,
+            action=action,
+            entity_type="membership_application",
+            entity_id=application.id,
+        )
+
+
+def open_attachment(
+    session: Session, *, actor: User, application_id: int, attachment_id: int
+) -> tuple[Attachment, Path]:
+    """Documents open to the applicant, chair and staff, and reviewers who declared no conflict;
+    a recused reviewer's attempt is refused and logged."""
+    application = get_application(session, actor=actor, application_id=application_id)
+    attachment = next((a for a in application.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(gettext("Document not found."))
+    if not policies.can_open_documents(session, actor, application):
+        if policies.is_recused(application, actor):
+            _log_refusal(actor, application, "application.documents_refused")
+            raise Forbidden(gettext("You declared a conflict of interest and are recused."))
+        raise Forbidden(gettext("Declare your conflicts of interest before opening documents."))
+    path = _upload_dir() / attachment.stored_name
+    if not path.is_file():
+        raise NotFound(gettext("Document not found."))
+    return attachment, path
+
+
+def appeal(session: Session, *, actor: User, application_id: int, statement: str) -> Application:
+    """Once, within 30 days of the rejection; the appeal goes to reviewers who did not review
+    the original."""
+    application = _own_application(session, actor, application_id)
+    if application.status != ApplicationStatus.rejected:
+        raise Conflict(gettext("Only a rejected application can be appealed."))
+    if application.appealed_at is not None:
+        raise Conflict(gettext("This application has already been appealed."))
+    if application.decided_at is None or utcnow() - application.decided_at > timedelta(
+        days=APPEAL_DAYS
+    ):
+        raise Conflict(gettext("The 30 days for an appeal have passed."))
+    other = _open_application_id(session, application.organisation_id)
+    if other is not None:
+        raise Conflict(gettext("This organisation already has an open application."))
+    application.appeal_statement = statement
+    application.appealed_at = utcnow()
+    application.review_round += 1
+    transition(
+        session, application, ApplicationStatus.submitted, actor=actor, data={"appeal": True}
+    )
+    return application
+
+
+def can_appeal(application: Application) -> bool:
+    return (
+        application.status == ApplicationStatus.rejected
+        and application.appealed_at is None
+        and application.decided_at is not None
+        and utcnow() - application.decided_at <= timedelta(days=APPEAL_DAYS)
+    )
+
+
+# --- Assignments and declarations -----------------------------------------------------------------
+
+
+def _reviewers(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.committee, User.is_active.is_(True))
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def _blocked_reason(session: Session, application: Application, reviewer: User) -> str | None:
+    """Why a reviewer may not take this application, or None."""
+    if is_organisation_member(session, reviewer, application.organisation_id):
+        return gettext("The reviewer belongs to the applying organisation.")
+    for assignment in application.assignments:
+        if assignment.reviewer_id != reviewer.id:
+            continue
+        if assignment.conflict:
+            return gettext("The reviewer declared a conflict of interest.")
+        if assignment.round == application.review_round:
+            return gettext("The reviewer is already assigned.")
+        return gettext("An appeal goes to reviewers who did not review the original.")
+    return None
+
+
+def _open_reviews(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Assignment.reviewer_id, func.count(Assignment.id))
+        .join(Application, Application.id == Assignment.application_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Application.status.in_([ApplicationStatus.submitted, ApplicationStatus.under_review]),
+            Review.id.is_(None),
+            Assignment.conflict.is_not(True),
+        )
+        .group_by(Assignment.reviewer_id)
+    ).all()
+    return {reviewer_id: count for reviewer_id, count in rows}
+
+
+def assign_reviewers(
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    reviewer_id: int | None = None,
+    auto: bool = False,
+    due_on: date | None = None,
+) -> list[Assignment]:
+    """Staff or the chair assign by hand or automatically. Automatic assignment fills the round
+    up to the quorum with the committee members who have the fewest open reviews, skipping
+    declared and detected conflicts. The first assignment starts the review."""
+    if not actor.has_role(Role.chair, Role.staff, Role.admin):
+        raise Forbidden(gettext("Only the chair or cluster staff assign reviewers."))
+    application = get_application(session, actor=actor, application_id=application_id, lock=True)
+    if application.status not in (ApplicationStatus.submitted, ApplicationStatus.under_review):
+        raise Conflict(gettext("Reviewers are assigned to submitted applications only."))
+    chosen: list[User] = []
+    if auto:
+        active = [
+            a
+            for a in application.assignments
+            if a.round == application.review_round and not a.conflict
+        ]
+        needed = review_settings().quorum - len(active)
+        load = _open_reviews(session)
+        candidates = [
+            user
+            for user in _reviewers(session)
+            if _blocked_reason(session, application, user) is None
+        ]
+        candidates.sort(key=lambda user: (load.get(user.id, 0), user.id))
+        chosen = candidates[: max(needed, 0)]
+        if not chosen and needed > 0:
+            raise Conflict(gettext("No committee member without a conflict is available."))
+    else:
+        reviewer = session.get(User, reviewer_id)
+        if (
+            reviewer is None
+            or not reviewer.is_active
+            or not reviewer.has_role(Role.committee, Role.chair)
+        ):
+            raise FieldError("reviewer_id", gettext("This user is not a committee member."))
+        reason = _blocked_reason(session, application, reviewer)
+        if reason is not None:
+            raise Conflict(reason)
+        chosen = [reviewer]
+    due = due_on or (date.today() + timedelta(days=14))
+    created = []
+    for reviewer in chosen:
+        assignment = Assignment(
+            reviewer_id=reviewer.id,
+            round=application.review_round,
+            assigned_by_id=actor.id,
+            due_on=due,
+        )
+        application.assignments.append(assignment)
+        session.flush()
+        created.append(assignment)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="application.reviewer_assigned",
+            entity_type="membership_application",
+            entity_id=application.id,
+            data={"reviewer_id": reviewer.id, "round": application.review_round, "auto": auto},
+        )
+        notify(
+            session,
+            recipient=reviewer,
+            kind=ASSIGNMENT,
+            template="membership/assignment",
+            key=f"membership.assignment:{assignment.id}",
+            context={"application_id": application.id, "due_on": due},
+            link=f"/applications/{application.id}",
+        )
+    if created and application.status == ApplicationStatus.submitted:
+        transition(session, application, ApplicationStatus.under_review, actor=actor)
+    return created
+
+
+def declare(
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    conflict: bool,
+    kind: str | None = None,
+    reason: str | None = None,
+) -> Assignment:
+    """An assigned reviewer declares once; a conflict recuses them from documents and reviews
+    and takes them out of the quorum."""
+    application = get_application(session, actor=actor, application_id=application_id, lock=True)
+    assignment = policies.assignment_of(application, actor)
+    if assignment is None:
+        raise NotFound(gettext("You are not assigned to this application."))
+    if assignment.declared_at is not None:
+        raise Conflict(gettext("You have already made your declaration."))
+    assignment.declared_at = utcnow()
+    assignment.conflict = conflict
+    if conflict:
+        assignment.conflict_kind = kind  # type: ignore[assignment]
+        assignment.conflict_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="application.recused" if conflict else "application.declared_no_conflict",
+        entity_type="membership_application",
+        entity_id=application.id,
+        data={"kind": kind} if conflict else {},
+    )
+    return assignment
+
+
+# --- Reviews --------------------------------------------------------------------------------------
+
+
+def weighted_score(scores: dict[str, int], weights: dict[str, float] | None = None) -> float:
+    weights = weights or review_settings().weights
+    total = sum(weights.get(name, 0.0) for name in CRITERIA) or 1.0
+    return round(sum(scores[name] * weights.get(name, 0.0) for name in CRITERIA) / total, 2)
+
+
+def save_review(
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    scores: dict[str, int],
+    comment: str,
+    recommendation: str,
+) -> Review:
+    """Assigned reviewers who declared no conflict review while the application is under review;
+    each edit keeps the previous text as a version."""
+    application = get_application(session, actor=actor, application_id=application_id, lock=True)
+    assignment = policies.assignment_of(application, actor)
+    if assignment is None:
+        if policies.is_recused(application, actor):
+            raise Forbidden(gettext("You declared a conflict of interest and are recused."))
+        raise Forbidden(gettext("You are not assigned to review this application."))
+    if assignment.conflict:
+        raise Forbidden(gettext("You declared a conflict of interest and are recused."))
+    if assignment.declared_at is None:
+        raise Forbidden(gettext("Declare your conflicts of interest before reviewing."))
+    if application.status != ApplicationStatus.under_review:
+        raise Conflict(gettext("The application is not under review."))
+    review = assignment.review
+    now = utcnow()
+    if review is None:
+        review = Review(
+            scores=dict(scores), comment=comment, recommendation=recommendation, submitted_at=now
+        )
+        assignment.review = review
+        action = "review.submitted"
+    else:
+        review.versions.append(
+            ReviewVersion(
+                scores=dict(review.scores),
+                comment=review.comment,
+                recommendation=str(review.recommendation),
+                created_at=review.updated_at,
+            )
+        )
+        review.scores = dict(scores)
+        review.comment = comment
+        review.recommendation = recommendation  # type: ignore[assignment]
+        action = "review.updated"
+    review.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action=action,
+        entity_type="membership_application",
+        entity_id=application.id,
+        data={"review_id": review.id},
+    )
+    return review
+
+
+def list_reviews(session: Session, *, actor: User, application_id: int) -> list[Review]:
+    """Chair and staff; reviewers only after submitting their own; never the recused."""
+    application = get_application(session, actor=actor, application_id=application_id)
+    if not policies.can_read_reviews(session, actor, application):
+        if policies.is_recused(application, actor):
+            _log_refusal(actor, application, "application.reviews_refused")
+            raise Forbidden(gettext("You declared a conflict of interest and are recused."))
+        if policies.sees_review_work(session, actor, application):
+            raise Forbidden(gettext("Submit your own review first."))
+        raise NotFound(gettext("Application not found."))
+    return [a.review for a in application.assignments if a.review is not None and not a.conflict]
+
+
+def counted_reviews(application: Application) -> list[Review]:
+    """The reviews of the current round by reviewers without a conflict."""
+    return [
+        a.review
+        for a in application.assignments
+        if a.round == application.review_round and a.conflict is False and a.review is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    reviews: int
+    quorum: int
+    weighted_mean: float | None
+    median: float | None
+    disagreement: float | None
+    high_disagreement: bool
+
+
+def aggregate(application: Application) -> Aggregate:
+    config = review_settings()
+    values = [weighted_score(r.scores, config.weights) for r in counted_reviews(application)]
+    if not values:
+        return Aggregate(0, config.quorum, None, None, None, False)
+    spread = round(max(values) - min(values), 2)
+    return Aggregate(
+        len(values),
+        config.quorum,
+        round(statistics.fmean(values), 2),
+        round(statistics.median(values), 2),
+        spread,
+        spread >= HIGH_DISAGREEMENT,
+    )
+
+
+# --- Decisions and memberships ------------------------------------------------------------------
+
+
+def decide(
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    decision: str,
+    reason: str,
+    reason_codes: Iterable[str] = (),
+) -> Application:
+    """The one place a committee decision happens: a chair, after the quorum of non-conflicted
+    reviews, with a reason. The row lock makes concurrent decisions queue; the second finds the
+    application decided and gets 409. Approval grants the membership; the applicant gets the
+    letter in their language."""
+    if not actor.has_role(Role.chair):
+        raise Forbidden(gettext("Only the committee chair decides."))
+    application = get_application(session, actor=actor, application_id=application_id, lock=True)
+    if application.status != ApplicationStatus.under_review:
+        raise Conflict(gettext("The application is not under review."))
+    config = review_settings()
+    if len(counted_reviews(application)) < config.quorum:
+        raise Conflict(
+            gettext(
+                "The decision needs %(quorum)s reviews without a conflict of interest.",
+                quorum=config.quorum,
+            )
+        )
+    target = ApplicationStatus(decision)
+    transition(session, application, target, actor=actor, data={"reason_codes": list(reason_codes)})
+    application.decision_reason = reason
+    application.decision_codes = list(reason_codes)
+    application.decided_by_id = actor.id
+    application.decided_at = utcnow()
+    membership = None
+    if target == ApplicationStatus.approved:
+        membership = grant_membership(session, actor=actor, application=application)
+    session.flush()
+    applicant = session.get(User, application.applicant_id) if application.applicant_id else None
+    if applicant is not None:
+        notify(
+            session,
+            recipient=applicant,
+            kind=DECISION,
+            template="membership/decision",
+            key=f"membership.decision:{application.id}:{application.review_round}",
+            context={
+                "organisation_name": application.organisation.name,
+                "decision": target.value,
+                "reason": reason,
+                "number": membership.number if membership else None,
+                "expires_on": membership.expires_on if membership else None,
+                "can_appeal": target == ApplicationStatus.rejected
+                and application.appealed_at is None,
+            },
+            link=f"/applications/{application.id}",
+        )
+    return application
+
+
+def _next_number(session: Session, year: int) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_NUMBER_LOCK})
+    prefix = f"CL-{year}-"
+    numbers = session.scalars(select(Membership.number).where(Membership.number.like(f"{prefix}%")))
+    highest = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{highest + 1:04d}"
+
+
+def grant_membership(session: Session, *, actor: User, application: Application) -> Membership:
+    """A number like CL-2026-0042, today as the start, expiry after the configured term; an
+    organisation that was a member before keeps its number and is renewed."""
+    today = date.today()
+    term = timedelta(days=review_settings().term_days)
+    membership = session.scalar(
+        select(Membership).where(Membership.organisation_id == application.organisation_id)
+    )
+    if membership is None:
+        membership = Membership(
+            organisation_id=application.organisation_id,
+            number=_next_number(session, today.year),
+            verify_code=secrets.token_urlsafe(15),
+            starts_on=today,
+            expires_on=today + term,
+            application_id=application.id,
+        )
+        session.add(membership)
+    else:
+        membership.starts_on = today
+        membership.expires_on = today + term
+        membership.status = MembershipStatus.active
+        membership.status_reason = None
+        membership.application_id = application.id
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="membership.granted",
+        entity_type="membership",
+        entity_id=membership.id,
+        data={"application_id": application.id, "number": membership.number},
+    )
+    return membership
+
+
+def membership_of(session: Session, organisation_id: int) -> Membership | None:
+    return session.scalar(select(Membership).where(Membership.organisation_id == organisation_id))
+
+
+def register(
+    session: Session,
+    *,
+    sector: str | None = None,
+    region: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[tuple[Membership, Organisation]], int]:
+    """Listed members whose membership is live (active or in grace); nothing private."""
+    today = date.today()
+    statement = (
+        select(Membership, Organisation)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(
+            Membership.listed.is_(True),
+            Membership.status == MembershipStatus.active,
+            Membership.expires_on >= today - timedelta(days=30),
+        )
+    )
+    if sector:
+        statement = statement.where(Organisation.sector == sector)
+    if region:
+        statement = statement.where(Organisation.region == region)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(
+        statement.order_by(Organisation.name, Membership.id).limit(limit).offset(offset)
+    ).all()
+    return [(m, o) for m, o in rows], total
+
+
+@register_resolver("membership")
+def resolve_membership(session: Session, code: str) -> VerifiedRecord | None:
+    """Public proof of membership: holder, number, live status and dates; nothing private."""
+    membership = session.scalar(select(Membership).where(Membership.verify_code == code))
+    if membership is None:
+        return None
+    organisation = session.get(Organisation, membership.organisation_id)
+    status = membership.effective_status(date.today())
+    return VerifiedRecord(
+        kind=gettext("Cluster membership"),
+        holder=organisation.name if organisation else "",
+        number=membership.number,
+        status=status.value,
+        status_label=status.label,
+        valid_from=membership.starts_on,
+        valid_until=membership.expires_on,
+        details=[(gettext("Sector"), sector_label(organisation.sector))] if organisation else [],
+    )
