@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     regions: list[str] = Field(default_factory=list)
     extra_sectors: list[str] = Field(default_factory=list)
 
+    meeting_request_expiry_days: int = 14
+
     outbox_max_attempts: int = 8
     outbox_backoff_base_seconds: int = 30
 

@@ -114,7 +114,7 @@ class MeetingStatus(LabelledEnum):
     def _labels(cls) -> dict[str, str]:
         return {
             "scheduled": N_("Scheduled"),
-            "cancelled": N_("Cancelled"),
+            "cancelled": NC_("meeting", "Cancelled"),
             "completed": N_("Completed"),
         }
 

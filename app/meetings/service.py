@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, Role, User
 from app.audit import record
+from app.config import get_settings
+from app.training import queries as training_queries
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, InvalidTransition, NotFound
 from app.i18n import N_, gettext
@@ -46,7 +46,7 @@ MEETING_EVENT = register_kind("meetings.event", N_("Investor meetings"), essenti
 
 def request_expiry_days() -> int:
     """Days a request waits for the investor's answer (`PORTAL_MEETING_REQUEST_EXPIRY_DAYS`)."""
-    return int(os.environ.get("PORTAL_MEETING_REQUEST_EXPIRY_DAYS", "14"))
+    return get_settings().meeting_request_expiry_days
 
 
 def _is_postgres(session: Session) -> bool:
@@ -98,13 +98,10 @@ def _require_member(session: Session, user: User, action: str) -> list[int]:
 
 
 def _check_readiness(session: Session, user: User) -> None:
-    """When the training domain offers an investor-readiness course, it must be completed."""
-    try:
-        training = importlib.import_module("app.training.queries")
-    except ModuleNotFoundError:
-        return
-    check = getattr(training, "has_completed_investor_readiness", None)
-    if check is not None and not check(session, user):
+    """Once staff flag a course as investor readiness, completing it is required."""
+    if training_queries.investor_readiness_required(
+        session
+    ) and not training_queries.has_completed_investor_readiness(session, user):
         raise Forbidden(
             gettext("Complete the investor-readiness course before requesting a meeting.")
         )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.db import Base, str_enum, utcnow
-from app.i18n import N_
+from app.i18n import N_, NC_
 from app.vocab import LabelledEnum
 
 
@@ -87,7 +87,7 @@ class EnrolmentStatus(LabelledEnum):
         return {
             "enrolled": N_("Enrolled"),
             "waitlisted": N_("On the waitlist"),
-            "cancelled": N_("Cancelled"),
+            "cancelled": NC_("enrolment", "Cancelled"),
         }
 
 

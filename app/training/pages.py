@@ -173,7 +173,7 @@ def enrolments_csv(session_id: int, user: StaffUser, session: SessionDep) -> Res
     writer = csv.writer(buffer)
     writer.writerow(
         [
-            gettext("Name"),
+            gettext("Full name"),
             gettext("Email"),
             gettext("Status"),
             gettext("Seat"),

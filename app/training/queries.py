@@ -14,6 +14,11 @@ from app.training.models import Certificate, Course, Enrolment, TrainingSession
 from app.verification import VerifiedRecord, register_resolver
 
 
+def investor_readiness_required(session: Session) -> bool:
+    """Investor meetings require the course once staff have flagged one as investor readiness."""
+    return session.scalar(select(Course.id).where(Course.investor_readiness.is_(True)).limit(1)) is not None
+
+
 def has_completed_investor_readiness(session: Session, user: User) -> bool:
     """True once the user holds a certificate of a course flagged "investor readiness"."""
     return (

@@ -76,7 +76,7 @@ def test_staff_session_page_marks_attendance_and_exports_csv(factory) -> None:
     exported = staff.browser.get(f"/sessions/{session['id']}/enrolments.csv?lang=en")
     assert exported.status_code == 200
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
-    assert rows[0][:3] == ["Name", "Email", "Status"]
+    assert rows[0][:3] == ["Full name", "Email", "Status"]
     assert rows[1][0] == "'=Evil Formula"
     assert (rows[1][2], rows[1][5]) == ("Enrolled", "yes")
     certificates = person.api.get("/api/v1/me/certificates").json()
