@@ -315,9 +315,10 @@ def _search_postgresql(
         f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
         "MaxFragments=2, FragmentDelimiter=\" … \"",
     )
-    headlines = dict(
-        session.execute(select(LibraryItem.id, headline).where(LibraryItem.id.in_(ids))).tuples()
-    )
+    headlines = {
+        row[0]: row[1]
+        for row in session.execute(select(LibraryItem.id, headline).where(LibraryItem.id.in_(ids)))
+    }
     return SearchResult([Hit(i, _marked(str(headlines.get(i) or ""))) for i in ids], total)
 
 
@@ -346,11 +347,12 @@ def _search_sqlite(
     ids, total = _page(session, statement, limit, offset)
     if not ids:
         return SearchResult([], total)
-    texts = dict(
-        session.execute(
+    texts = {
+        row[0]: row[1]
+        for row in session.execute(
             select(LibraryItem.id, LibraryItem.search_text).where(LibraryItem.id.in_(ids))
-        ).tuples()
-    )
+        )
+    }
     wanted = {s for group in parsed.groups for term in group for s in term.stems}
     return SearchResult([Hit(i, snippet_from(texts.get(i) or "", wanted)) for i in ids], total)
 
