@@ -22,16 +22,70 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-RU_WORDS = (
-    "налог льгота компания инвестиция грант стартап технология регион экспорт лицензия "
-    "программа разработка облако данные безопасность договор субсидия рынок производство "
-    "цифровой платформа сервис кластер инновация патент закупка персонал обучение аналитика"
-).split()
-EN_WORDS = (
-    "tax relief company investment grant startup technology region export licence software "
-    "development cloud data security contract subsidy market manufacturing digital platform "
-    "service cluster innovation patent procurement staff training analytics requirement"
-).split()
+RU_WORDS = [
+    "налог",
+    "льгота",
+    "компания",
+    "инвестиция",
+    "грант",
+    "стартап",
+    "технология",
+    "регион",
+    "экспорт",
+    "лицензия",
+    "программа",
+    "разработка",
+    "облако",
+    "данные",
+    "безопасность",
+    "договор",
+    "субсидия",
+    "рынок",
+    "производство",
+    "цифровой",
+    "платформа",
+    "сервис",
+    "кластер",
+    "инновация",
+    "патент",
+    "закупка",
+    "персонал",
+    "обучение",
+    "аналитика",
+]
+EN_WORDS = [
+    "tax",
+    "relief",
+    "company",
+    "investment",
+    "grant",
+    "startup",
+    "technology",
+    "region",
+    "export",
+    "licence",
+    "software",
+    "development",
+    "cloud",
+    "data",
+    "security",
+    "contract",
+    "subsidy",
+    "market",
+    "manufacturing",
+    "digital",
+    "platform",
+    "service",
+    "cluster",
+    "innovation",
+    "patent",
+    "procurement",
+    "staff",
+    "training",
+    "analytics",
+    "requirement",
+]
+CATEGORIES = ["it_industry", "technology", "regulation", "financing"]
 QUERIES = (
     "налоговая льгота", "инвестиции в стартапы", "облачные данные", "экспорт программ",
     "license requirement", "cloud security", "grant for startups", "digital platform",
@@ -64,7 +118,7 @@ def build(url: str, size: int) -> None:
                     {
                         "id": n + 1, "kind": "article", "title": _text(rng, words, 6).capitalize(),
                         "summary": "", "body": "", "language": "ru" if russian else "en",
-                        "category": rng.choice(["it_industry", "technology", "regulation", "financing"]),
+                        "category": rng.choice(CATEGORIES),
                         "visibility": "members" if n % 10 == 0 else "public",
                         "attachment_text": "", "version": 1,
                         "search_tags": " ".join(rng.sample(words, 2)),

@@ -89,7 +89,9 @@ def version_out(version: LibraryItemVersion, current: int) -> VersionOut:
 
 def check_query(q: str | None) -> None:
     if q is not None and "\x00" in q:
-        raise FieldError("q", gettext("The search text may not contain NUL characters."), location="query")
+        raise FieldError(
+            "q", gettext("The search text may not contain NUL characters."), location="query"
+        )
 
 
 @router.get("/library", response_model=Page[ItemSummaryOut])
@@ -159,6 +161,4 @@ def list_library_versions(item_id: int, session: SessionDep, user: StaffUser) ->
 def restore_library_version(
     item_id: int, version: int, session: SessionDep, user: StaffUser
 ) -> ItemOut:
-    return item_out(
-        service.restore_version(session, actor=user, item_id=item_id, version=version)
-    )
+    return item_out(service.restore_version(session, actor=user, item_id=item_id, version=version))

@@ -76,9 +76,12 @@ def sniff(data: bytes, filename: str) -> str | None:
                 names = set(archive.namelist())
                 if "word/document.xml" in names:
                     return DOCX
-                if "content.xml" in names and "mimetype" in names:
-                    if archive.read("mimetype").strip() == ODT.encode():
-                        return ODT
+                if (
+                    "content.xml" in names
+                    and "mimetype" in names
+                    and archive.read("mimetype").strip() == ODT.encode()
+                ):
+                    return ODT
         except (zipfile.BadZipFile, KeyError, OSError):
             return None
         return None

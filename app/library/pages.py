@@ -214,7 +214,9 @@ def download(item_id: int, session: SessionDep, user: OptionalUser) -> Response:
         media_type=item.file_type or "application/octet-stream",
         headers={
             "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-            "cache-control": "private, no-store" if item.visibility != Visibility.public else "public, max-age=300",
+            "cache-control": "private, no-store"
+            if item.visibility != Visibility.public
+            else "public, max-age=300",
         },
     )
 
@@ -269,4 +271,3 @@ def restore(
     service.restore_version(session, actor=user, item_id=item_id, version=version)
     flash(request, gettext("Version %(number)s has been restored.", number=version))
     return redirect(f"/library/{item_id}")
-

@@ -9,7 +9,9 @@ from pydantic import Field, field_validator, model_validator
 
 from app.schemas import Input, Output
 
-CategorySlug = Literal["it_industry", "technology", "regulation", "financing", "cluster_news", "other"]
+CategorySlug = Literal[
+    "it_industry", "technology", "regulation", "financing", "cluster_news", "other"
+]
 LanguageSlug = Literal["ru", "en"]
 VisibilitySlug = Literal["public", "members"]
 

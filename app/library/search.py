@@ -25,8 +25,18 @@ from functools import lru_cache
 
 import snowballstemmer
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Float, Integer, Select, and_, bindparam, func, literal_column
-from sqlalchemy import select, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.library.models import LibraryItem
@@ -229,7 +239,9 @@ def reindex_all(session: Session, *, batch_size: int = 500) -> int:
     last_id = 0
     while True:
         rows = session.execute(
-            select(LibraryItem.id, LibraryItem.title, LibraryItem.search_tags, LibraryItem.search_text)
+            select(
+                LibraryItem.id, LibraryItem.title, LibraryItem.search_tags, LibraryItem.search_text
+            )
             .where(LibraryItem.id > last_id)
             .order_by(LibraryItem.id)
             .limit(batch_size)
@@ -287,7 +299,7 @@ def _page(
     session: Session, statement: Select[tuple[int, float]], limit: int, offset: int
 ) -> tuple[list[int], int]:
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    ids = [row[0] for row in session.execute(statement.limit(limit).offset(offset))]
+    ids = list(session.scalars(statement.limit(limit).offset(offset)))
     return ids, total or 0
 
 
@@ -313,7 +325,7 @@ def _search_postgresql(
         func.left(LibraryItem.search_text, 20_000),
         tsquery,
         f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
-        "MaxFragments=2, FragmentDelimiter=\" … \"",
+        'MaxFragments=2, FragmentDelimiter=" … "',
     )
     headlines = {
         row[0]: row[1]

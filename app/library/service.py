@@ -261,9 +261,7 @@ def list_items(
             LibraryItem.id.in_(select(LibraryTag.item_id).where(LibraryTag.tag == tag))
         )
     if q and q.strip():
-        result = search.search(
-            session, query=q, conditions=conditions, limit=limit, offset=offset
-        )
+        result = search.search(session, query=q, conditions=conditions, limit=limit, offset=offset)
         by_id = {
             i.id: i
             for i in session.scalars(
@@ -324,9 +322,7 @@ def list_versions(session: Session, *, actor: User, item_id: int) -> list[Librar
     )
 
 
-def get_version(
-    session: Session, *, actor: User, item_id: int, version: int
-) -> LibraryItemVersion:
+def get_version(session: Session, *, actor: User, item_id: int, version: int) -> LibraryItemVersion:
     _require_staff(actor)
     found = session.scalar(
         select(LibraryItemVersion).where(

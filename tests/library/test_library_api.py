@@ -6,7 +6,6 @@ from xml.etree import ElementTree
 
 from app.accounts.models import Role
 from app.library.models import LibraryItemVersion
-
 from tests.factories import make_member
 from tests.library.helpers import create_item, item_payload, search_titles, tiny_pdf
 
@@ -25,7 +24,7 @@ def test_staff_creates_an_article_rendered_and_sanitised(factory) -> None:
     assert item["tags"] == ["гранты", "фси"]
     assert "<strong>Важно</strong>" in item["body_html"]
     assert "<script" not in item["body_html"]
-    assert "href=\"javascript" not in item["body_html"]
+    assert 'href="javascript' not in item["body_html"]
     fetched = factory.actor().api.get(f"/api/v1/library/{item['id']}")
     assert fetched.status_code == 200
     assert fetched.json()["title"] == "Гранты 2026"
@@ -146,7 +145,10 @@ def test_put_on_missing_item_is_404_and_empty_title_422(factory) -> None:
     staff = factory.actor(Role.staff)
     assert staff.api.put("/api/v1/library/12345", json=item_payload()).status_code == 404
     item = create_item(staff.api)
-    assert staff.api.put(f"/api/v1/library/{item['id']}", json=item_payload(title="")).status_code == 422
+    assert (
+        staff.api.put(f"/api/v1/library/{item['id']}", json=item_payload(title="")).status_code
+        == 422
+    )
 
 
 def test_uploaded_pdf_text_is_searchable_and_downloadable(factory, client) -> None:
@@ -175,10 +177,15 @@ def test_upload_refuses_wrong_type_and_oversized_files(factory) -> None:
     fake = staff.api.post(url, files={"file": ("x.pdf", b"MZ\x90\x00binary", "application/pdf")})
     assert fake.status_code == 415
     big = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024)
-    assert staff.api.post(url, files={"file": ("big.pdf", big, "application/pdf")}).status_code == 413
+    assert (
+        staff.api.post(url, files={"file": ("big.pdf", big, "application/pdf")}).status_code == 413
+    )
     empty = staff.api.post(url, files={"file": ("e.txt", b"", "text/plain")})
     assert empty.status_code == 422
     broken = staff.api.post(url, files={"file": ("b.pdf", b"%PDF-1.4 garbage", "application/pdf")})
     assert broken.status_code == 422
-    assert factory.actor().api.post(url, files={"file": ("a.txt", b"hi", "text/plain")}).status_code == 403
+    assert (
+        factory.actor().api.post(url, files={"file": ("a.txt", b"hi", "text/plain")}).status_code
+        == 403
+    )
     assert staff.api.get(f"/api/v1/library/{item['id']}").json()["file"] is None

@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 from app.accounts.models import Role
 from app.library.cli import register
 from app.library.models import LibraryItem
-
 from tests.library.helpers import search_titles, tiny_pdf
 
 

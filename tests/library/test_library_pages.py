@@ -5,7 +5,6 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from app.accounts.models import Role
-
 from tests.factories import csrf_from
 from tests.library.helpers import create_item
 
@@ -37,7 +36,9 @@ def headings(html: str) -> list[str]:
 
 def test_browse_search_and_item_page_with_related(factory, client) -> None:
     staff = factory.actor(Role.staff)
-    first = create_item(staff.api, title="Гранты для стартапов", tags=["гранты"], category="financing")
+    first = create_item(
+        staff.api, title="Гранты для стартапов", tags=["гранты"], category="financing"
+    )
     create_item(staff.api, title="Гранты ФСИ", tags=["гранты"], category="financing")
     create_item(staff.api, title="Закрытая заметка", tags=["гранты"], visibility="members")
     page = client.get("/library", params={"q": "грант"})
