@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 from markupsafe import Markup, escape
@@ -296,10 +297,10 @@ def search(
 
 
 def _page(
-    session: Session, statement: Select[tuple[int, float]], limit: int, offset: int
+    session: Session, statement: Select[Any], limit: int, offset: int
 ) -> tuple[list[int], int]:
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    ids = list(session.scalars(statement.limit(limit).offset(offset)))
+    ids: list[int] = list(session.scalars(statement.limit(limit).offset(offset)))
     return ids, total or 0
 
 
