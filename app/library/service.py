@@ -1,0 +1,356 @@
+"""Library rules: staff write items; every edit is a new version; members-only items are hidden
+from everyone who is neither staff nor a member; documents are searchable by their text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, undefer
+
+from app import audit
+from app.accounts.models import User
+from app.config import get_settings
+from app.db import utcnow
+from app.errors import FieldError, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
+from app.i18n import gettext
+from app.library import content, policies, search
+from app.library.models import (
+    ItemKind,
+    Language,
+    LibraryItem,
+    LibraryItemVersion,
+    LibraryTag,
+    Visibility,
+)
+from app.library.schemas import ItemIn
+
+VERSIONED_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "language",
+    "category",
+    "tags",
+    "visibility",
+    "effective_from",
+    "effective_to",
+    "superseded_by",
+)
+
+
+def _require_staff(actor: User) -> None:
+    if not policies.can_edit(actor):
+        raise Forbidden(gettext("You do not have permission to do this."))
+
+
+def _snapshot(item: LibraryItem) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "summary": item.summary,
+        "body": item.body,
+        "language": str(item.language),
+        "category": item.category,
+        "tags": item.tags,
+        "visibility": str(item.visibility),
+        "effective_from": item.effective_from.isoformat() if item.effective_from else None,
+        "effective_to": item.effective_to.isoformat() if item.effective_to else None,
+        "superseded_by": item.superseded_by_id,
+    }
+
+
+def _check_superseded_by(session: Session, item_id: int | None, target: int | None) -> None:
+    if target is None:
+        return
+    if target == item_id or session.get(LibraryItem, target) is None:
+        raise FieldError("superseded_by", gettext("Choose another existing item."))
+
+
+def _refresh_search_columns(item: LibraryItem) -> None:
+    item.search_tags = " ".join(item.tags)
+    parts = [item.summary, content.markdown_text(item.body), item.attachment_text or ""]
+    item.search_text = "\n".join(part for part in parts if part)
+
+
+def _apply(session: Session, item: LibraryItem, values: dict[str, Any]) -> None:
+    item.title = values["title"]
+    item.summary = values.get("summary") or ""
+    item.body = values.get("body") or ""
+    item.language = Language(values["language"])
+    item.category = values["category"]
+    item.visibility = Visibility(values["visibility"])
+    item.effective_from = _as_date(values.get("effective_from"))
+    item.effective_to = _as_date(values.get("effective_to"))
+    target = values.get("superseded_by")
+    if target is not None and session.get(LibraryItem, target) is None:
+        target = None  # the newer item was deleted since this version was written
+    item.superseded_by_id = target
+    wanted = list(dict.fromkeys(values.get("tags") or []))
+    existing = {row.tag: row for row in item.tag_rows}
+    item.tag_rows = [existing.get(tag) or LibraryTag(tag=tag) for tag in wanted]
+    item.updated_at = utcnow()
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _new_version(session: Session, item: LibraryItem, actor: User, note: str = "") -> None:
+    session.add(
+        LibraryItemVersion(
+            item_id=item.id,
+            version=item.version,
+            content=_snapshot(item),
+            created_by_id=actor.id,
+            note=note,
+        )
+    )
+    session.flush()
+
+
+def create_item(session: Session, *, actor: User, data: ItemIn) -> LibraryItem:
+    """Staff only. The item starts at version 1 and is indexed in the same transaction."""
+    _require_staff(actor)
+    _check_superseded_by(session, None, data.superseded_by)
+    item = LibraryItem(created_by_id=actor.id, version=1, attachment_text="")
+    _apply(session, item, data.model_dump())
+    _refresh_search_columns(item)
+    session.add(item)
+    session.flush()
+    _new_version(session, item, actor)
+    search.index_item(session, item)
+    audit.record(
+        session, actor_id=actor.id, action="library.create", entity_type="library_item",
+        entity_id=item.id, data={"title": item.title, "visibility": str(item.visibility)},
+    )  # fmt: skip
+    return item
+
+
+def _get_for_update(session: Session, item_id: int) -> LibraryItem:
+    item = session.get(LibraryItem, item_id, options=[undefer(LibraryItem.attachment_text)])
+    if item is None:
+        raise NotFound(gettext("Item not found."))
+    return item
+
+
+def update_item(session: Session, *, actor: User, item_id: int, data: ItemIn) -> LibraryItem:
+    """Staff only. The previous content stays in the history; the edit becomes a new version."""
+    _require_staff(actor)
+    item = _get_for_update(session, item_id)
+    _check_superseded_by(session, item.id, data.superseded_by)
+    before = _snapshot(item)
+    _apply(session, item, data.model_dump())
+    if _snapshot(item) == before:
+        return item
+    item.version += 1
+    _refresh_search_columns(item)
+    _new_version(session, item, actor)
+    search.index_item(session, item)
+    audit.record(
+        session, actor_id=actor.id, action="library.update", entity_type="library_item",
+        entity_id=item.id, data={"version": item.version},
+    )  # fmt: skip
+    return item
+
+
+def restore_version(session: Session, *, actor: User, item_id: int, version: int) -> LibraryItem:
+    """Staff only. Restoring writes the old content as a new version; nothing is lost."""
+    _require_staff(actor)
+    item = _get_for_update(session, item_id)
+    old = session.scalar(
+        select(LibraryItemVersion).where(
+            LibraryItemVersion.item_id == item.id, LibraryItemVersion.version == version
+        )
+    )
+    if old is None:
+        raise NotFound(gettext("Version not found."))
+    _apply(session, item, old.content)
+    item.version += 1
+    _refresh_search_columns(item)
+    _new_version(session, item, actor, note=f"restored:{version}")
+    search.index_item(session, item)
+    audit.record(
+        session, actor_id=actor.id, action="library.restore", entity_type="library_item",
+        entity_id=item.id, data={"restored": version, "version": item.version},
+    )  # fmt: skip
+    return item
+
+
+def attach_file(
+    session: Session, *, actor: User, item_id: int, filename: str, data: bytes
+) -> LibraryItem:
+    """Staff only. PDF, DOCX, ODT or UTF-8 text up to the upload limit; its text is indexed."""
+    _require_staff(actor)
+    item = _get_for_update(session, item_id)
+    if len(data) > get_settings().max_upload_bytes:
+        raise PayloadTooLarge(gettext("The file is larger than 10 MB."))
+    if not data:
+        raise FieldError("file", gettext("The file is empty."))
+    content_type = content.sniff(data, filename)
+    if content_type is None:
+        raise UnsupportedMediaType(gettext("Upload a PDF, DOCX, ODT or plain text file."))
+    try:
+        extracted = content.extract_text(data, content_type)
+    except content.UnreadableDocument as exc:
+        raise FieldError("file", gettext("The file could not be read.")) from exc
+    safe_name = "".join(ch for ch in filename if ch.isprintable() and ch not in '/\\"')[-200:]
+    item.file_name = safe_name or "document" + content.SUPPORTED_TYPES[content_type]
+    item.file_type = content_type
+    item.file_size = len(data)
+    item.file_data = data
+    item.attachment_text = extracted
+    item.kind = ItemKind.document
+    item.updated_at = utcnow()
+    _refresh_search_columns(item)
+    search.index_item(session, item)
+    audit.record(
+        session, actor_id=actor.id, action="library.attach", entity_type="library_item",
+        entity_id=item.id, data={"file": item.file_name, "size": len(data)},
+    )  # fmt: skip
+    return item
+
+
+def get_item(session: Session, *, user: User | None, item_id: int) -> LibraryItem:
+    """An item the user may see; hidden and absent items are both 404."""
+    item = session.get(LibraryItem, item_id)
+    if item is None or not policies.can_view(session, user, item):
+        raise NotFound(gettext("Item not found."))
+    return item
+
+
+def get_file(session: Session, *, user: User | None, item_id: int) -> tuple[LibraryItem, bytes]:
+    item = get_item(session, user=user, item_id=item_id)
+    data = session.scalar(select(LibraryItem.file_data).where(LibraryItem.id == item.id))
+    if data is None:
+        raise NotFound(gettext("This item has no file."))
+    return item, data
+
+
+@dataclass(frozen=True)
+class Listing:
+    items: list[LibraryItem]
+    snippets: dict[int, Markup]
+    total: int
+
+
+def list_items(
+    session: Session,
+    *,
+    user: User | None,
+    q: str | None = None,
+    category: str | None = None,
+    tag: str | None = None,
+    language: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Listing:
+    """Visible items: ranked by relevance for a query, else newest first."""
+    conditions: list[ColumnElement[bool]] = policies.visibility_conditions(session, user)
+    if category:
+        conditions.append(LibraryItem.category == category)
+    if language:
+        conditions.append(LibraryItem.language == Language(language))
+    if tag:
+        tag = " ".join(tag.split()).lower()
+        conditions.append(
+            LibraryItem.id.in_(select(LibraryTag.item_id).where(LibraryTag.tag == tag))
+        )
+    if q and q.strip():
+        result = search.search(session, query=q, conditions=conditions, limit=limit, offset=offset)
+        by_id = {
+            i.id: i
+            for i in session.scalars(
+                select(LibraryItem).where(LibraryItem.id.in_([h.item_id for h in result.hits]))
+            )
+        }
+        items = [by_id[h.item_id] for h in result.hits if h.item_id in by_id]
+        snippets = {h.item_id: h.snippet for h in result.hits}
+        return Listing(items, snippets, result.total)
+    total = session.scalar(select(func.count(LibraryItem.id)).where(*conditions)) or 0
+    items = list(
+        session.scalars(
+            select(LibraryItem)
+            .where(*conditions)
+            .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    return Listing(items, {i.id: search.plain_snippet(i.summary) for i in items}, total)
+
+
+def related_items(
+    session: Session, *, user: User | None, item: LibraryItem, limit: int = 5
+) -> list[LibraryItem]:
+    """Visible items sharing the most tags, then the same category, newest first."""
+    shared = (
+        select(LibraryTag.item_id, func.count().label("shared"))
+        .where(LibraryTag.tag.in_(item.tags or [""]), LibraryTag.item_id != item.id)
+        .group_by(LibraryTag.item_id)
+        .subquery()
+    )
+    score = func.coalesce(shared.c.shared, 0)
+    statement = (
+        select(LibraryItem)
+        .outerjoin(shared, shared.c.item_id == LibraryItem.id)
+        .where(
+            LibraryItem.id != item.id,
+            (score > 0) | (LibraryItem.category == item.category),
+            *policies.visibility_conditions(session, user),
+        )
+        .order_by(score.desc(), LibraryItem.created_at.desc(), LibraryItem.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def list_versions(session: Session, *, actor: User, item_id: int) -> list[LibraryItemVersion]:
+    """Staff only: the history of an item, newest first."""
+    _require_staff(actor)
+    item = _get_for_update(session, item_id)
+    return list(
+        session.scalars(
+            select(LibraryItemVersion)
+            .where(LibraryItemVersion.item_id == item.id)
+            .order_by(LibraryItemVersion.version.desc())
+        )
+    )
+
+
+def get_version(session: Session, *, actor: User, item_id: int, version: int) -> LibraryItemVersion:
+    _require_staff(actor)
+    found = session.scalar(
+        select(LibraryItemVersion).where(
+            LibraryItemVersion.item_id == item_id, LibraryItemVersion.version == version
+        )
+    )
+    if found is None:
+        raise NotFound(gettext("Version not found."))
+    return found
+
+
+def feed_items(session: Session, *, limit: int = 50) -> list[LibraryItem]:
+    """The newest public items, for the Atom feed (read by anyone, so never members' items)."""
+    return list(
+        session.scalars(
+            select(LibraryItem)
+            .where(LibraryItem.visibility == Visibility.public)
+            .order_by(LibraryItem.updated_at.desc(), LibraryItem.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def reindex(session: Session) -> int:
+    """Recompute the search columns and the index of every item."""
+    for item in session.scalars(
+        select(LibraryItem).options(undefer(LibraryItem.attachment_text))
+    ).yield_per(500):
+        _refresh_search_columns(item)
+    session.flush()
+    return search.reindex_all(session)

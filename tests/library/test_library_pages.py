@@ -1,0 +1,76 @@
+"""Library pages in the browser: browse, item with related items, staff edit and history."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from app.accounts.models import Role
+from tests.factories import csrf_from
+from tests.library.helpers import create_item
+
+
+class _Headings(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in ("h1", "h3"):
+            self.inside = True
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("h1", "h3"):
+            self.inside = False
+
+    def handle_data(self, data) -> None:
+        if self.inside and data.strip():
+            self.texts.append(data.strip())
+
+
+def headings(html: str) -> list[str]:
+    parser = _Headings()
+    parser.feed(html)
+    return parser.texts
+
+
+def test_browse_search_and_item_page_with_related(factory, client) -> None:
+    staff = factory.actor(Role.staff)
+    first = create_item(
+        staff.api, title="Гранты для стартапов", tags=["гранты"], category="financing"
+    )
+    create_item(staff.api, title="Гранты ФСИ", tags=["гранты"], category="financing")
+    create_item(staff.api, title="Закрытая заметка", tags=["гранты"], visibility="members")
+    page = client.get("/library", params={"q": "грант"})
+    assert page.status_code == 200
+    assert sorted(headings(page.text)[1:]) == ["Гранты ФСИ", "Гранты для стартапов"]
+    item = client.get(f"/library/{first['id']}")
+    assert item.status_code == 200
+    assert "Гранты ФСИ" in item.text
+    assert "Закрытая заметка" not in item.text
+    assert client.get("/library", params={"q": '"', "category": "x"}).status_code == 200
+
+
+def test_staff_edits_in_the_browser_and_restores_from_history(factory) -> None:
+    staff = factory.actor(Role.staff, browser=True)
+    browser = staff.browser
+    form = browser.get("/library/new")
+    assert form.status_code == 200
+    token = csrf_from(form.text)
+    data = {
+        "csrf_token": token, "title": "", "language": "ru", "category": "other",
+        "visibility": "public", "tags": "a, b",
+    }  # fmt: skip
+    assert browser.post("/library/new", data=data).status_code == 422
+    data["title"] = "Первая редакция"
+    created = browser.post("/library/new", data=data)
+    assert created.status_code == 303
+    url = created.headers["location"]
+    data["title"] = "Вторая редакция"
+    assert browser.post(f"{url}/edit", data=data).status_code == 303
+    history = browser.get(f"{url}/history")
+    assert "Первая редакция" in history.text
+    restored = browser.post(f"{url}/versions/1/restore", data={"csrf_token": token})
+    assert restored.status_code == 303
+    assert headings(browser.get(url).text)[0] == "Первая редакция"
+    assert factory.actor(browser=True).browser.get(f"{url}/edit").status_code == 403

@@ -1,0 +1,147 @@
+"""Search finds Russian and English word forms, filters, and survives hostile input."""
+
+from __future__ import annotations
+
+from app.accounts.models import Role
+from app.library.search import fts5_match, parse_query
+from tests.library.helpers import create_item, search_titles
+
+
+def _corpus(api) -> None:
+    create_item(
+        api,
+        title="Налоговые льготы для ИТ-компаний",
+        body="Пониженные страховые взносы и ставка налога на прибыль.",
+        tags=["налоги", "ит"],
+        category="regulation",
+    )
+    create_item(
+        api,
+        title="Licensing requirements for software exporters",
+        body="Which activities need a licence and how to apply.",
+        language="en",
+        tags=["export"],
+        category="regulation",
+    )
+    create_item(
+        api,
+        title="Венчурное финансирование стартапов",
+        body="Посевные инвестиции и гранты Фонда содействия инновациям.",
+        tags=["инвестиции"],
+        category="financing",
+    )
+    create_item(
+        api,
+        title="Cloud computing market overview",
+        body="The market for cloud services grew by a third; ёлочные игрушки not included.",
+        language="en",
+        tags=["cloud", "налоги"],
+        category="it_industry",
+    )
+
+
+def test_russian_word_forms_are_found(factory, client) -> None:
+    _corpus(factory.actor(Role.staff).api)
+    assert search_titles(client, "налоговая льгота") == ["Налоговые льготы для ИТ-компаний"]
+    assert search_titles(client, "инвестиция") == ["Венчурное финансирование стартапов"]
+    assert search_titles(client, "ёлочная игрушка") == ["Cloud computing market overview"]
+    assert search_titles(client, "елочная") == ["Cloud computing market overview"]
+
+
+def test_english_word_forms_are_found(factory, client) -> None:
+    _corpus(factory.actor(Role.staff).api)
+    assert search_titles(client, "license requirement") == [
+        "Licensing requirements for software exporters"
+    ]
+    assert search_titles(client, "the clouds") == ["Cloud computing market overview"]
+
+
+def test_title_outranks_body_and_tags(factory, client) -> None:
+    _corpus(factory.actor(Role.staff).api)
+    # "налоги" is in the title (stemmed) of one item and only a tag of another.
+    assert search_titles(client, "налог") == [
+        "Налоговые льготы для ИТ-компаний",
+        "Cloud computing market overview",
+    ]
+
+
+def test_websearch_operators(factory, client) -> None:
+    _corpus(factory.actor(Role.staff).api)
+    assert sorted(search_titles(client, "инвестиции or cloud")) == [
+        "Cloud computing market overview",
+        "Венчурное финансирование стартапов",
+    ]
+    assert search_titles(client, "налог -cloud") == ["Налоговые льготы для ИТ-компаний"]
+    assert search_titles(client, '"налоговые льготы"') == ["Налоговые льготы для ИТ-компаний"]
+    assert search_titles(client, '"льготы налоговые"') == []
+    assert search_titles(client, "ИТ-компании") == ["Налоговые льготы для ИТ-компаний"]
+
+
+def test_filters_combine_with_search(factory, client) -> None:
+    _corpus(factory.actor(Role.staff).api)
+    assert search_titles(client, "налог", language="en") == ["Cloud computing market overview"]
+    assert search_titles(client, "налог", category="regulation") == [
+        "Налоговые льготы для ИТ-компаний"
+    ]
+    assert search_titles(client, "", tag="export") == [
+        "Licensing requirements for software exporters"
+    ]
+    newest_first = client.get("/api/v1/library").json()
+    assert newest_first["total"] == 4
+    assert newest_first["items"][0]["title"] == "Cloud computing market overview"
+    assert client.get("/api/v1/library", params={"category": "nope"}).status_code == 422
+    assert client.get("/api/v1/library", params={"language": "de"}).status_code == 422
+
+
+def test_hostile_queries_never_fail(factory, client) -> None:
+    _corpus(factory.actor(Role.staff).api)
+    hostile = [
+        '"',
+        '""',
+        "'",
+        "a'b",
+        '"unterminated',
+        "*",
+        "NEAR(a b)",
+        "title:x",
+        "^",
+        "-",
+        "--",
+        "or",
+        "OR OR",
+        "-налог",
+        "AND",
+        "NOT",
+        "!",
+        "&&",
+        "|",
+        "(",
+        ")",
+        ":*",
+        "\\",
+        "%",
+        "_",
+        "';DROP TABLE library_items;--",
+        "<script>alert(1)</script>",
+        "😀",
+        "\u202e",
+        "налог" * 2000,
+        "x " * 5000,
+        "the and of",
+        "для и в",
+    ]
+    for q in hostile:
+        response = client.get("/api/v1/library", params={"q": q})
+        assert response.status_code == 200, q
+        for item in response.json()["items"]:
+            assert "<script>" not in item["snippet"]
+    assert client.get("/api/v1/library", params={"q": "a\x00b"}).status_code == 422
+    assert client.get("/api/v1/library", params={"q": "x" * 10_001}).status_code == 422
+    assert client.get("/api/v1/library", params={"q": "-налог"}).json()["total"] == 0
+
+
+def test_query_parsing_quotes_every_term() -> None:
+    parsed = parse_query('налоговая "ИТ компании" or cloud -"NEAR" x*')
+    assert fts5_match(parsed) == (
+        '(("налогов") AND ("ит компан" OR "cloud") AND ("x")) NOT ("near")'
+    )
