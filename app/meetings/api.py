@@ -14,6 +14,7 @@ from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
 from app.errors import Forbidden
 from app.i18n import gettext
 from app.meetings import service
+from app.meetings import calendar as meeting_ics
 from app.meetings.models import Meeting, MeetingRequest, PitchDay, PitchMeeting
 from app.meetings.schemas import (
     AcceptIn,
@@ -274,7 +275,7 @@ def meeting_calendar(meeting_id: int, session: SessionDep, user: CurrentUser) ->
     meeting = service.get_meeting(session, actor=user, meeting_id=meeting_id)
     investor = session.get(User, meeting.investor_id)
     organisation = session.get(Organisation, meeting.organisation_id)
-    body = service.calendar(
+    body = meeting_ics.meeting_calendar(
         meeting,
         investor_name=investor.full_name if investor else "",
         organisation_name=organisation.name if organisation else "",

@@ -864,33 +864,6 @@ def record_no_show(session: Session, *, actor: User, meeting_id: int, party: str
     return meeting
 
 
-def calendar(meeting: Meeting, *, investor_name: str, organisation_name: str) -> bytes:
-    """An iCalendar file with a stable UID; SEQUENCE grows with each reschedule or cancel."""
-    from icalendar import Calendar, Event
-
-    cal = Calendar()
-    cal.add("prodid", "-//Cluster Portal//meetings//RU")
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if meeting.status == MeetingStatus.cancelled else "PUBLISH")
-    event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", meeting.updated_at)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
-    event.add(
-        "summary",
-        gettext(
-            "Meeting: %(investor)s and %(organisation)s",
-            investor=investor_name,
-            organisation=organisation_name,
-        ),
-    )
-    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.cancelled else "CONFIRMED")
-    cal.add_component(event)
-    return bytes(cal.to_ical())
-
-
 # --- pitch days --------------------------------------------------------------------------------
 
 

@@ -45,3 +45,27 @@ def request_meeting(actor: Actor, investor_id: int, message: str = "Hello") -> d
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def add_colleague(factory: Factory, organisation: Organisation, **kwargs) -> Actor:
+    """Another person of the organisation (not its owner)."""
+    from app.accounts.models import OrganisationMember, OrganisationRole
+
+    actor = factory.actor(**kwargs)
+    with factory.database.session_scope() as session:
+        session.add(
+            OrganisationMember(
+                organisation_id=organisation.id,
+                user_id=actor.id,
+                role=OrganisationRole.member,
+            )
+        )
+    return actor
+
+
+def accept(actor: Actor, request_id: int, starts_at: datetime) -> dict:
+    response = actor.api.post(
+        f"/api/v1/meeting-requests/{request_id}/accept", json={"starts_at": starts_at.isoformat()}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
