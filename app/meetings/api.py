@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Organisation, User
 from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
 from app.errors import Forbidden
-from app.i18n import gettext
+from app.i18n import get_timezone, gettext
 from app.meetings import service
 from app.meetings import calendar as meeting_ics
-from app.meetings.models import Meeting, MeetingRequest, PitchDay, PitchMeeting
+from app.meetings.models import AvailabilityWindow, Meeting, MeetingRequest, PitchDay, PitchMeeting
 from app.meetings.schemas import (
     AcceptIn,
     AvailabilityIn,
@@ -108,6 +108,34 @@ def meeting_out(meeting: Meeting) -> MeetingOut:
     )
 
 
+def _local(value: datetime) -> datetime:
+    return value.astimezone(get_timezone())
+
+
+def slot_out(starts_at: datetime, ends_at: datetime) -> SlotOut:
+    """A slot in UTC and in the caller's time zone (`users.timezone`)."""
+    return SlotOut(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        local_starts_at=_local(starts_at),
+        local_ends_at=_local(ends_at),
+        timezone=get_timezone().key,
+    )
+
+
+def availability_out(window: AvailabilityWindow) -> AvailabilityOut:
+    return AvailabilityOut(
+        id=window.id,
+        investor_id=window.investor_id,
+        starts_at=window.starts_at,
+        ends_at=window.ends_at,
+        slot_minutes=window.slot_minutes,
+        local_starts_at=_local(window.starts_at),
+        local_ends_at=_local(window.ends_at),
+        timezone=get_timezone().key,
+    )
+
+
 @router.get("/investors", response_model=Page[InvestorOut])
 def list_investors(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
     cards = service.list_investors(session, actor=user)
@@ -144,7 +172,7 @@ def get_investor(investor_id: int, session: SessionDep, user: CurrentUser) -> di
 def investor_slots(investor_id: int, session: SessionDep, user: CurrentUser) -> list[SlotOut]:
     service.list_investors(session, actor=user)  # the same members-only gate
     service.get_investor(session, investor_id)
-    return [SlotOut(starts_at=a, ends_at=b) for a, b in service.free_slots(session, investor_id)]
+    return [slot_out(a, b) for a, b in service.free_slots(session, investor_id)]
 
 
 @router.put("/organisations/{organisation_id}/investor-profile", response_model=InvestorProfileIn)
@@ -172,7 +200,14 @@ def add_availability(body: AvailabilityIn, session: SessionDep, user: CurrentUse
         ends_at=body.ends_at,
         slot_minutes=body.slot_minutes,
     )
-    return AvailabilityOut.model_validate(window)
+    return availability_out(window)
+
+
+@router.get("/investors/me/availability", response_model=Page[AvailabilityOut])
+def my_availability(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
+    windows = service.list_availability(session, actor=user)
+    window = windows[paging.offset : paging.offset + paging.limit]
+    return {"items": [availability_out(w) for w in window], "total": len(windows)}
 
 
 @router.post(

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.models import Organisation, Role, User
 from app.deps import OptionalUser, SessionDep
 from app.errors import DomainError
-from app.i18n import N_, gettext
+from app.i18n import N_, get_timezone, gettext
 from app.meetings import service
 from app.meetings.models import RequestStatus
-from app.meetings.schemas import AcceptIn, DeclineIn, MeetingRequestIn
+from app.meetings.schemas import AcceptIn, AvailabilityForm, DeclineIn, MeetingRequestIn
 from app.web import FormData, flash, login_redirect, parse_form, redirect, register_nav, render_page
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,12 @@ def investors_page(request: Request, session: SessionDep, user: OptionalUser) ->
     if user is None:
         return login_redirect(request)
     cards = service.list_investors(session, actor=user)
-    return render_page(request, "meetings/investors.html", {"cards": cards, "errors": {}})
+    slots = {card.user.id: service.free_slots(session, card.user.id)[:8] for card in cards}
+    return render_page(
+        request,
+        "meetings/investors.html",
+        {"cards": cards, "slots": slots, "errors": {}, "zone": get_timezone().key},
+    )
 
 
 @router.post("/investors/{investor_id}/request")
@@ -88,11 +93,51 @@ def inbox_page(request: Request, session: SessionDep, user: OptionalUser) -> Res
         if r.investor_id == user.id and r.status == RequestStatus.requested
     ]
     slots = service.free_slots(session, user.id)
+    is_investor = service.investor_organisation(session, user) is not None
+    windows = service.list_availability(session, actor=user) if is_investor else []
     return render_page(
         request,
         "meetings/inbox.html",
-        {"requests": requests, "slots": slots, **_names(session, requests)},
+        {
+            "requests": requests,
+            "slots": slots,
+            "windows": windows,
+            "is_investor": is_investor,
+            "zone": get_timezone().key,
+            **_names(session, requests),
+        },
     )
+
+
+@router.post("/investor-inbox/availability")
+def availability_page(
+    request: Request, session: SessionDep, user: OptionalUser, form: FormData
+) -> Response:
+    """Times typed without a zone are the investor's local times (`users.timezone`)."""
+    if user is None:
+        return login_redirect(request)
+    data, errors = parse_form(AvailabilityForm, form)
+    try:
+        if data is None:
+            raise DomainError(next(iter(errors.values()), gettext("This value is not valid.")))
+        zone = get_timezone()
+        starts_at, ends_at = (
+            moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+            for moment in (data.starts_at, data.ends_at)
+        )
+        with session.begin_nested():
+            service.add_availability(
+                session,
+                actor=user,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                slot_minutes=data.slot_minutes,
+            )
+    except DomainError as error:
+        flash(request, error.detail, "error")
+        return redirect("/investor-inbox")
+    flash(request, gettext("Your availability is published."))
+    return redirect("/investor-inbox")
 
 
 @router.post("/investor-inbox/{request_id}/accept")

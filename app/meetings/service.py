@@ -320,6 +320,18 @@ def add_availability(
     return window
 
 
+def list_availability(session: Session, *, actor: User) -> list[AvailabilityWindow]:
+    """The investor's own windows that have not ended yet, earliest first."""
+    _require_investor(session, actor)
+    return list(
+        session.scalars(
+            select(AvailabilityWindow)
+            .where(AvailabilityWindow.investor_id == actor.id, AvailabilityWindow.ends_at > utcnow())
+            .order_by(AvailabilityWindow.starts_at)
+        )
+    )
+
+
 def _slot_at(session: Session, investor_id: int, starts_at: datetime) -> tuple[datetime, datetime]:
     """The slot of the investor's availability that starts exactly at `starts_at`."""
     starts_at = starts_at.astimezone(UTC)
