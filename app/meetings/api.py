@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
-from fastapi.responses import Response
+from fastapi import APIRouter, Query, UploadFile, status
+from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, User
@@ -79,6 +79,15 @@ def request_out(session: Session, request: MeetingRequest) -> MeetingRequestOut:
         created_at=request.created_at,
         expires_at=request.expires_at,
         meeting_id=meeting_id,
+        deck=(
+            {
+                "filename": request.deck_filename,
+                "size": request.deck_size,
+                "url": f"/api/v1/meeting-requests/{request.id}/deck",
+            }
+            if request.deck_stored_name
+            else None
+        ),
     )
 
 
@@ -234,6 +243,30 @@ def list_requests(session: SessionDep, user: CurrentUser, paging: PagingDep) -> 
 @router.get("/meeting-requests/{request_id}", response_model=MeetingRequestOut)
 def get_request(request_id: int, session: SessionDep, user: CurrentUser) -> Any:
     return request_out(session, service.get_request(session, actor=user, request_id=request_id))
+
+
+@router.post(
+    "/meeting-requests/{request_id}/deck",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MeetingRequestOut,
+)
+def attach_deck(request_id: int, file: UploadFile, session: SessionDep, user: CurrentUser) -> Any:
+    request = service.attach_deck(
+        session, actor=user, request_id=request_id, filename=file.filename, stream=file.file
+    )
+    return request_out(session, request)
+
+
+@router.get("/meeting-requests/{request_id}/deck")
+def download_deck(request_id: int, session: SessionDep, user: CurrentUser) -> FileResponse:
+    request, path = service.open_deck(session, actor=user, request_id=request_id)
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=request.deck_filename or "deck.pdf",
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
 
 
 @router.post("/meeting-requests/{request_id}/accept", response_model=MeetingOut)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from app.accounts.models import Organisation, Role, User
 from app.deps import OptionalUser, SessionDep
@@ -61,8 +62,20 @@ def request_page(
     if data is None:
         flash(request, gettext("Write a message to the investor."), "error")
         return redirect("/investors")
+    deck = form.get("deck")
     try:
-        service.create_request(session, actor=user, investor_id=investor_id, message=data.message)
+        with session.begin_nested():
+            created = service.create_request(
+                session, actor=user, investor_id=investor_id, message=data.message
+            )
+            if isinstance(deck, UploadFile) and deck.filename:
+                service.attach_deck(
+                    session,
+                    actor=user,
+                    request_id=created.id,
+                    filename=deck.filename,
+                    stream=deck.file,
+                )
     except DomainError as error:
         flash(request, error.detail, "error")
         return redirect("/investors")

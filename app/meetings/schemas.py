@@ -90,6 +90,7 @@ class MeetingRequestOut(Output):
     created_at: dt.datetime
     expires_at: dt.datetime
     meeting_id: int | None = None
+    deck: dict[str, Any] | None = None
 
 
 class AcceptIn(Input):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +19,15 @@ from app.audit import record
 from app.config import get_settings
 from app.training import queries as training_queries
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Forbidden, InvalidTransition, NotFound
+from app.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from app.i18n import N_, gettext
 from app.meetings import scheduler
 from app.meetings.models import (
@@ -487,6 +498,71 @@ def create_request(
         link="/investor-inbox",
     )
     return request
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+def _deck_dir() -> Path:
+    folder = get_settings().upload_dir / "meetings"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _clean_filename(name: str | None) -> str:
+    base = Path(name or "").name
+    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .") or "deck"
+    if not base.lower().endswith(".pdf"):
+        base += ".pdf"
+    return base[-120:]
+
+
+def attach_deck(
+    session: Session, *, actor: User, request_id: int, filename: str | None, stream: BinaryIO
+) -> MeetingRequest:
+    """A person of the requesting organisation attaches a pitch deck to an open request: PDF
+    only, recognised by its first bytes (415), at most `max_upload_bytes` (413). A new deck
+    replaces the old one. Only the investor, the organisation and staff can open it."""
+    request = get_request(session, actor=actor, request_id=request_id, lock=True)
+    if request.organisation_id not in _user_organisation_ids(session, actor):
+        raise Forbidden(gettext("Only the requesting organisation may attach a deck."))
+    if request.status != RequestStatus.requested:
+        raise InvalidTransition(gettext("A deck can be attached only to an open request."))
+    limit = get_settings().max_upload_bytes
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge(gettext("The file is larger than 10 MB."))
+    if not content.startswith(PDF_MAGIC):
+        raise UnsupportedMediaType(gettext("Only PDF documents can be attached."))
+    old = request.deck_stored_name
+    stored_name = f"{secrets.token_hex(16)}.pdf"
+    (_deck_dir() / stored_name).write_bytes(content)
+    request.deck_filename = _clean_filename(filename)
+    request.deck_stored_name = stored_name
+    request.deck_size = len(content)
+    session.flush()
+    if old:
+        (_deck_dir() / old).unlink(missing_ok=True)
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.deck_attached",
+        entity_type="meeting_request",
+        entity_id=request.id,
+        data={"size": len(content)},
+    )
+    return request
+
+
+def open_deck(session: Session, *, actor: User, request_id: int) -> tuple[MeetingRequest, Path]:
+    """The deck opens to the investor addressed, the requesting organisation and staff."""
+    request = get_request(session, actor=actor, request_id=request_id)
+    if not request.deck_stored_name:
+        raise NotFound(gettext("Document not found."))
+    path = _deck_dir() / request.deck_stored_name
+    if not path.is_file():
+        raise NotFound(gettext("Document not found."))
+    return request, path
 
 
 def can_view_request(session: Session, user: User, request: MeetingRequest) -> bool:
