@@ -13,8 +13,8 @@ from app.accounts.models import Organisation, User
 from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
 from app.errors import Forbidden
 from app.i18n import get_timezone, gettext
-from app.meetings import service
 from app.meetings import calendar as meeting_ics
+from app.meetings import service
 from app.meetings.models import AvailabilityWindow, Meeting, MeetingRequest, PitchDay, PitchMeeting
 from app.meetings.schemas import (
     AcceptIn,
@@ -405,7 +405,7 @@ def create_pitch_day(body: PitchDayIn, session: SessionDep, user: StaffUser) -> 
 def get_pitch_day(pitch_day_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     day = service.get_pitch_day(session, pitch_day_id)
     out = pitch_day_out(session, day)
-    if day.published_at is not None or user.is_staff:
+    if service.can_see_schedule(session, user, day):
         out["meetings"] = [
             pitch_meeting_out(day, m) for m in service.pitch_meetings(session, day.id)
         ]

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, Role, User
 from app.audit import record
 from app.config import get_settings
-from app.training import queries as training_queries
 from app.db import utcnow
 from app.errors import (
     Conflict,
@@ -28,7 +27,7 @@ from app.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from app.i18n import N_, gettext
+from app.i18n import N_, format_rub, gettext
 from app.meetings import scheduler
 from app.meetings.models import (
     MEETING_TRANSITIONS,
@@ -50,6 +49,7 @@ from app.meetings.models import (
 from app.membership import queries as membership
 from app.notifications.kinds import register_kind
 from app.notifications.service import notify
+from app.training import queries as training_queries
 from app.vocab import Stage, sector_label, sector_slugs
 
 MEETING_EVENT = register_kind("meetings.event", N_("Investor meetings"), essential=True)
@@ -239,13 +239,71 @@ def _stage_index(stage: str | None) -> int | None:
     return order.index(stage) if stage in order else None
 
 
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:,\d{3})+(?![\d,])|\d+)"
+    r"(?:[.,](\d{1,3}))?\s*"
+    r"(млрд|миллиард\w*|billion|bn|млн|миллион\w*|million|mln|mio|тыс\w*|thousand|k|m)?"
+    r"(?![a-zа-яё])",
+    re.IGNORECASE,
+)
+_MULTIPLIERS = (
+    (("млрд", "миллиард", "billion", "bn"), 10**9),
+    (("млн", "миллион", "million", "mln", "mio", "m"), 10**6),
+    (("тыс", "thousand", "k"), 10**3),
+)
+
+
+def parse_rub_amount(text: str | None) -> int | None:
+    """A sum of money in free text: "15 млн руб.", "2,5 million", "RUB 3 000 000", "500k".
+
+    The first amount with a unit (thousand, million, billion) wins; otherwise the largest bare
+    number of at least 10 000 (so that years and counts are not read as money). None if absent.
+    """
+    if not text:
+        return None
+    bare: list[int] = []
+    for match in _AMOUNT.finditer(text[:5000]):
+        whole, fraction, unit = match.groups()
+        digits = re.sub(r"[ \u00a0\u202f,]", "", whole)
+        if unit:
+            word = unit.lower()
+            factor = next(f for names, f in _MULTIPLIERS if any(word.startswith(n) for n in names))
+            value = int(digits) * factor
+            if fraction:
+                value += int(fraction) * factor // 10 ** len(fraction)
+            return value if 0 < value <= 10**15 else None
+        if not fraction and 10_000 <= int(digits) <= 10**15:
+            bare.append(int(digits))
+    return max(bare) if bare else None
+
+
+def application_funding_need(session: Session, organisation_id: int) -> int | None:
+    """The sum named in the funding needs of the organisation's latest application, if any."""
+    from app.membership.models import Application
+
+    text = session.scalar(
+        select(Application.funding_needs)
+        .where(Application.organisation_id == organisation_id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(1)
+    )
+    return parse_rub_amount(text)
+
+
 def recommendations(
     session: Session, *, actor: User, need_rub: int | None = None
 ) -> list[tuple[InvestorCard, int, list[str]]]:
-    """Investors ranked by fit with the member's organisation: sector, stage and ticket size."""
+    """Investors ranked by fit with the member's organisation: sector, stage and ticket size.
+
+    The funding need is `need_rub` when given, else the sum read from the funding needs of the
+    organisation's latest membership application; without either, ticket size adds nothing."""
     orgs = _require_member(session, actor, N_("see investor recommendations"))
     organisation = session.get(Organisation, orgs[0])
     assert organisation is not None
+    from_application = False
+    if need_rub is None:
+        need_rub = application_funding_need(session, organisation.id)
+        from_application = need_rub is not None
     ranked = []
     for card in list_investors(session, actor=actor):
         profile = card.profile
@@ -282,7 +340,14 @@ def recommendations(
                 )
             ):
                 score += 2
-                reasons.append(gettext("Your funding need fits the ticket size"))
+                reasons.append(
+                    gettext(
+                        "The funding need in your application (%(amount)s) fits the ticket size",
+                        amount=format_rub(need_rub),
+                    )
+                    if from_application
+                    else gettext("Your funding need fits the ticket size")
+                )
         ranked.append((card, score, reasons))
     ranked.sort(key=lambda item: (-item[1], item[0].user.id))
     return ranked
@@ -337,7 +402,9 @@ def list_availability(session: Session, *, actor: User) -> list[AvailabilityWind
     return list(
         session.scalars(
             select(AvailabilityWindow)
-            .where(AvailabilityWindow.investor_id == actor.id, AvailabilityWindow.ends_at > utcnow())
+            .where(
+                AvailabilityWindow.investor_id == actor.id, AvailabilityWindow.ends_at > utcnow()
+            )
             .order_by(AvailabilityWindow.starts_at)
         )
     )
@@ -1255,6 +1322,40 @@ def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> Pi
         entity_id=day.id,
     )
     return day
+
+
+def pitch_participant_ids(session: Session, pitch_day_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(PitchParticipant.organisation_id).where(
+                PitchParticipant.pitch_day_id == pitch_day_id
+            )
+        )
+    )
+
+
+def can_see_schedule(session: Session, user: User, day: PitchDay) -> bool:
+    """Staff always; people of a participating organisation once the schedule is published."""
+    if user.is_staff:
+        return True
+    if day.published_at is None:
+        return False
+    return bool(_user_organisation_ids(session, user) & pitch_participant_ids(session, day.id))
+
+
+def participant_agenda(
+    session: Session, *, actor: User, pitch_day_id: int, organisation_id: int
+) -> tuple[PitchDay, list[PitchMeeting]]:
+    """One participant's agenda: staff always, its own people once the schedule is published;
+    for anyone else the agenda does not exist (404)."""
+    day = get_pitch_day(session, pitch_day_id)
+    if organisation_id not in pitch_participant_ids(session, day.id):
+        raise NotFound(gettext("Pitch day participant not found."))
+    if not actor.is_staff and organisation_id not in _user_organisation_ids(session, actor):
+        raise NotFound(gettext("Pitch day participant not found."))
+    if not can_see_schedule(session, actor, day):
+        return day, []
+    return day, pitch_meetings(session, day.id, organisation_id)
 
 
 def pitch_meetings(

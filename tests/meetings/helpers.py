@@ -91,7 +91,7 @@ class _Texts(HTMLParser):
         inside = (self.scope is None) or any(s for _t, s in self.stack)
         opens_scope = dict(attrs).get("id") == self.scope
         self.stack.append((tag, opens_scope))
-        if tag == self.tag and (inside or opens_scope):
+        if tag == self.tag and inside:
             self.found.append("")
             self.depth += 1
 
