@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, Role, User
+from app.accounts.personal_data import register_exporter
 from app.audit import record
 from app.config import get_settings
 from app.db import utcnow
@@ -1370,3 +1371,68 @@ def pitch_meetings(
             )
         )
     return list(session.scalars(statement.order_by(PitchMeeting.slot, PitchMeeting.table_number)))
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+@register_exporter("meetings")
+def export_meetings(session: Session, user: User) -> dict[str, Any]:
+    """Requests the user wrote or received, meetings they took part in, feedback they gave."""
+    requests = session.scalars(
+        select(MeetingRequest)
+        .where(or_(MeetingRequest.requester_id == user.id, MeetingRequest.investor_id == user.id))
+        .order_by(MeetingRequest.id)
+    ).all()
+    organisations = _user_organisation_ids(session, user)
+    meetings = session.scalars(
+        select(Meeting)
+        .where(or_(Meeting.investor_id == user.id, Meeting.organisation_id.in_(organisations)))
+        .order_by(Meeting.id)
+    ).all()
+    feedback = session.scalars(
+        select(MeetingFeedback)
+        .where(MeetingFeedback.author_id == user.id)
+        .order_by(MeetingFeedback.id)
+    ).all()
+    return {
+        "requests": [
+            {
+                "id": r.id,
+                "role": "investor" if r.investor_id == user.id else "requester",
+                "investor_id": r.investor_id,
+                "organisation_id": r.organisation_id,
+                "message": r.message,
+                "status": r.status.value,
+                "reason": r.reason,
+                "deck_filename": r.deck_filename,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in requests
+        ],
+        "meetings": [
+            {
+                "id": m.id,
+                "investor_id": m.investor_id,
+                "organisation_id": m.organisation_id,
+                "starts_at": m.starts_at.isoformat(),
+                "ends_at": m.ends_at.isoformat(),
+                "status": m.status.value,
+                "cancel_reason": m.cancel_reason,
+                "no_show": m.no_show,
+            }
+            for m in meetings
+        ],
+        "feedback": [
+            {
+                "meeting_id": f.meeting_id,
+                "side": f.side,
+                "rating": f.rating,
+                "note": f.note,
+                "outcome": f.outcome.value,
+                "amount_rub": f.amount_rub,
+                "created_at": f.created_at.isoformat(),
+            }
+            for f in feedback
+        ],
+    }
