@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
-from fastapi.responses import Response
+from fastapi import APIRouter, Query, UploadFile, status
+from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, User
 from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
 from app.errors import Forbidden
-from app.i18n import gettext
+from app.i18n import get_timezone, gettext
+from app.meetings import calendar as meeting_ics
 from app.meetings import service
-from app.meetings.models import Meeting, MeetingRequest, PitchDay, PitchMeeting
+from app.meetings.models import AvailabilityWindow, Meeting, MeetingRequest, PitchDay, PitchMeeting
 from app.meetings.schemas import (
     AcceptIn,
     AvailabilityIn,
@@ -78,6 +79,15 @@ def request_out(session: Session, request: MeetingRequest) -> MeetingRequestOut:
         created_at=request.created_at,
         expires_at=request.expires_at,
         meeting_id=meeting_id,
+        deck=(
+            {
+                "filename": request.deck_filename,
+                "size": request.deck_size,
+                "url": f"/api/v1/meeting-requests/{request.id}/deck",
+            }
+            if request.deck_stored_name
+            else None
+        ),
     )
 
 
@@ -104,6 +114,34 @@ def meeting_out(meeting: Meeting) -> MeetingOut:
             }
             for f in meeting.feedback
         ],
+    )
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(get_timezone())
+
+
+def slot_out(starts_at: datetime, ends_at: datetime) -> SlotOut:
+    """A slot in UTC and in the caller's time zone (`users.timezone`)."""
+    return SlotOut(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        local_starts_at=_local(starts_at),
+        local_ends_at=_local(ends_at),
+        timezone=get_timezone().key,
+    )
+
+
+def availability_out(window: AvailabilityWindow) -> AvailabilityOut:
+    return AvailabilityOut(
+        id=window.id,
+        investor_id=window.investor_id,
+        starts_at=window.starts_at,
+        ends_at=window.ends_at,
+        slot_minutes=window.slot_minutes,
+        local_starts_at=_local(window.starts_at),
+        local_ends_at=_local(window.ends_at),
+        timezone=get_timezone().key,
     )
 
 
@@ -143,7 +181,7 @@ def get_investor(investor_id: int, session: SessionDep, user: CurrentUser) -> di
 def investor_slots(investor_id: int, session: SessionDep, user: CurrentUser) -> list[SlotOut]:
     service.list_investors(session, actor=user)  # the same members-only gate
     service.get_investor(session, investor_id)
-    return [SlotOut(starts_at=a, ends_at=b) for a, b in service.free_slots(session, investor_id)]
+    return [slot_out(a, b) for a, b in service.free_slots(session, investor_id)]
 
 
 @router.put("/organisations/{organisation_id}/investor-profile", response_model=InvestorProfileIn)
@@ -171,7 +209,14 @@ def add_availability(body: AvailabilityIn, session: SessionDep, user: CurrentUse
         ends_at=body.ends_at,
         slot_minutes=body.slot_minutes,
     )
-    return AvailabilityOut.model_validate(window)
+    return availability_out(window)
+
+
+@router.get("/investors/me/availability", response_model=Page[AvailabilityOut])
+def my_availability(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
+    windows = service.list_availability(session, actor=user)
+    window = windows[paging.offset : paging.offset + paging.limit]
+    return {"items": [availability_out(w) for w in window], "total": len(windows)}
 
 
 @router.post(
@@ -198,6 +243,30 @@ def list_requests(session: SessionDep, user: CurrentUser, paging: PagingDep) -> 
 @router.get("/meeting-requests/{request_id}", response_model=MeetingRequestOut)
 def get_request(request_id: int, session: SessionDep, user: CurrentUser) -> Any:
     return request_out(session, service.get_request(session, actor=user, request_id=request_id))
+
+
+@router.post(
+    "/meeting-requests/{request_id}/deck",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MeetingRequestOut,
+)
+def attach_deck(request_id: int, file: UploadFile, session: SessionDep, user: CurrentUser) -> Any:
+    request = service.attach_deck(
+        session, actor=user, request_id=request_id, filename=file.filename, stream=file.file
+    )
+    return request_out(session, request)
+
+
+@router.get("/meeting-requests/{request_id}/deck")
+def download_deck(request_id: int, session: SessionDep, user: CurrentUser) -> FileResponse:
+    request, path = service.open_deck(session, actor=user, request_id=request_id)
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=request.deck_filename or "deck.pdf",
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
 
 
 @router.post("/meeting-requests/{request_id}/accept", response_model=MeetingOut)
@@ -274,7 +343,7 @@ def meeting_calendar(meeting_id: int, session: SessionDep, user: CurrentUser) ->
     meeting = service.get_meeting(session, actor=user, meeting_id=meeting_id)
     investor = session.get(User, meeting.investor_id)
     organisation = session.get(Organisation, meeting.organisation_id)
-    body = service.calendar(
+    body = meeting_ics.meeting_calendar(
         meeting,
         investor_name=investor.full_name if investor else "",
         organisation_name=organisation.name if organisation else "",
@@ -336,7 +405,7 @@ def create_pitch_day(body: PitchDayIn, session: SessionDep, user: StaffUser) -> 
 def get_pitch_day(pitch_day_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     day = service.get_pitch_day(session, pitch_day_id)
     out = pitch_day_out(session, day)
-    if day.published_at is not None or user.is_staff:
+    if service.can_see_schedule(session, user, day):
         out["meetings"] = [
             pitch_meeting_out(day, m) for m in service.pitch_meetings(session, day.id)
         ]

@@ -103,6 +103,10 @@ class MeetingRequest(Base):
     expires_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
+    # The optional pitch deck: a PDF stored under a server-generated name outside the web root.
+    deck_filename: Mapped[str | None] = mapped_column(String(200))
+    deck_stored_name: Mapped[str | None] = mapped_column(String(80))
+    deck_size: Mapped[int | None]
 
 
 class MeetingStatus(LabelledEnum):

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from app.accounts.models import Organisation, Role, User
-from app.deps import OptionalUser, SessionDep
-from app.errors import DomainError
-from app.i18n import N_, gettext
+from app.deps import OptionalUser, SessionDep, StaffUser
+from app.errors import DomainError, NotFound
+from app.i18n import N_, get_timezone, gettext
 from app.meetings import service
-from app.meetings.models import RequestStatus
-from app.meetings.schemas import AcceptIn, DeclineIn, MeetingRequestIn
+from app.meetings.models import PitchDay, RequestStatus
+from app.meetings.schemas import AcceptIn, AvailabilityForm, DeclineIn, MeetingRequestIn
+from app.membership import queries as membership
 from app.web import FormData, flash, login_redirect, parse_form, redirect, register_nav, render_page
 
 router = APIRouter(include_in_schema=False)
@@ -42,8 +45,25 @@ def _names(session: SessionDep, meetings: list) -> dict[str, dict[int, str]]:  #
 def investors_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return login_redirect(request)
-    cards = service.list_investors(session, actor=user)
-    return render_page(request, "meetings/investors.html", {"cards": cards, "errors": {}})
+    reasons: dict[int, list[str]] = {}
+    if membership.member_organisation_ids(session, user):
+        ranked = service.recommendations(session, actor=user)
+        cards = [card for card, _score, _reasons in ranked]
+        reasons = {card.user.id: why for card, _score, why in ranked}
+    else:
+        cards = service.list_investors(session, actor=user)
+    slots = {card.user.id: service.free_slots(session, card.user.id)[:8] for card in cards}
+    return render_page(
+        request,
+        "meetings/investors.html",
+        {
+            "cards": cards,
+            "reasons": reasons,
+            "slots": slots,
+            "errors": {},
+            "zone": get_timezone().key,
+        },
+    )
 
 
 @router.post("/investors/{investor_id}/request")
@@ -56,8 +76,20 @@ def request_page(
     if data is None:
         flash(request, gettext("Write a message to the investor."), "error")
         return redirect("/investors")
+    deck = form.get("deck")
     try:
-        service.create_request(session, actor=user, investor_id=investor_id, message=data.message)
+        with session.begin_nested():
+            created = service.create_request(
+                session, actor=user, investor_id=investor_id, message=data.message
+            )
+            if isinstance(deck, UploadFile) and deck.filename:
+                service.attach_deck(
+                    session,
+                    actor=user,
+                    request_id=created.id,
+                    filename=deck.filename,
+                    stream=deck.file,
+                )
     except DomainError as error:
         flash(request, error.detail, "error")
         return redirect("/investors")
@@ -88,11 +120,51 @@ def inbox_page(request: Request, session: SessionDep, user: OptionalUser) -> Res
         if r.investor_id == user.id and r.status == RequestStatus.requested
     ]
     slots = service.free_slots(session, user.id)
+    is_investor = service.investor_organisation(session, user) is not None
+    windows = service.list_availability(session, actor=user) if is_investor else []
     return render_page(
         request,
         "meetings/inbox.html",
-        {"requests": requests, "slots": slots, **_names(session, requests)},
+        {
+            "requests": requests,
+            "slots": slots,
+            "windows": windows,
+            "is_investor": is_investor,
+            "zone": get_timezone().key,
+            **_names(session, requests),
+        },
     )
+
+
+@router.post("/investor-inbox/availability")
+def availability_page(
+    request: Request, session: SessionDep, user: OptionalUser, form: FormData
+) -> Response:
+    """Times typed without a zone are the investor's local times (`users.timezone`)."""
+    if user is None:
+        return login_redirect(request)
+    data, errors = parse_form(AvailabilityForm, form)
+    try:
+        if data is None:
+            raise DomainError(next(iter(errors.values()), gettext("This value is not valid.")))
+        zone = get_timezone()
+        starts_at, ends_at = (
+            moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+            for moment in (data.starts_at, data.ends_at)
+        )
+        with session.begin_nested():
+            service.add_availability(
+                session,
+                actor=user,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                slot_minutes=data.slot_minutes,
+            )
+    except DomainError as error:
+        flash(request, error.detail, "error")
+        return redirect("/investor-inbox")
+    flash(request, gettext("Your availability is published."))
+    return redirect("/investor-inbox")
 
 
 @router.post("/investor-inbox/{request_id}/accept")
@@ -131,6 +203,21 @@ def decline_page(
     return redirect("/investor-inbox")
 
 
+def _pitch_names(session: SessionDep, organisation_ids: set[int]) -> dict[int, str]:
+    return {
+        i: (session.get(Organisation, i) or Organisation(name="")).name for i in organisation_ids
+    }
+
+
+def _slot_times(day: PitchDay) -> list[tuple[str, str]]:
+    step = timedelta(minutes=day.slot_minutes)
+    times = []
+    for start in day.slot_starts:
+        moment = datetime.combine(day.date, datetime.strptime(start, "%H:%M").time())
+        times.append((start, (moment + step).strftime("%H:%M")))
+    return times
+
+
 @router.get("/pitch-days/{pitch_day_id}", response_class=HTMLResponse)
 def agenda_page(
     pitch_day_id: int, request: Request, session: SessionDep, user: OptionalUser
@@ -138,13 +225,118 @@ def agenda_page(
     if user is None:
         return login_redirect(request)
     day = service.get_pitch_day(session, pitch_day_id)
-    visible = day.published_at is not None or user.is_staff
+    visible = service.can_see_schedule(session, user, day)
     meetings = service.pitch_meetings(session, day.id) if visible else []
+    participants = service.pitch_participant_ids(session, day.id)
+    mine = sorted(participants & service._user_organisation_ids(session, user))
     ids = {i for m in meetings for i in (m.first_organisation_id, m.second_organisation_id)}
-    names = {i: (session.get(Organisation, i) or Organisation(name="")).name for i in ids}
-    date = datetime.combine(day.date, datetime.min.time())
     return render_page(
         request,
         "meetings/agenda.html",
-        {"day": day, "date": date, "meetings": meetings, "names": names, "visible": visible},
+        {
+            "day": day,
+            "date": datetime.combine(day.date, datetime.min.time()),
+            "meetings": meetings,
+            "names": _pitch_names(
+                session, ids | set(mine) | (participants if user.is_staff else set())
+            ),
+            "visible": visible,
+            "mine": mine,
+            "participants": sorted(participants) if user.is_staff else [],
+            "tables": range(1, day.tables + 1),
+            "times": _slot_times(day),
+        },
     )
+
+
+@router.get("/pitch-days/{pitch_day_id}/agenda/{organisation_id}", response_class=HTMLResponse)
+def participant_agenda_page(
+    pitch_day_id: int,
+    organisation_id: int,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+) -> Response:
+    """A printable agenda of one participant: slot, table and whom they meet."""
+    if user is None:
+        return login_redirect(request)
+    day, meetings = service.participant_agenda(
+        session, actor=user, pitch_day_id=pitch_day_id, organisation_id=organisation_id
+    )
+    ids = {i for m in meetings for i in (m.first_organisation_id, m.second_organisation_id)}
+    rows = [
+        (
+            m,
+            m.second_organisation_id
+            if m.first_organisation_id == organisation_id
+            else m.first_organisation_id,
+        )
+        for m in meetings
+    ]
+    return render_page(
+        request,
+        "meetings/participant_agenda.html",
+        {
+            "day": day,
+            "date": datetime.combine(day.date, datetime.min.time()),
+            "organisation_id": organisation_id,
+            "names": _pitch_names(session, ids | {organisation_id}),
+            "rows": rows,
+            "visible": service.can_see_schedule(session, user, day),
+            "times": _slot_times(day),
+        },
+    )
+
+
+@router.get("/pitch-days/{pitch_day_id}/tables", response_class=HTMLResponse)
+def table_sheets_page(
+    pitch_day_id: int,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    table: Annotated[int | None, Query(ge=1, le=500)] = None,
+) -> Response:
+    """Printable sheets, one page per table (or only `?table=N`): who sits there in each slot."""
+    day = service.get_pitch_day(session, pitch_day_id)
+    if table is not None and table > day.tables:
+        raise NotFound(gettext("Table not found."))
+    meetings = service.pitch_meetings(session, day.id)
+    numbers = [table] if table is not None else list(range(1, day.tables + 1))
+    sheets = [(n, {m.slot: m for m in meetings if m.table_number == n}) for n in numbers]
+    ids = {i for m in meetings for i in (m.first_organisation_id, m.second_organisation_id)}
+    return render_page(
+        request,
+        "meetings/table_sheets.html",
+        {
+            "day": day,
+            "date": datetime.combine(day.date, datetime.min.time()),
+            "sheets": sheets,
+            "names": _pitch_names(session, ids),
+            "times": _slot_times(day),
+        },
+    )
+
+
+@router.post("/pitch-days/{pitch_day_id}/schedule")
+def schedule_page(
+    pitch_day_id: int, request: Request, session: SessionDep, user: StaffUser
+) -> Response:
+    result = service.schedule_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
+    flash(
+        request,
+        gettext(
+            "Placed %(placed)s of at most %(bound)s meetings.",
+            placed=result.placed,
+            bound=result.upper_bound,
+        ),
+    )
+    return redirect(f"/pitch-days/{pitch_day_id}")
+
+
+@router.post("/pitch-days/{pitch_day_id}/publish")
+def publish_page(
+    pitch_day_id: int, request: Request, session: SessionDep, user: StaffUser
+) -> Response:
+    service.publish_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
+    flash(request, gettext("The schedule is published: participants now see their agendas."))
+    return redirect(f"/pitch-days/{pitch_day_id}")

@@ -26,17 +26,33 @@ class AvailabilityIn(Input):
     slot_minutes: int = Field(ge=10, le=240)
 
 
+class AvailabilityForm(Input):
+    """Times as typed in a browser (no zone): read in the investor's own time zone."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    slot_minutes: int = Field(ge=10, le=240)
+
+
 class AvailabilityOut(Output):
+    """`starts_at`/`ends_at` in UTC; `local_*` the same moments in the caller's `timezone`."""
+
     id: int
     investor_id: int
     starts_at: dt.datetime
     ends_at: dt.datetime
     slot_minutes: int
+    local_starts_at: dt.datetime
+    local_ends_at: dt.datetime
+    timezone: str
 
 
 class SlotOut(Output):
     starts_at: dt.datetime
     ends_at: dt.datetime
+    local_starts_at: dt.datetime
+    local_ends_at: dt.datetime
+    timezone: str
 
 
 class InvestorOut(Output):
@@ -74,6 +90,7 @@ class MeetingRequestOut(Output):
     created_at: dt.datetime
     expires_at: dt.datetime
     meeting_id: int | None = None
+    deck: dict[str, Any] | None = None
 
 
 class AcceptIn(Input):

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, Role, User
+from app.accounts.personal_data import register_exporter
 from app.audit import record
 from app.config import get_settings
-from app.training import queries as training_queries
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Forbidden, InvalidTransition, NotFound
-from app.i18n import N_, gettext
+from app.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from app.i18n import N_, format_rub, gettext
 from app.meetings import scheduler
 from app.meetings.models import (
     MEETING_TRANSITIONS,
@@ -39,6 +50,7 @@ from app.meetings.models import (
 from app.membership import queries as membership
 from app.notifications.kinds import register_kind
 from app.notifications.service import notify
+from app.training import queries as training_queries
 from app.vocab import Stage, sector_label, sector_slugs
 
 MEETING_EVENT = register_kind("meetings.event", N_("Investor meetings"), essential=True)
@@ -228,13 +240,71 @@ def _stage_index(stage: str | None) -> int | None:
     return order.index(stage) if stage in order else None
 
 
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:,\d{3})+(?![\d,])|\d+)"
+    r"(?:[.,](\d{1,3}))?\s*"
+    r"(млрд|миллиард\w*|billion|bn|млн|миллион\w*|million|mln|mio|тыс\w*|thousand|k|m)?"
+    r"(?![a-zа-яё])",
+    re.IGNORECASE,
+)
+_MULTIPLIERS = (
+    (("млрд", "миллиард", "billion", "bn"), 10**9),
+    (("млн", "миллион", "million", "mln", "mio", "m"), 10**6),
+    (("тыс", "thousand", "k"), 10**3),
+)
+
+
+def parse_rub_amount(text: str | None) -> int | None:
+    """A sum of money in free text: "15 млн руб.", "2,5 million", "RUB 3 000 000", "500k".
+
+    The first amount with a unit (thousand, million, billion) wins; otherwise the largest bare
+    number of at least 10 000 (so that years and counts are not read as money). None if absent.
+    """
+    if not text:
+        return None
+    bare: list[int] = []
+    for match in _AMOUNT.finditer(text[:5000]):
+        whole, fraction, unit = match.groups()
+        digits = re.sub(r"[ \u00a0\u202f,]", "", whole)
+        if unit:
+            word = unit.lower()
+            factor = next(f for names, f in _MULTIPLIERS if any(word.startswith(n) for n in names))
+            value = int(digits) * factor
+            if fraction:
+                value += int(fraction) * factor // 10 ** len(fraction)
+            return value if 0 < value <= 10**15 else None
+        if not fraction and 10_000 <= int(digits) <= 10**15:
+            bare.append(int(digits))
+    return max(bare) if bare else None
+
+
+def application_funding_need(session: Session, organisation_id: int) -> int | None:
+    """The sum named in the funding needs of the organisation's latest application, if any."""
+    from app.membership.models import Application
+
+    text = session.scalar(
+        select(Application.funding_needs)
+        .where(Application.organisation_id == organisation_id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(1)
+    )
+    return parse_rub_amount(text)
+
+
 def recommendations(
     session: Session, *, actor: User, need_rub: int | None = None
 ) -> list[tuple[InvestorCard, int, list[str]]]:
-    """Investors ranked by fit with the member's organisation: sector, stage and ticket size."""
+    """Investors ranked by fit with the member's organisation: sector, stage and ticket size.
+
+    The funding need is `need_rub` when given, else the sum read from the funding needs of the
+    organisation's latest membership application; without either, ticket size adds nothing."""
     orgs = _require_member(session, actor, N_("see investor recommendations"))
     organisation = session.get(Organisation, orgs[0])
     assert organisation is not None
+    from_application = False
+    if need_rub is None:
+        need_rub = application_funding_need(session, organisation.id)
+        from_application = need_rub is not None
     ranked = []
     for card in list_investors(session, actor=actor):
         profile = card.profile
@@ -271,7 +341,14 @@ def recommendations(
                 )
             ):
                 score += 2
-                reasons.append(gettext("Your funding need fits the ticket size"))
+                reasons.append(
+                    gettext(
+                        "The funding need in your application (%(amount)s) fits the ticket size",
+                        amount=format_rub(need_rub),
+                    )
+                    if from_application
+                    else gettext("Your funding need fits the ticket size")
+                )
         ranked.append((card, score, reasons))
     ranked.sort(key=lambda item: (-item[1], item[0].user.id))
     return ranked
@@ -318,6 +395,20 @@ def add_availability(
         entity_id=window.id,
     )
     return window
+
+
+def list_availability(session: Session, *, actor: User) -> list[AvailabilityWindow]:
+    """The investor's own windows that have not ended yet, earliest first."""
+    _require_investor(session, actor)
+    return list(
+        session.scalars(
+            select(AvailabilityWindow)
+            .where(
+                AvailabilityWindow.investor_id == actor.id, AvailabilityWindow.ends_at > utcnow()
+            )
+            .order_by(AvailabilityWindow.starts_at)
+        )
+    )
 
 
 def _slot_at(session: Session, investor_id: int, starts_at: datetime) -> tuple[datetime, datetime]:
@@ -475,6 +566,71 @@ def create_request(
         link="/investor-inbox",
     )
     return request
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+def _deck_dir() -> Path:
+    folder = get_settings().upload_dir / "meetings"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _clean_filename(name: str | None) -> str:
+    base = Path(name or "").name
+    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .") or "deck"
+    if not base.lower().endswith(".pdf"):
+        base += ".pdf"
+    return base[-120:]
+
+
+def attach_deck(
+    session: Session, *, actor: User, request_id: int, filename: str | None, stream: BinaryIO
+) -> MeetingRequest:
+    """A person of the requesting organisation attaches a pitch deck to an open request: PDF
+    only, recognised by its first bytes (415), at most `max_upload_bytes` (413). A new deck
+    replaces the old one. Only the investor, the organisation and staff can open it."""
+    request = get_request(session, actor=actor, request_id=request_id, lock=True)
+    if request.organisation_id not in _user_organisation_ids(session, actor):
+        raise Forbidden(gettext("Only the requesting organisation may attach a deck."))
+    if request.status != RequestStatus.requested:
+        raise InvalidTransition(gettext("A deck can be attached only to an open request."))
+    limit = get_settings().max_upload_bytes
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge(gettext("The file is larger than 10 MB."))
+    if not content.startswith(PDF_MAGIC):
+        raise UnsupportedMediaType(gettext("Only PDF documents can be attached."))
+    old = request.deck_stored_name
+    stored_name = f"{secrets.token_hex(16)}.pdf"
+    (_deck_dir() / stored_name).write_bytes(content)
+    request.deck_filename = _clean_filename(filename)
+    request.deck_stored_name = stored_name
+    request.deck_size = len(content)
+    session.flush()
+    if old:
+        (_deck_dir() / old).unlink(missing_ok=True)
+    record(
+        session,
+        actor_id=actor.id,
+        action="meetings.deck_attached",
+        entity_type="meeting_request",
+        entity_id=request.id,
+        data={"size": len(content)},
+    )
+    return request
+
+
+def open_deck(session: Session, *, actor: User, request_id: int) -> tuple[MeetingRequest, Path]:
+    """The deck opens to the investor addressed, the requesting organisation and staff."""
+    request = get_request(session, actor=actor, request_id=request_id)
+    if not request.deck_stored_name:
+        raise NotFound(gettext("Document not found."))
+    path = _deck_dir() / request.deck_stored_name
+    if not path.is_file():
+        raise NotFound(gettext("Document not found."))
+    return request, path
 
 
 def can_view_request(session: Session, user: User, request: MeetingRequest) -> bool:
@@ -864,33 +1020,6 @@ def record_no_show(session: Session, *, actor: User, meeting_id: int, party: str
     return meeting
 
 
-def calendar(meeting: Meeting, *, investor_name: str, organisation_name: str) -> bytes:
-    """An iCalendar file with a stable UID; SEQUENCE grows with each reschedule or cancel."""
-    from icalendar import Calendar, Event
-
-    cal = Calendar()
-    cal.add("prodid", "-//Cluster Portal//meetings//RU")
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if meeting.status == MeetingStatus.cancelled else "PUBLISH")
-    event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", meeting.updated_at)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
-    event.add(
-        "summary",
-        gettext(
-            "Meeting: %(investor)s and %(organisation)s",
-            investor=investor_name,
-            organisation=organisation_name,
-        ),
-    )
-    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.cancelled else "CONFIRMED")
-    cal.add_component(event)
-    return bytes(cal.to_ical())
-
-
 # --- pitch days --------------------------------------------------------------------------------
 
 
@@ -1196,6 +1325,40 @@ def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> Pi
     return day
 
 
+def pitch_participant_ids(session: Session, pitch_day_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(PitchParticipant.organisation_id).where(
+                PitchParticipant.pitch_day_id == pitch_day_id
+            )
+        )
+    )
+
+
+def can_see_schedule(session: Session, user: User, day: PitchDay) -> bool:
+    """Staff always; people of a participating organisation once the schedule is published."""
+    if user.is_staff:
+        return True
+    if day.published_at is None:
+        return False
+    return bool(_user_organisation_ids(session, user) & pitch_participant_ids(session, day.id))
+
+
+def participant_agenda(
+    session: Session, *, actor: User, pitch_day_id: int, organisation_id: int
+) -> tuple[PitchDay, list[PitchMeeting]]:
+    """One participant's agenda: staff always, its own people once the schedule is published;
+    for anyone else the agenda does not exist (404)."""
+    day = get_pitch_day(session, pitch_day_id)
+    if organisation_id not in pitch_participant_ids(session, day.id):
+        raise NotFound(gettext("Pitch day participant not found."))
+    if not actor.is_staff and organisation_id not in _user_organisation_ids(session, actor):
+        raise NotFound(gettext("Pitch day participant not found."))
+    if not can_see_schedule(session, actor, day):
+        return day, []
+    return day, pitch_meetings(session, day.id, organisation_id)
+
+
 def pitch_meetings(
     session: Session, pitch_day_id: int, organisation_id: int | None = None
 ) -> list[PitchMeeting]:
@@ -1208,3 +1371,68 @@ def pitch_meetings(
             )
         )
     return list(session.scalars(statement.order_by(PitchMeeting.slot, PitchMeeting.table_number)))
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+@register_exporter("meetings")
+def export_meetings(session: Session, user: User) -> dict[str, Any]:
+    """Requests the user wrote or received, meetings they took part in, feedback they gave."""
+    requests = session.scalars(
+        select(MeetingRequest)
+        .where(or_(MeetingRequest.requester_id == user.id, MeetingRequest.investor_id == user.id))
+        .order_by(MeetingRequest.id)
+    ).all()
+    organisations = _user_organisation_ids(session, user)
+    meetings = session.scalars(
+        select(Meeting)
+        .where(or_(Meeting.investor_id == user.id, Meeting.organisation_id.in_(organisations)))
+        .order_by(Meeting.id)
+    ).all()
+    feedback = session.scalars(
+        select(MeetingFeedback)
+        .where(MeetingFeedback.author_id == user.id)
+        .order_by(MeetingFeedback.id)
+    ).all()
+    return {
+        "requests": [
+            {
+                "id": r.id,
+                "role": "investor" if r.investor_id == user.id else "requester",
+                "investor_id": r.investor_id,
+                "organisation_id": r.organisation_id,
+                "message": r.message,
+                "status": r.status.value,
+                "reason": r.reason,
+                "deck_filename": r.deck_filename,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in requests
+        ],
+        "meetings": [
+            {
+                "id": m.id,
+                "investor_id": m.investor_id,
+                "organisation_id": m.organisation_id,
+                "starts_at": m.starts_at.isoformat(),
+                "ends_at": m.ends_at.isoformat(),
+                "status": m.status.value,
+                "cancel_reason": m.cancel_reason,
+                "no_show": m.no_show,
+            }
+            for m in meetings
+        ],
+        "feedback": [
+            {
+                "meeting_id": f.meeting_id,
+                "side": f.side,
+                "rating": f.rating,
+                "note": f.note,
+                "outcome": f.outcome.value,
+                "amount_rub": f.amount_rub,
+                "created_at": f.created_at.isoformat(),
+            }
+            for f in feedback
+        ],
+    }

@@ -43,6 +43,8 @@ class CalendarEvent:
     location: str | None = None
     description: str | None = None
     url: str | None = None
+    sequence: int | None = None
+    status: str | None = None
 
 
 EventProvider = Callable[[Session, User], list[CalendarEvent]]
@@ -100,6 +102,10 @@ def build_calendar(events: list[CalendarEvent], *, name: str | None = None) -> b
             event.add("description", item.description)
         if item.url:
             event.add("url", item.url)
+        if item.sequence is not None:
+            event.add("sequence", item.sequence)
+        if item.status:
+            event.add("status", item.status)
         calendar.add_component(event)
     return bytes(calendar.to_ical())
 

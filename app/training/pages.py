@@ -87,6 +87,14 @@ def session_page(
         )
     staff = policies.can_manage_training(user)
     enrolments = service.enrolments_of_session(session, session_id) if staff else []
+    colleagues = []
+    if user is not None:
+        taken = {
+            e.user_id
+            for e in service.enrolments_of_session(session, session_id)
+            if e.status in (EnrolmentStatus.enrolled, EnrolmentStatus.waitlisted)
+        }
+        colleagues = [c for c in policies.enrollable_colleagues(session, user) if c.id not in taken]
     return render_page(
         request,
         "training/session.html",
@@ -98,6 +106,7 @@ def session_page(
             "position": service.waitlist_position(session, mine) if mine else None,
             "is_staff": staff,
             "enrolments": enrolments,
+            "colleagues": colleagues,
             "waitlist_position": lambda e: service.waitlist_position(session, e),
             "started": training_session.starts_at <= utcnow(),
         },
@@ -121,6 +130,41 @@ def enrol(session_id: int, request: Request, user: CurrentUser, session: Session
             request,
             gettext(
                 "The session is full: you are number %(position)s on the waitlist.",
+                position=service.waitlist_position(session, enrolment),
+            ),
+        )
+    return redirect(target)
+
+
+@router.post("/sessions/{session_id}/enrol-colleague")
+def enrol_colleague(
+    session_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
+    """An organisation owner takes a seat (or a waitlist place) for a colleague."""
+    service.get_session(session, session_id)
+    target = f"/sessions/{session_id}"
+    try:
+        colleague_id = int(str(form.get("user_id", "")))
+    except ValueError:
+        flash(request, gettext("Choose a colleague."), "error")
+        return redirect(target)
+    try:
+        with session.begin_nested():
+            enrolment = service.enrol(
+                session, actor=user, session_id=session_id, user_id=colleague_id
+            )
+    except DomainError as exc:
+        flash(request, exc.detail, "error")
+        return redirect(target)
+    name = enrolment.user.full_name
+    if enrolment.status == EnrolmentStatus.enrolled:
+        flash(request, gettext("%(name)s is enrolled.", name=name))
+    else:
+        flash(
+            request,
+            gettext(
+                "The session is full: %(name)s is number %(position)s on the waitlist.",
+                name=name,
                 position=service.waitlist_position(session, enrolment),
             ),
         )

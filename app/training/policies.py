@@ -32,3 +32,24 @@ def shared_owned_organisations(session: Session, owner: User, colleague_id: int)
 
 def can_enrol_colleague(session: Session, actor: User, colleague_id: int) -> bool:
     return bool(shared_owned_organisations(session, actor, colleague_id))
+
+
+def enrollable_colleagues(session: Session, owner: User) -> list[User]:
+    """People of the organisations `owner` owns, other than the owner, by name."""
+    owned = select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == owner.id,
+        OrganisationMember.role == OrganisationRole.owner,
+    )
+    return list(
+        session.scalars(
+            select(User)
+            .join(OrganisationMember, OrganisationMember.user_id == User.id)
+            .where(
+                OrganisationMember.organisation_id.in_(owned),
+                User.id != owner.id,
+                User.is_active.is_(True),
+            )
+            .distinct()
+            .order_by(User.full_name, User.id)
+        )
+    )

@@ -16,7 +16,10 @@ from app.verification import VerifiedRecord, register_resolver
 
 def investor_readiness_required(session: Session) -> bool:
     """Investor meetings require the course once staff have flagged one as investor readiness."""
-    return session.scalar(select(Course.id).where(Course.investor_readiness.is_(True)).limit(1)) is not None
+    return (
+        session.scalar(select(Course.id).where(Course.investor_readiness.is_(True)).limit(1))
+        is not None
+    )
 
 
 def has_completed_investor_readiness(session: Session, user: User) -> bool:

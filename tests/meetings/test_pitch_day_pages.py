@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from app.accounts.models import Role
+from tests.factories import Factory, csrf_from
+from tests.meetings.helpers import investor, member, texts
+
+DAY = {
+    "date": "2026-12-10",
+    "slot_starts": ["10:00", "10:30"],
+    "slot_minutes": 20,
+    "tables": 2,
+}
+
+
+def _day_with_two_meetings(factory: Factory):
+    staff = factory.actor(Role.staff, browser=True)
+    day = staff.api.post("/api/v1/pitch-days", json=DAY).json()
+    url = f"/api/v1/pitch-days/{day['id']}"
+    inv, inv_org = investor(factory, browser=True)
+    a, a_org = member(factory, browser=True)
+    b, b_org = member(factory, browser=True)
+    for actor, org in ((inv, inv_org), (a, a_org), (b, b_org)):
+        assert (
+            actor.api.post(f"{url}/participants", json={"organisation_id": org.id}).status_code
+            == 201
+        )
+    for actor in (a, b):
+        wish = actor.api.post(f"{url}/wishes", json={"with_organisation_id": inv_org.id})
+        assert wish.status_code == 201
+    page = staff.browser.get(f"/pitch-days/{day['id']}")
+    scheduled = staff.browser.post(
+        f"/pitch-days/{day['id']}/schedule", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert scheduled.status_code == 303
+    return staff, day, (inv, inv_org), (a, a_org), (b, b_org)
+
+
+def test_participants_see_the_schedule_and_their_agenda_only_after_publishing(
+    factory: Factory,
+) -> None:
+    staff, day, (inv, inv_org), (a, a_org), (_b, b_org) = _day_with_two_meetings(factory)
+    agenda = f"/pitch-days/{day['id']}/agenda/{inv_org.id}"
+    assert "meetings" not in inv.api.get(f"/api/v1/pitch-days/{day['id']}").json()
+    assert texts(inv.browser.get(agenda).text, "td", "agenda") == []
+    assert len(staff.api.get(f"/api/v1/pitch-days/{day['id']}").json()["meetings"]) == 2
+
+    page = staff.browser.get(f"/pitch-days/{day['id']}")
+    published = staff.browser.post(
+        f"/pitch-days/{day['id']}/publish", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert published.status_code == 303
+    assert len(inv.api.get(f"/api/v1/pitch-days/{day['id']}").json()["meetings"]) == 2
+    outsider = factory.actor()
+    assert "meetings" not in outsider.api.get(f"/api/v1/pitch-days/{day['id']}").json()
+
+    cells = texts(inv.browser.get(agenda).text, "td", "agenda")
+    assert sorted([cells[0:3], cells[3:6]]) == sorted(
+        [["10:00–10:20", "1", a_org.name], ["10:30–10:50", "1", b_org.name]]
+    ) or sorted(cells[2::3]) == sorted([a_org.name, b_org.name])
+    assert [c.split("–")[0] for c in cells[0::3]] == ["10:00", "10:30"]
+    mine = texts(a.browser.get(f"/pitch-days/{day['id']}/agenda/{a_org.id}").text, "td", "agenda")
+    assert mine[2] == inv_org.name and len(mine) == 3
+    assert a.browser.get(agenda).status_code == 404
+    assert staff.browser.get(agenda).status_code == 200
+
+
+def test_staff_print_one_sheet_per_table(factory: Factory) -> None:
+    staff, day, (inv, inv_org), *_ = _day_with_two_meetings(factory)
+    sheets = staff.browser.get(f"/pitch-days/{day['id']}/tables")
+    assert sheets.status_code == 200
+    assert sheets.text.count('class="print-sheet"') == 2
+    first = texts(sheets.text, "td", "table-1")
+    assert first[0::2] == ["10:00–10:20", "10:30–10:50"]
+    assert all(inv_org.name in cell for cell in first[1::2])
+    assert texts(sheets.text, "td", "table-2")[1::2] == ["—", "—"]
+    single = staff.browser.get(f"/pitch-days/{day['id']}/tables?table=2")
+    assert single.text.count('class="print-sheet"') == 1
+    assert staff.browser.get(f"/pitch-days/{day['id']}/tables?table=3").status_code == 404
+    assert inv.browser.get(f"/pitch-days/{day['id']}/tables").status_code == 403

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.models import Organisation, Role
+from app.meetings.service import parse_rub_amount
+from app.membership.models import Application, ApplicationStatus
+from tests.factories import Factory
+from tests.meetings.helpers import investor, member, texts
+
+
+def _application(factory: Factory, organisation: Organisation, funding_needs: str) -> None:
+    with factory.database.session_scope() as session:
+        session.add(
+            Application(
+                organisation_id=organisation.id,
+                status=ApplicationStatus.approved,
+                summary="s",
+                innovation="i",
+                market="m",
+                team="t",
+                funding_needs=funding_needs,
+            )
+        )
+
+
+def _profiles(factory: Factory) -> tuple:
+    small, small_org = investor(factory, full_name="Small Ticket")
+    large, large_org = investor(factory, full_name="Large Ticket")
+    staff = factory.actor(Role.staff)
+    for org, low, high in ((small_org, 1_000_000, 5_000_000), (large_org, 10_000_000, 50_000_000)):
+        response = staff.api.put(
+            f"/api/v1/organisations/{org.id}/investor-profile",
+            json={"sectors": ["energy"], "ticket_min_rub": low, "ticket_max_rub": high},
+        )
+        assert response.status_code == 200
+    return small, large
+
+
+def test_ticket_fit_uses_the_funding_need_of_the_latest_application(factory: Factory) -> None:
+    small, large = _profiles(factory)
+    mem, org = member(factory, browser=True)
+    _application(factory, org, "Нужно 3 млн руб. на пилот")
+    _application(factory, org, "Просим 20 000 000 ₽ на серийное производство в 2027 году")
+    body = mem.api.get("/api/v1/investors/recommendations").json()
+    assert [(i["id"], i["score"]) for i in body["items"]] == [(large.id, 2), (small.id, 0)]
+    (reason,) = body["items"][0]["reasons"]
+    assert reason.startswith("Сумма из вашей заявки (20") and reason.endswith(
+        "соответствует размеру чека"
+    )
+    explicit = mem.api.get("/api/v1/investors/recommendations?need_rub=2000000").json()
+    assert [i["id"] for i in explicit["items"]] == [small.id, large.id]
+    assert explicit["items"][0]["reasons"] == [
+        "Ваша потребность в финансировании соответствует размеру чека"
+    ]
+    page = mem.browser.get("/investors").text
+    assert texts(page, "li", f"investor-{large.id}")[0] == " ".join(reason.split())
+
+
+def test_without_a_sum_in_the_application_ticket_size_adds_nothing(factory: Factory) -> None:
+    _profiles(factory)
+    mem, org = member(factory)
+    _application(factory, org, "Ищем стратегического партнёра")
+    body = mem.api.get("/api/v1/investors/recommendations").json()
+    assert [(i["score"], i["reasons"]) for i in body["items"]] == [(0, []), (0, [])]
+    other, _ = member(factory)
+    assert [
+        i["score"] for i in other.api.get("/api/v1/investors/recommendations").json()["items"]
+    ] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("15 млн руб.", 15_000_000),
+        ("2,5 million", 2_500_000),
+        ("RUB 3 000 000 in 2026", 3_000_000),
+        ("500k", 500_000),
+        ("1,500,000 rubles", 1_500_000),
+        ("1.2 млрд", 1_200_000_000),
+        ("30 миллионов рублей", 30_000_000),
+        ("команда из 5 человек, запуск в 2026", None),
+        ("", None),
+    ],
+)
+def test_parse_rub_amount(text: str, amount: int | None) -> None:
+    assert parse_rub_amount(text) == amount
