@@ -49,6 +49,7 @@ from app.meetings.models import (
 )
 from app.membership import queries as membership
 from app.notifications.kinds import register_kind
+from app.notifications.models import OutboxMessage
 from app.notifications.service import notify
 from app.training import queries as training_queries
 from app.vocab import Stage, sector_label, sector_slugs
@@ -826,6 +827,50 @@ def remind_pending(session: Session, now: datetime) -> int:
         request.reminded_at = now
     session.flush()
     return len(due)
+
+
+def remind_upcoming_meetings(session: Session, now: datetime) -> int:
+    """Both sides of a scheduled meeting hear about it once, 24 hours before it starts; the key
+    carries the meeting's sequence, so a rescheduled meeting is announced again."""
+    meetings = session.scalars(
+        select(Meeting).where(
+            Meeting.status == MeetingStatus.scheduled,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + timedelta(hours=24),
+        )
+    ).all()
+    queued = 0
+    for meeting in meetings:
+        context = _context(session, meeting, "upcoming", starts_at=meeting.starts_at)
+        people = session.scalars(
+            select(User)
+            .join(OrganisationMember, OrganisationMember.user_id == User.id)
+            .where(OrganisationMember.organisation_id == meeting.organisation_id)
+        ).all()
+        investor = session.get(User, meeting.investor_id)
+        prefix = f"meetings.meeting.{meeting.id}.{meeting.sequence}.upcoming."
+        already = set(
+            session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.idempotency_key.startswith(prefix)
+                )
+            )
+        )
+        for person in [*([investor] if investor else []), *people]:
+            key = f"{prefix}{person.id}"
+            if key in already:
+                continue
+            notify(
+                session,
+                recipient=person,
+                kind=MEETING_EVENT,
+                template="meetings/event",
+                key=key,
+                context=context,
+                link="/meetings",
+            )
+            queued += 1
+    return queued
 
 
 # --- meetings ----------------------------------------------------------------------------------
