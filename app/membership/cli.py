@@ -40,7 +40,9 @@ def register(cli: typer.Typer, import_cli: typer.Typer) -> None:
             if actor_email:
                 query = query.where(User.email == actor_email.lower())
             else:
-                query = query.join(UserRole).where(UserRole.role.in_([Role.staff, Role.admin]))
+                query = query.join(UserRole, UserRole.user_id == User.id).where(
+                    UserRole.role.in_([Role.staff, Role.admin])
+                )
             actor = session.scalars(query.order_by(User.id)).first()
             if actor is None or not actor.is_staff:
                 console.print("[red]No staff user to import as (use --as EMAIL).[/red]")

@@ -187,7 +187,7 @@ def _import_row(
     if membership is None:
         membership = Membership(
             organisation_id=organisation.id,
-            number=values["number"] or service._next_number(session, values["since"].year),  # noqa: SLF001
+            number=values["number"] or service._next_number(session, values["since"].year),
             verify_code=secrets.token_urlsafe(15),
             starts_on=values["since"],
             expires_on=values["expires"],

@@ -40,7 +40,7 @@ def invite_renewals(session: Session, now: datetime) -> int:
     ).all()
     count = 0
     for membership, organisation in due:
-        for owner in service._owners(session, organisation.id):  # noqa: SLF001
+        for owner in service._owners(session, organisation.id):
             message = notify(
                 session,
                 recipient=owner,

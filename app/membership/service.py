@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.accounts.identifiers import is_valid_inn
 from app.accounts.models import (
     Organisation,
     OrganisationKind,
@@ -23,7 +24,6 @@ from app.accounts.models import (
     User,
     UserRole,
 )
-from app.accounts.identifiers import is_valid_inn
 from app.accounts.personal_data import register_exporter
 from app.accounts.policies import is_organisation_member, is_organisation_owner
 from app.config import get_settings
@@ -41,9 +41,9 @@ from app.membership import policies
 from app.membership.models import (
     EDITABLE_STATUSES,
     Application,
+    ApplicationParty,
     ApplicationStatus,
     Assignment,
-    ApplicationParty,
     Attachment,
     Membership,
     MembershipStatus,
