@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app import audit
 from app.accounts.identifiers import is_valid_inn
@@ -73,6 +73,7 @@ DEFAULT_QUORUM = 3
 DEFAULT_TERM_DAYS = 365
 APPEAL_DAYS = 30
 RENEWAL_NOTICE_DAYS = 30
+QUEUES = ("to_declare", "to_review", "reviewed", "overdue")
 HIGH_DISAGREEMENT = 2.0
 PDF_MAGIC = b"%PDF-"
 _PG_NUMBER_LOCK = 0x6D656D62  # "memb"
@@ -118,16 +119,69 @@ def get_application(
     return application
 
 
+def _name_or_inn_matches(q: str) -> Any:
+    """Case-insensitive search of an organisation's name, or its INN. SQLite's lower() folds
+    only ASCII, so the usual spellings of a Cyrillic query are tried as well."""
+    text_value = q.strip()
+    spellings = {text_value, text_value.lower(), text_value.upper(), text_value.capitalize()}
+    condition = func.lower(Organisation.name).like(f"%{text_value.lower()}%")
+    for spelling in spellings:
+        condition = condition | Organisation.name.like(f"%{spelling}%")
+    return condition | Organisation.inn.like(f"%{text_value}%")
+
+
 def list_applications(
     session: Session,
     *,
     actor: User,
     status: ApplicationStatus | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+    queue: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Application], int]:
-    """Chair and staff see all; committee members their assignments; everyone their own."""
+    """Chair and staff see all; committee members their assignments; everyone their own.
+    Filters: status, the organisation's sector, region and name (or INN), and for a reviewer
+    the state of their own assignment in the current round (`queue`: to_declare, to_review,
+    reviewed, overdue)."""
     statement = select(Application)
+    if sector or region or q:
+        statement = statement.join(Organisation, Organisation.id == Application.organisation_id)
+        if sector:
+            statement = statement.where(Organisation.sector == sector)
+        if region:
+            statement = statement.where(Organisation.region == region)
+        if q:
+            statement = statement.where(_name_or_inn_matches(q))
+    if queue in QUEUES:
+        current = aliased(Application)
+        mine = (
+            select(Assignment.application_id)
+            .join(current, current.id == Assignment.application_id)
+            .outerjoin(Review, Review.assignment_id == Assignment.id)
+            .where(
+                Assignment.reviewer_id == actor.id,
+                Assignment.round == current.review_round,
+                Assignment.conflict.is_not(True),
+            )
+        )
+        if queue == "to_declare":
+            mine = mine.where(Assignment.declared_at.is_(None))
+        elif queue == "to_review":
+            mine = mine.where(Assignment.declared_at.is_not(None), Review.id.is_(None))
+        elif queue == "reviewed":
+            mine = mine.where(Review.id.is_not(None))
+        else:
+            mine = mine.where(Review.id.is_(None), Assignment.due_on < date.today())
+        statement = (
+            statement.where(
+                Application.id.in_(mine), Application.status == ApplicationStatus.under_review
+            )
+            if queue != "reviewed"
+            else statement.where(Application.id.in_(mine))
+        )
     if not policies.is_overseer(actor):
         own = select(OrganisationMember.organisation_id).where(
             OrganisationMember.user_id == actor.id
@@ -940,11 +994,8 @@ def list_memberships(
         Organisation, Organisation.id == Membership.organisation_id
     )
     if q:
-        pattern = f"%{q.strip().lower()}%"
         statement = statement.where(
-            func.lower(Organisation.name).like(pattern)
-            | Organisation.inn.like(pattern)
-            | func.lower(Membership.number).like(pattern)
+            _name_or_inn_matches(q) | Membership.number.like(f"%{q.strip().upper()}%")
         )
     rows = [(m, o) for m, o in session.execute(statement.order_by(Membership.number)).all()]
     if status is not None:

@@ -113,7 +113,7 @@ def test_status_follows_the_dates_active_grace_expired(factory: Factory, client:
 def test_renewal_invitation_once_30_days_before_expiry_and_renewal_extends(
     factory: Factory,
 ) -> None:
-    case, membership_id, _code = _member(factory)
+    case, _membership_id, _code = _member(factory)
     with factory.database.session_scope() as session:
         session.execute(update(Membership).values(expires_on=date.today() + timedelta(days=31)))
         assert invite_renewals(session, utcnow()) == 0
