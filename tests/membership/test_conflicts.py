@@ -65,7 +65,7 @@ def test_reviewers_from_named_competitor_and_shareholder_are_skipped_and_refused
 
     refused = staff.api.post(f"{url}/assignments", json={"reviewer_id": at_rival.id})
     assert refused.status_code == 409
-    assert "competitor" in refused.json()["detail"]
+    assert "конкурентом" in refused.json()["detail"]
     refused = staff.api.post(f"{url}/assignments?lang=en", json={"reviewer_id": at_investor.id})
     assert refused.status_code == 409
     assert refused.json()["detail"] == (

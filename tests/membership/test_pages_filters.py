@@ -193,9 +193,9 @@ def test_staff_suspend_and_lift_from_the_certificate_page(factory: Factory) -> N
     assert browser is not None
     certificate = f"/members/{case.organisation.id}/certificate"
     page = browser.get(certificate + "?lang=en")
-    assert "Suspend" in page.text and 'action="/verify/' not in page.text
+    assert "Suspend the membership" in page.text and 'action="/verify/' not in page.text
     applicant_page = case.applicant.api.get(certificate + "?lang=en")
-    assert "Suspend" not in applicant_page.text
+    assert "Suspend the membership" not in applicant_page.text
     with factory.database.session_scope(write=False) as session:
         membership = session.scalar(select(Membership))
         assert membership is not None
