@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from app import audit
@@ -124,10 +124,11 @@ def _name_or_inn_matches(q: str) -> Any:
     only ASCII, so the usual spellings of a Cyrillic query are tried as well."""
     text_value = q.strip()
     spellings = {text_value, text_value.lower(), text_value.upper(), text_value.capitalize()}
-    condition = func.lower(Organisation.name).like(f"%{text_value.lower()}%")
-    for spelling in spellings:
-        condition = condition | Organisation.name.like(f"%{spelling}%")
-    return condition | Organisation.inn.like(f"%{text_value}%")
+    return or_(
+        func.lower(Organisation.name).like(f"%{text_value.lower()}%"),
+        *(Organisation.name.like(f"%{spelling}%") for spelling in sorted(spellings)),
+        Organisation.inn.like(f"%{text_value}%"),
+    )
 
 
 def list_applications(
