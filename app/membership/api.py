@@ -17,6 +17,9 @@ from app.membership.models import (
     ApplicationEvent,
     ApplicationStatus,
     Attachment,
+    Membership,
+    MembershipStatus,
+    PartyRelation,
     Review,
 )
 from app.membership.schemas import (
@@ -33,6 +36,8 @@ from app.membership.schemas import (
     DeclarationIn,
     EventOut,
     MemberOut,
+    MembershipOut,
+    MembershipStatusIn,
     ReviewIn,
     ReviewOut,
 )
@@ -79,6 +84,8 @@ def application_out(session: Session, user: User, application: Application) -> d
         "appealed_at": application.appealed_at,
         "can_appeal": service.can_appeal(application),
         "membership_number": membership.number if membership else None,
+        "competitors": [p.inn for p in service.parties_of(application, PartyRelation.competitor)],
+        "shareholders": [p.inn for p in service.parties_of(application, PartyRelation.shareholder)],
         "attachments": [attachment_out(application.id, a) for a in application.attachments],
         "timeline": timeline(application),
     }
@@ -323,3 +330,71 @@ def members(
         ],
         total=total,
     )
+
+
+def membership_out(session: Session, membership: Membership) -> MembershipOut:
+    from app.accounts.models import Organisation
+
+    organisation = session.get(Organisation, membership.organisation_id)
+    return MembershipOut(
+        id=membership.id,
+        organisation_id=membership.organisation_id,
+        organisation_name=organisation.name if organisation else "",
+        number=membership.number,
+        since=membership.starts_on,
+        expires_on=membership.expires_on,
+        status=membership.effective_status(date.today()).value,
+        status_reason=membership.status_reason,
+        listed=membership.listed,
+        verify_url=f"/verify/{membership.verify_code}",
+    )
+
+
+@router.get("/memberships", response_model=Page[MembershipOut])
+def list_memberships(
+    user: CurrentUser,
+    session: SessionDep,
+    paging: PagingDep,
+    status_filter: Annotated[MembershipStatus | None, Query(alias="status")] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> Page[MembershipOut]:
+    rows, total = service.list_memberships(
+        session, actor=user, status=status_filter, q=q, limit=paging.limit, offset=paging.offset
+    )
+    return Page(items=[membership_out(session, m) for m, _o in rows], total=total)
+
+
+@router.get("/memberships/{membership_id}", response_model=MembershipOut)
+def get_membership(membership_id: int, user: CurrentUser, session: SessionDep) -> MembershipOut:
+    membership = service.get_membership(session, actor=user, membership_id=membership_id)
+    return membership_out(session, membership)
+
+
+def _change(
+    session: Session, user: User, membership_id: int, to: MembershipStatus, reason: str | None
+) -> MembershipOut:
+    membership = service.change_membership_status(
+        session, actor=user, membership_id=membership_id, to=to, reason=reason
+    )
+    return membership_out(session, membership)
+
+
+@router.post("/memberships/{membership_id}/suspend", response_model=MembershipOut)
+def suspend_membership(
+    membership_id: int, body: MembershipStatusIn, user: CurrentUser, session: SessionDep
+) -> MembershipOut:
+    return _change(session, user, membership_id, MembershipStatus.suspended, body.reason)
+
+
+@router.post("/memberships/{membership_id}/reinstate", response_model=MembershipOut)
+def reinstate_membership(
+    membership_id: int, body: MembershipStatusIn, user: CurrentUser, session: SessionDep
+) -> MembershipOut:
+    return _change(session, user, membership_id, MembershipStatus.active, body.reason)
+
+
+@router.post("/memberships/{membership_id}/revoke", response_model=MembershipOut)
+def revoke_membership(
+    membership_id: int, body: MembershipStatusIn, user: CurrentUser, session: SessionDep
+) -> MembershipOut:
+    return _change(session, user, membership_id, MembershipStatus.revoked, body.reason)

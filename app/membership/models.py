@@ -54,6 +54,7 @@ class Membership(Base):
         str_enum(MembershipStatus, 10), default=MembershipStatus.active
     )
     status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None]
     listed: Mapped[bool] = mapped_column(default=True)
     application_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -66,6 +67,50 @@ class Membership(Base):
         if today <= self.expires_on + GRACE_PERIOD:
             return MembershipStatus.grace
         return MembershipStatus.expired
+
+
+# The manual states a membership's stored status moves between; active → grace → expired follow
+# from the dates and are never stored. Revocation is final (a new application starts afresh).
+MEMBERSHIP_TRANSITIONS: dict[MembershipStatus, frozenset[MembershipStatus]] = {
+    MembershipStatus.active: frozenset({MembershipStatus.suspended, MembershipStatus.revoked}),
+    MembershipStatus.suspended: frozenset({MembershipStatus.active, MembershipStatus.revoked}),
+    MembershipStatus.revoked: frozenset(),
+}
+
+
+def transition_membership(
+    session: Session,
+    membership: Membership,
+    to: MembershipStatus,
+    *,
+    actor: User | None,
+    reason: str | None,
+) -> None:
+    """The one place a membership's manual status changes: refuses illegal moves (409) and
+    writes the audit row."""
+    current = MembershipStatus(membership.status)
+    if to not in MEMBERSHIP_TRANSITIONS.get(current, frozenset()):
+        raise InvalidTransition(
+            gettext(
+                "A membership that is %(current)s cannot become %(target)s.",
+                current=current.label,
+                target=to.label,
+            )
+        )
+    membership.status = to
+    membership.status_reason = reason
+    membership.status_changed_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action=f"membership.{to.value}"
+        if to != MembershipStatus.active
+        else "membership.reinstated",
+        entity_type="membership",
+        entity_id=membership.id,
+        data={"from": current.value, "to": to.value, "reason": reason},
+    )
 
 
 # --- Applications and committee review ----------------------------------------------------------
@@ -201,6 +246,37 @@ class Application(Base):
     )
     events: Mapped[list[ApplicationEvent]] = relationship(
         order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+    parties: Mapped[list[ApplicationParty]] = relationship(
+        order_by="ApplicationParty.id", cascade="all, delete-orphan"
+    )
+
+
+class PartyRelation(LabelledEnum):
+    competitor = "competitor"
+    shareholder = "shareholder"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"competitor": N_("Competitor"), "shareholder": N_("Shareholder")}
+
+
+class ApplicationParty(Base):
+    """An organisation the applicant named as a competitor or shareholder, by portal id or INN.
+    Reviewers who belong to it are conflicted; the INN is kept so that an organisation that
+    registers later is still matched."""
+
+    __tablename__ = "membership_application_parties"
+    __table_args__ = (UniqueConstraint("application_id", "relation", "inn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_applications.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[PartyRelation] = mapped_column(str_enum(PartyRelation, 20))
+    inn: Mapped[str] = mapped_column(String(12), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
     )
 
 

@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -29,6 +30,7 @@ from app.membership.models import (
     EDITABLE_STATUSES,
     ApplicationStatus,
     ConflictKind,
+    MembershipStatus,
     Recommendation,
 )
 from app.membership.schemas import (
@@ -72,6 +74,19 @@ def _criteria_labels() -> list[tuple[str, str]]:
     ]
 
 
+def _with_parties(form: dict[str, Any], *, keep_missing: bool) -> dict[str, Any]:
+    """Competitors and shareholders come from textareas: INNs or portal numbers, one per line
+    (commas and spaces also separate them)."""
+    data = dict(form)
+    for name in ("competitors", "shareholders"):
+        if name in data:
+            raw = str(data[name] or "")
+            data[name] = [part for part in raw.replace(",", " ").split() if part]
+        elif not keep_missing:
+            data[name] = []
+    return data
+
+
 def _act(
     request: Request, session: Session, target: str, action: Callable[[], Any], message: str
 ) -> Response:
@@ -89,58 +104,114 @@ def _act(
 # --- Lists ----------------------------------------------------------------------------------------
 
 
+def _queue_labels() -> list[tuple[str, str]]:
+    return [
+        ("to_declare", gettext("Declaration pending")),
+        ("to_review", gettext("To review")),
+        ("overdue", gettext("Overdue")),
+        ("reviewed", gettext("Reviewed")),
+    ]
+
+
+CSV_COLUMNS = (
+    "id",
+    "organisation",
+    "inn",
+    "sector",
+    "region",
+    "status",
+    "submitted_at",
+    "decided_at",
+    "reviews",
+    "weighted_mean",
+    "median",
+    "disagreement",
+)
+
+
+def _applications_csv(session: Session, user: Any, rows: list[Any]) -> Response:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic correctly."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for application in rows:
+        item = application_out(session, user, application)
+        aggregate = item.get("aggregate") or {}
+        organisation = application.organisation
+        writer.writerow(
+            [
+                item["id"],
+                item["organisation_name"],
+                organisation.inn,
+                organisation.sector,
+                organisation.region,
+                item["status"],
+                item["submitted_at"] or "",
+                item["decided_at"] or "",
+                aggregate.get("reviews", ""),
+                "" if aggregate.get("weighted_mean") is None else aggregate["weighted_mean"],
+                "" if aggregate.get("median") is None else aggregate["median"],
+                "" if aggregate.get("disagreement") is None else aggregate["disagreement"],
+            ]
+        )
+    return Response(
+        buffer.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="applications.csv"'},
+    )
+
+
 @router.get("/applications", response_class=HTMLResponse)
 def applications_page(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
     status: Annotated[str | None, Query(max_length=20)] = None,
+    sector: Annotated[str | None, Query(max_length=40)] = None,
+    region: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    queue: Annotated[str | None, Query(max_length=20)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     format: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     status_filter = status if status in ApplicationStatus.__members__ else None
+    overseer = policies.is_overseer(user)
+    committee = user.has_role(Role.committee)
+    filters: dict[str, Any] = {
+        "status": ApplicationStatus(status_filter) if status_filter else None,
+        "sector": sector if overseer and sector in sector_slugs() else None,
+        "region": (region or None) if overseer else None,
+        "q": (q or None) if overseer else None,
+        "queue": queue if committee and queue in service.QUEUES else None,
+    }
+    export = format == "csv" and overseer
     rows, total = service.list_applications(
         session,
         actor=user,
-        status=ApplicationStatus(status_filter) if status_filter else None,
-        limit=PAGE_SIZE if format != "csv" else 10_000,
-        offset=offset,
+        **filters,
+        limit=10_000 if export else PAGE_SIZE,
+        offset=0 if export else offset,
     )
-    items = [application_out(session, user, a) for a in rows]
-    if format == "csv" and policies.is_overseer(user):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            ["id", "organisation", "status", "submitted_at", "decided_at", "weighted_mean"]
-        )
-        for item in items:
-            aggregate = item.get("aggregate") or {}
-            writer.writerow(
-                [
-                    item["id"],
-                    item["organisation_name"],
-                    item["status"],
-                    item["submitted_at"] or "",
-                    item["decided_at"] or "",
-                    aggregate.get("weighted_mean") or "",
-                ]
-            )
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="applications.csv"'},
-        )
+    if export:
+        return _applications_csv(session, user, rows)
+    query = urlencode({k: v for k, v in filters.items() if v})
     return render_page(
         request,
         "membership/applications.html",
         {
-            "items": items,
+            "items": [application_out(session, user, a) for a in rows],
             "pagination": Pagination(total, PAGE_SIZE, offset),
-            "status": status_filter or "",
+            "filters": {k: v or "" for k, v in filters.items()},
+            "query": query,
             "statuses": ApplicationStatus.choices(),
             "status_labels": dict(ApplicationStatus.choices()),
-            "overseer": policies.is_overseer(user),
-            "committee": user.has_role(Role.committee),
+            "sectors": [(slug, sector_label(slug)) for slug in sector_slugs()],
+            "queues": _queue_labels(),
+            "overseer": overseer,
+            "committee": committee,
+            "reviewer_id": user.id,
+            "today": date.today().isoformat(),
             "can_apply": any(True for _ in organisations_of(session, user)),
         },
     )
@@ -163,7 +234,7 @@ def new_application(request: Request, user: CurrentUser, session: SessionDep) ->
 def create_application(
     request: Request, user: CurrentUser, session: SessionDep, form: FormData
 ) -> Response:
-    parsed, errors = parse_form(ApplicationIn, form)
+    parsed, errors = parse_form(ApplicationIn, _with_parties(form, keep_missing=False))
     if parsed is not None:
         try:
             application = service.create_application(
@@ -208,11 +279,19 @@ def application_page(
             for a in application.assignments
             if a.review is not None and not a.conflict
         ]
+    can_assign = (
+        committee_view
+        and user.has_role(Role.chair, Role.staff, Role.admin)
+        and application.status in (ApplicationStatus.submitted, ApplicationStatus.under_review)
+    )
     return render_page(
         request,
         "membership/application.html",
         {
             "application": view,
+            "reviewer_choices": service.assignable_reviewers(session, application)
+            if can_assign
+            else [],
             "status_labels": dict(ApplicationStatus.choices()),
             "sections": _section_labels(),
             "criteria": _criteria_labels(),
@@ -231,9 +310,7 @@ def application_page(
             "my_assignment": my_assignment,
             "my_review": my_assignment.review if my_assignment else None,
             "reviews": reviews,
-            "can_assign": committee_view
-            and user.has_role(Role.chair, Role.staff, Role.admin)
-            and application.status in (ApplicationStatus.submitted, ApplicationStatus.under_review),
+            "can_assign": can_assign,
             "can_decide": committee_view
             and user.has_role(Role.chair)
             and application.status == ApplicationStatus.under_review,
@@ -256,7 +333,7 @@ def edit_application(
     request: Request, application_id: int, user: CurrentUser, session: SessionDep, form: FormData
 ) -> Response:
     target = f"/applications/{application_id}"
-    parsed, errors = parse_form(ApplicationUpdateIn, form)
+    parsed, errors = parse_form(ApplicationUpdateIn, _with_parties(form, keep_missing=True))
     if parsed is None:
         flash(request, next(iter(errors.values())), "error")
         return redirect(target)
@@ -527,8 +604,69 @@ def certificate_page(
             "status": membership.effective_status(date.today()),
             "verify_url": verify_url,
             "qr": qr_svg(verify_url),
+            "is_staff": user.is_staff,
         },
     )
+
+
+class StatusForm(Input):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+def _membership_action(
+    request: Request,
+    session: Session,
+    user: Any,
+    membership_id: int,
+    form: dict[str, Any],
+    to: MembershipStatus,
+    message: str,
+) -> Response:
+    membership = service.get_membership(session, actor=user, membership_id=membership_id)
+    target = f"/members/{membership.organisation_id}/certificate"
+    parsed, errors = parse_form(StatusForm, form)
+    if parsed is None:
+        flash(request, next(iter(errors.values())), "error")
+        return redirect(target)
+    return _act(
+        request,
+        session,
+        target,
+        lambda: service.change_membership_status(
+            session, actor=user, membership_id=membership_id, to=to, reason=parsed.reason
+        ),
+        message,
+    )
+
+
+@router.post("/memberships/{membership_id}/suspend")
+def suspend_membership(
+    request: Request, membership_id: int, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    return _membership_action(
+        request, session, user, membership_id, form, MembershipStatus.suspended,
+        gettext("The membership is suspended."),
+    )  # fmt: skip
+
+
+@router.post("/memberships/{membership_id}/reinstate")
+def reinstate_membership(
+    request: Request, membership_id: int, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    return _membership_action(
+        request, session, user, membership_id, form, MembershipStatus.active,
+        gettext("The suspension is lifted."),
+    )  # fmt: skip
+
+
+@router.post("/memberships/{membership_id}/revoke")
+def revoke_membership(
+    request: Request, membership_id: int, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    return _membership_action(
+        request, session, user, membership_id, form, MembershipStatus.revoked,
+        gettext("The membership is revoked."),
+    )  # fmt: skip
 
 
 @router.get("/verify/{code}", response_class=HTMLResponse)

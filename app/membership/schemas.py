@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from app.membership.models import ApplicationStatus, ConflictKind, Recommendation
 from app.schemas import Input, Output
 
 SECTION_MAX = 10_000
 Section = Field(default="", max_length=SECTION_MAX)
+# An organisation named by its portal number or its INN (digits, at most 12).
+PartyRef = int | Annotated[str, StringConstraints(max_length=12)]
 
 
 class ApplicationIn(Input):
@@ -21,6 +23,8 @@ class ApplicationIn(Input):
     market: str = Section
     team: str = Section
     funding_needs: str = Section
+    competitors: list[PartyRef] = Field(default_factory=list, max_length=20)
+    shareholders: list[PartyRef] = Field(default_factory=list, max_length=20)
 
 
 class ApplicationUpdateIn(Input):
@@ -29,6 +33,8 @@ class ApplicationUpdateIn(Input):
     market: str | None = Field(default=None, max_length=SECTION_MAX)
     team: str | None = Field(default=None, max_length=SECTION_MAX)
     funding_needs: str | None = Field(default=None, max_length=SECTION_MAX)
+    competitors: list[PartyRef] | None = Field(default=None, max_length=20)
+    shareholders: list[PartyRef] | None = Field(default=None, max_length=20)
 
 
 class AssignmentIn(Input):
@@ -137,6 +143,8 @@ class ApplicationOut(Output):
     appealed_at: datetime | None
     can_appeal: bool
     membership_number: str | None
+    competitors: list[str]
+    shareholders: list[str]
     attachments: list[AttachmentOut]
     timeline: list[EventOut]
 
@@ -171,3 +179,20 @@ class MemberOut(Output):
     status: str
     sector: str
     region: str
+
+
+class MembershipStatusIn(Input):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class MembershipOut(Output):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    number: str
+    since: date
+    expires_on: date
+    status: str
+    status_reason: str | None
+    listed: bool
+    verify_url: str

@@ -11,10 +11,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from app import audit
+from app.accounts.identifiers import is_valid_inn
 from app.accounts.models import (
     Organisation,
     OrganisationKind,
@@ -23,6 +24,7 @@ from app.accounts.models import (
     User,
     UserRole,
 )
+from app.accounts.personal_data import register_exporter
 from app.accounts.policies import is_organisation_member, is_organisation_owner
 from app.config import get_settings
 from app.db import session_scope, utcnow
@@ -39,14 +41,17 @@ from app.membership import policies
 from app.membership.models import (
     EDITABLE_STATUSES,
     Application,
+    ApplicationParty,
     ApplicationStatus,
     Assignment,
     Attachment,
     Membership,
     MembershipStatus,
+    PartyRelation,
     Review,
     ReviewVersion,
     transition,
+    transition_membership,
 )
 from app.membership.queries import is_member_organisation
 from app.notifications.kinds import register_kind
@@ -67,12 +72,19 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 DEFAULT_QUORUM = 3
 DEFAULT_TERM_DAYS = 365
 APPEAL_DAYS = 30
+RENEWAL_NOTICE_DAYS = 30
+QUEUES = ("to_declare", "to_review", "reviewed", "overdue")
 HIGH_DISAGREEMENT = 2.0
 PDF_MAGIC = b"%PDF-"
 _PG_NUMBER_LOCK = 0x6D656D62  # "memb"
 
 DECISION = register_kind("membership.decision", N_("Membership decisions"), essential=True)
 ASSIGNMENT = register_kind("membership.assignment", N_("Applications to review"))
+STATUS_CHANGE = register_kind(
+    "membership.status", N_("Changes to the membership status"), essential=True
+)
+RENEWAL = register_kind("membership.renewal", N_("Membership renewal invitations"))
+REVIEW_OVERDUE = register_kind("membership.review_overdue", N_("Overdue reviews"))
 
 
 @dataclass(frozen=True)
@@ -107,16 +119,70 @@ def get_application(
     return application
 
 
+def _name_or_inn_matches(q: str) -> Any:
+    """Case-insensitive search of an organisation's name, or its INN. SQLite's lower() folds
+    only ASCII, so the usual spellings of a Cyrillic query are tried as well."""
+    text_value = q.strip()
+    spellings = {text_value, text_value.lower(), text_value.upper(), text_value.capitalize()}
+    return or_(
+        func.lower(Organisation.name).like(f"%{text_value.lower()}%"),
+        *(Organisation.name.like(f"%{spelling}%") for spelling in sorted(spellings)),
+        Organisation.inn.like(f"%{text_value}%"),
+    )
+
+
 def list_applications(
     session: Session,
     *,
     actor: User,
     status: ApplicationStatus | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+    queue: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Application], int]:
-    """Chair and staff see all; committee members their assignments; everyone their own."""
+    """Chair and staff see all; committee members their assignments; everyone their own.
+    Filters: status, the organisation's sector, region and name (or INN), and for a reviewer
+    the state of their own assignment in the current round (`queue`: to_declare, to_review,
+    reviewed, overdue)."""
     statement = select(Application)
+    if sector or region or q:
+        statement = statement.join(Organisation, Organisation.id == Application.organisation_id)
+        if sector:
+            statement = statement.where(Organisation.sector == sector)
+        if region:
+            statement = statement.where(Organisation.region == region)
+        if q:
+            statement = statement.where(_name_or_inn_matches(q))
+    if queue in QUEUES:
+        current = aliased(Application)
+        mine = (
+            select(Assignment.application_id)
+            .join(current, current.id == Assignment.application_id)
+            .outerjoin(Review, Review.assignment_id == Assignment.id)
+            .where(
+                Assignment.reviewer_id == actor.id,
+                Assignment.round == current.review_round,
+                Assignment.conflict.is_not(True),
+            )
+        )
+        if queue == "to_declare":
+            mine = mine.where(Assignment.declared_at.is_(None))
+        elif queue == "to_review":
+            mine = mine.where(Assignment.declared_at.is_not(None), Review.id.is_(None))
+        elif queue == "reviewed":
+            mine = mine.where(Review.id.is_not(None))
+        else:
+            mine = mine.where(Review.id.is_(None), Assignment.due_on < date.today())
+        statement = (
+            statement.where(
+                Application.id.in_(mine), Application.status == ApplicationStatus.under_review
+            )
+            if queue != "reviewed"
+            else statement.where(Application.id.in_(mine))
+        )
     if not policies.is_overseer(actor):
         own = select(OrganisationMember.organisation_id).where(
             OrganisationMember.user_id == actor.id
@@ -158,7 +224,9 @@ def create_application(session: Session, *, actor: User, values: dict[str, Any])
         raise Forbidden(gettext("Only the organisation's owner may apply for membership."))
     if organisation.kind != OrganisationKind.sme:
         raise Conflict(gettext("Large companies and investors join by staff verification."))
-    if is_member_organisation(session, organisation.id):
+    if is_member_organisation(session, organisation.id) and not renewal_due(
+        membership_of(session, organisation.id)
+    ):
         raise Conflict(gettext("This organisation is already a member of the cluster."))
     session.execute(
         select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
@@ -174,6 +242,7 @@ def create_application(session: Session, *, actor: User, values: dict[str, Any])
     )
     session.add(application)
     session.flush()
+    _set_parties(session, application, values)
     audit.record(
         session,
         actor_id=actor.id,
@@ -183,6 +252,72 @@ def create_application(session: Session, *, actor: User, values: dict[str, Any])
         data={"organisation_id": organisation.id},
     )
     return application
+
+
+def renewal_due(membership: Membership | None, today: date | None = None) -> bool:
+    """A member may apply again (renew) from 30 days before the expiry and in the grace
+    period; suspended and revoked memberships are not renewed this way."""
+    if membership is None or membership.status != MembershipStatus.active:
+        return False
+    today = today or date.today()
+    return membership.expires_on - timedelta(days=RENEWAL_NOTICE_DAYS) <= today
+
+
+PARTY_FIELDS = {"competitors": PartyRelation.competitor, "shareholders": PartyRelation.shareholder}
+
+
+def _resolve_party(
+    session: Session, field_name: str, reference: int | str, application: Application
+) -> tuple[str, int | None]:
+    """An organisation named by its portal number or by its INN; an INN not (yet) on the
+    portal is kept as given."""
+    text_value = str(reference).strip()
+    if not text_value.isdigit() or not text_value.isascii():
+        raise FieldError(field_name, gettext("Name organisations by their INN or portal number."))
+    if len(text_value) in (10, 12):
+        if not is_valid_inn(text_value):
+            raise FieldError(field_name, gettext("The INN %(inn)s is not valid.", inn=text_value))
+        organisation = session.scalar(select(Organisation).where(Organisation.inn == text_value))
+        inn, organisation_id = text_value, organisation.id if organisation else None
+    else:
+        organisation = session.get(Organisation, int(text_value))
+        if organisation is None:
+            raise FieldError(
+                field_name,
+                gettext("No organisation has the number %(number)s.", number=text_value),
+            )
+        inn, organisation_id = organisation.inn, organisation.id
+    if organisation_id == application.organisation_id:
+        raise FieldError(field_name, gettext("Do not name your own organisation."))
+    return inn, organisation_id
+
+
+def _set_parties(session: Session, application: Application, values: dict[str, Any]) -> list[str]:
+    """Replace the competitors and shareholders the applicant named (each list that is given);
+    returns the names of the lists that were given."""
+    changed = []
+    for field_name, relation in PARTY_FIELDS.items():
+        references = values.get(field_name)
+        if references is None:
+            continue
+        changed.append(field_name)
+        resolved: dict[str, int | None] = {}
+        for reference in references:
+            inn, organisation_id = _resolve_party(session, field_name, reference, application)
+            resolved[inn] = organisation_id
+        for party in [p for p in application.parties if p.relation == relation]:
+            application.parties.remove(party)
+        session.flush()
+        for inn, organisation_id in resolved.items():
+            application.parties.append(
+                ApplicationParty(relation=relation, inn=inn, organisation_id=organisation_id)
+            )
+        session.flush()
+    return changed
+
+
+def parties_of(application: Application, relation: PartyRelation) -> list[ApplicationParty]:
+    return [p for p in application.parties if p.relation == relation]
 
 
 def _open_application_id(session: Session, organisation_id: int) -> int | None:
@@ -201,6 +336,7 @@ def update_application(
     changed = sorted(name for name in SECTIONS if changes.get(name) is not None)
     for name in changed:
         setattr(application, name, changes[name])
+    changed += _set_parties(session, application, changes)
     application.updated_at = utcnow()
     audit.record(
         session,
@@ -367,6 +503,15 @@ def _blocked_reason(session: Session, application: Application, reviewer: User) 
     """Why a reviewer may not take this application, or None."""
     if is_organisation_member(session, reviewer, application.organisation_id):
         return gettext("The reviewer belongs to the applying organisation.")
+    relation = _party_conflict(session, application, reviewer)
+    if relation == PartyRelation.competitor:
+        return gettext(
+            "The reviewer belongs to an organisation the applicant named as a competitor."
+        )
+    if relation == PartyRelation.shareholder:
+        return gettext(
+            "The reviewer belongs to an organisation the applicant named as a shareholder."
+        )
     for assignment in application.assignments:
         if assignment.reviewer_id != reviewer.id:
             continue
@@ -376,6 +521,34 @@ def _blocked_reason(session: Session, application: Application, reviewer: User) 
             return gettext("The reviewer is already assigned.")
         return gettext("An appeal goes to reviewers who did not review the original.")
     return None
+
+
+def _party_conflict(
+    session: Session, application: Application, reviewer: User
+) -> PartyRelation | None:
+    """The relation of a named party the reviewer belongs to (matched by id or by INN)."""
+    if not application.parties:
+        return None
+    rows = session.execute(
+        select(Organisation.id, Organisation.inn)
+        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+        .where(OrganisationMember.user_id == reviewer.id)
+    ).all()
+    ids = {row.id for row in rows}
+    inns = {row.inn for row in rows}
+    for party in application.parties:
+        if party.inn in inns or (
+            party.organisation_id is not None and party.organisation_id in ids
+        ):
+            return PartyRelation(party.relation)
+    return None
+
+
+def assignable_reviewers(
+    session: Session, application: Application
+) -> list[tuple[User, str | None]]:
+    """Committee members with the reason each one may not take the application (or None)."""
+    return [(user, _blocked_reason(session, application, user)) for user in _reviewers(session)]
 
 
 def _open_reviews(session: Session) -> dict[int, int]:
@@ -711,8 +884,12 @@ def grant_membership(session: Session, *, actor: User, application: Application)
         )
         session.add(membership)
     else:
-        membership.starts_on = today
-        membership.expires_on = today + term
+        # A renewal before the expiry extends the term; after a lapse the membership restarts.
+        if membership.expires_on >= today and membership.status == MembershipStatus.active:
+            membership.expires_on = membership.expires_on + term
+        else:
+            membership.starts_on = today
+            membership.expires_on = today + term
         membership.status = MembershipStatus.active
         membership.status_reason = None
         membership.application_id = application.id
@@ -730,6 +907,102 @@ def grant_membership(session: Session, *, actor: User, application: Application)
 
 def membership_of(session: Session, organisation_id: int) -> Membership | None:
     return session.scalar(select(Membership).where(Membership.organisation_id == organisation_id))
+
+
+def get_membership(session: Session, *, actor: User, membership_id: int) -> Membership:
+    """Staff see every membership; the organisation's people see their own; else 404."""
+    membership = session.get(Membership, membership_id)
+    if membership is None or not (
+        actor.is_staff or is_organisation_member(session, actor, membership.organisation_id)
+    ):
+        raise NotFound(gettext("Membership not found."))
+    return membership
+
+
+def _owners(session: Session, organisation_id: int) -> list[User]:
+    from app.accounts.models import OrganisationRole
+
+    return list(
+        session.scalars(
+            select(User)
+            .join(OrganisationMember, OrganisationMember.user_id == User.id)
+            .where(
+                OrganisationMember.organisation_id == organisation_id,
+                OrganisationMember.role == OrganisationRole.owner,
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def change_membership_status(
+    session: Session,
+    *,
+    actor: User,
+    membership_id: int,
+    to: MembershipStatus,
+    reason: str | None = None,
+) -> Membership:
+    """Staff suspend (with a reason), lift a suspension, or revoke (with a reason; final).
+    The organisation's owners are told, in their language."""
+    if not actor.is_staff:
+        raise Forbidden(gettext("Only cluster staff change a membership's status."))
+    statement = (
+        select(Membership)
+        .where(Membership.id == membership_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    membership = session.scalar(statement)
+    if membership is None:
+        raise NotFound(gettext("Membership not found."))
+    if to in (MembershipStatus.suspended, MembershipStatus.revoked) and not (reason or "").strip():
+        raise FieldError("reason", gettext("Give a reason."))
+    transition_membership(session, membership, to, actor=actor, reason=reason)
+    organisation = session.get(Organisation, membership.organisation_id)
+    for owner in _owners(session, membership.organisation_id):
+        notify(
+            session,
+            recipient=owner,
+            kind=STATUS_CHANGE,
+            template="membership/status_changed",
+            key=f"membership.status:{membership.id}:{to.value}:{membership.status_changed_at}",
+            context={
+                "organisation_name": organisation.name if organisation else "",
+                "number": membership.number,
+                "status": to.value,
+                "reason": reason,
+            },
+            link=f"/members/{membership.organisation_id}/certificate",
+        )
+    return membership
+
+
+def list_memberships(
+    session: Session,
+    *,
+    actor: User,
+    status: MembershipStatus | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[tuple[Membership, Organisation]], int]:
+    """Staff's list of every membership; the effective status (grace, expired) is filtered
+    in Python because it follows from the dates."""
+    if not actor.is_staff:
+        raise Forbidden(gettext("Only cluster staff see every membership."))
+    statement = select(Membership, Organisation).join(
+        Organisation, Organisation.id == Membership.organisation_id
+    )
+    if q:
+        statement = statement.where(
+            _name_or_inn_matches(q) | Membership.number.like(f"%{q.strip().upper()}%")
+        )
+    rows = [(m, o) for m, o in session.execute(statement.order_by(Membership.number)).all()]
+    if status is not None:
+        today = date.today()
+        rows = [(m, o) for m, o in rows if m.effective_status(today) == status]
+    return rows[offset : offset + limit], len(rows)
 
 
 def register(
@@ -780,3 +1053,63 @@ def resolve_membership(session: Session, code: str) -> VerifiedRecord | None:
         valid_until=membership.expires_on,
         details=[(gettext("Sector"), sector_label(organisation.sector))] if organisation else [],
     )
+
+
+# --- Personal data ------------------------------------------------------------------------------
+
+
+@register_exporter("membership")
+def export_membership_data(session: Session, user: User) -> dict[str, Any]:
+    """The applications the user made (without anything about their reviewers) and the reviews
+    and declarations the user wrote."""
+    applications = session.scalars(
+        select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
+    ).all()
+    assignments = session.scalars(
+        select(Assignment).where(Assignment.reviewer_id == user.id).order_by(Assignment.id)
+    ).all()
+    return {
+        "applications": [
+            {
+                "id": a.id,
+                "organisation_id": a.organisation_id,
+                "status": str(a.status),
+                **{name: getattr(a, name) for name in SECTIONS},
+                "competitors": [p.inn for p in parties_of(a, PartyRelation.competitor)],
+                "shareholders": [p.inn for p in parties_of(a, PartyRelation.shareholder)],
+                "decision_reason": a.decision_reason,
+                "appeal_statement": a.appeal_statement,
+                "created_at": a.created_at.isoformat(),
+                "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+                "decided_at": a.decided_at.isoformat() if a.decided_at else None,
+                "attachments": [{"filename": d.filename, "size": d.size} for d in a.attachments],
+            }
+            for a in applications
+        ],
+        "reviews": [
+            {
+                "application_id": a.application_id,
+                "round": a.round,
+                "assigned_at": a.created_at.isoformat(),
+                "declared_at": a.declared_at.isoformat() if a.declared_at else None,
+                "conflict": a.conflict,
+                "conflict_kind": str(a.conflict_kind) if a.conflict_kind else None,
+                "conflict_reason": a.conflict_reason,
+                "scores": dict(a.review.scores) if a.review else None,
+                "comment": a.review.comment if a.review else None,
+                "recommendation": str(a.review.recommendation) if a.review else None,
+                "earlier_versions": [
+                    {
+                        "scores": dict(v.scores),
+                        "comment": v.comment,
+                        "recommendation": v.recommendation,
+                        "written_at": v.created_at.isoformat(),
+                    }
+                    for v in a.review.versions
+                ]
+                if a.review
+                else [],
+            }
+            for a in assignments
+        ],
+    }

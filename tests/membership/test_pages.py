@@ -71,7 +71,10 @@ def test_chair_board_lists_aggregates_and_staff_can_export_csv(factory: Factory)
     assert "Applications board" in board.text and "4.5" in board.text
     export = case.staff.api.get("/applications?format=csv")  # type: ignore[union-attr]
     assert export.headers["content-type"].startswith("text/csv")
-    assert "ГеоСкан,under_review" in export.text
+    assert export.content.startswith("\ufeff".encode())
+    assert f"ГеоСкан,{case.organisation.inn},software,Новосибирская область,under_review" in (
+        export.text
+    )
 
 
 def test_register_page_and_certificate_with_inline_qr_code(
