@@ -29,7 +29,9 @@ def parse_filters(
     starts is a 422 naming the field."""
     start, end = _day("from", date_from), _day("to", date_to)
     if start and end and end < start:
-        raise FieldError("to", gettext("The end of the period is before its start."), location="query")
+        raise FieldError(
+            "to", gettext("The end of the period is before its start."), location="query"
+        )
     region = (region or "").strip() or None
     sector = (sector or "").strip() or None
     if sector is not None and sector not in sector_slugs():

@@ -299,7 +299,9 @@ def time_to_decision(session: Session, scope: Scope) -> TimeToDecisionOut:
             func.count().over().label("n"),
         )
         .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(*_cohort(scope), Application.status.in_(DECIDED), Application.decided_at.is_not(None))
+        .where(
+            *_cohort(scope), Application.status.in_(DECIDED), Application.decided_at.is_not(None)
+        )
         .subquery()
     )
     d, rn, n = durations.c.days, durations.c.rn, durations.c.n
@@ -353,7 +355,10 @@ def reviews(session: Session, scope: Scope) -> ReviewsOut:
         .order_by(func.count().desc(), User.full_name)
     ).all()
     score = cast(
-        sum((Review.scores[c].as_integer() for c in CRITERIA[1:]), Review.scores[CRITERIA[0]].as_integer()),
+        sum(
+            (Review.scores[c].as_integer() for c in CRITERIA[1:]),
+            Review.scores[CRITERIA[0]].as_integer(),
+        ),
         Float,
     ) / float(len(CRITERIA))
     rows = session.execute(
@@ -368,9 +373,7 @@ def reviews(session: Session, scope: Scope) -> ReviewsOut:
         .order_by(User.full_name)
     ).all()
     total_reviews = sum(int(r[2]) for r in rows)
-    committee_mean = (
-        sum(float(r[3]) for r in rows) / total_reviews if total_reviews else None
-    )
+    committee_mean = sum(float(r[3]) for r in rows) / total_reviews if total_reviews else None
     calibration = []
     for reviewer_id, name, count, total in rows:
         mean = float(total) / int(count)
@@ -423,8 +426,20 @@ def training(session: Session, scope: Scope) -> TrainingOut:
                 source=Enrolment,
                 joins=on_session,
             ),
-            _count(*in_period, enrolled, Enrolment.attended.is_not(None), source=Enrolment, joins=on_session),
-            _count(*in_period, enrolled, Enrolment.attended == false(), source=Enrolment, joins=on_session),
+            _count(
+                *in_period,
+                enrolled,
+                Enrolment.attended.is_not(None),
+                source=Enrolment,
+                joins=on_session,
+            ),
+            _count(
+                *in_period,
+                enrolled,
+                Enrolment.attended == false(),
+                source=Enrolment,
+                joins=on_session,
+            ),
         )
     ).one()
     sessions, capacity, seats, waitlist, marked, absent = (int(v or 0) for v in row)
@@ -491,7 +506,9 @@ def introductions(session: Session, scope: Scope) -> IntroductionsOut:
     row = session.execute(
         select(
             _count(*base, source=Introduction, joins=on_org),
-            _count(*base, Introduction.forwarded_at.is_not(None), source=Introduction, joins=on_org),
+            _count(
+                *base, Introduction.forwarded_at.is_not(None), source=Introduction, joins=on_org
+            ),
             _count(*base, Introduction.accepted_at.is_not(None), source=Introduction, joins=on_org),
             _count(*base, has_outcome, source=Introduction, joins=on_org),
         )
@@ -542,7 +559,8 @@ def investment(session: Session, scope: Scope) -> InvestmentOut:
         select(month, func.count(), func.sum(deals.c.amount)).group_by(month).order_by(month)
     ).all()
     by_month = [
-        MonthAmount(month=str(m), deals=int(n), amount_rub=int(amount or 0)) for m, n, amount in rows
+        MonthAmount(month=str(m), deals=int(n), amount_rub=int(amount or 0))
+        for m, n, amount in rows
     ]
     return InvestmentOut(
         total_rub=sum(m.amount_rub for m in by_month),
@@ -626,7 +644,7 @@ def suppress_small_groups(
 
 
 def public_numbers(session: Session, minimum: int = MIN_GROUP_SIZE) -> PublicNumbers:
-    """"The cluster in numbers": the funnel of all time, overall and by region and sector, without
+    """ "The cluster in numbers": the funnel of all time, overall and by region and sector, without
     any group of fewer than `minimum` organisations; the investment attracted once it sums at least
     `minimum` deals."""
     scope = Scope(None, None, None, None)

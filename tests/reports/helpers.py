@@ -3,14 +3,16 @@ refuse to write the past), and a counter of SQL statements.
 
 One copy of `build_history` holds six applicants (organisations A–F) and one draft (G):
 
-| org | region   | sector   | submitted  | decision (days)        | cert | met investor       | funded            |
-|-----|----------|----------|------------|------------------------|------|--------------------|-------------------|
-| A   | Novosib. | software | 2026-01-10 | approved 01-20 (10)    | yes  | completed meeting  | 1 000 000 (03-05) |
-| B   | Novosib. | software | 2026-01-15 | approved 02-04 (20)    | yes  | past scheduled     | –                 |
-| C   | Novosib. | hardware | 2026-02-01 | approved 02-05 (4)     | no   | request declined   | –                 |
-| D   | Tomsk    | hardware | 2026-02-10 | rejected 03-12 (30)    | –    | request pending    | –                 |
-| E   | Tomsk    | software | 2026-03-01 | under review           | –    | request expired    | –                 |
-| F   | Tomsk    | software | 2026-03-20 | approved 03-26 (6)     | yes  | no-show            | 500 000 intro (04-10) |
+|org|region|sector  |submitted |decision (days)|cert|investor meeting|investment     |
+|---|------|--------|----------|---------------|----|----------------|---------------|
+|A  |NSO   |software|2026-01-10|approved (10)  |yes |completed       |1 000 000 03-05|
+|B  |NSO   |software|2026-01-15|approved (20)  |yes |past, scheduled |–              |
+|C  |NSO   |hardware|2026-02-01|approved (4)   |no  |request declined|–              |
+|D  |Tomsk |hardware|2026-02-10|rejected (30)  |–   |request pending |–              |
+|E  |Tomsk |software|2026-03-01|under review   |–   |request expired |–              |
+|F  |Tomsk |software|2026-03-20|approved (6)   |yes |no-show         |500 000 04-10 *|
+
+(* through an introduction; F never met an investor, so the nested funnel does not count it.)
 
 Funnel (nested): applied 6 → approved 4 → trained 3 → met 2 → funded 1.
 """
