@@ -8,10 +8,12 @@ data table in the template, which is what screen readers use.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
 import pygal
+from pygal.style import Style
 from markupsafe import Markup, escape
 
 from app.i18n import format_number
@@ -24,22 +26,36 @@ _REMOVE = (
     re.compile(r'\sstyle="[^"]*"'),
     re.compile(r'\sid="activate-serie-\d+"'),
 )
+LEGEND_COLUMNS = 3
 _CHART_ID = re.compile(r'id="chart-[0-9a-f-]+"')
 
 
+# The sizes pygal lays the chart out with; they match the font sizes in portal.css.
+_STYLE = Style(
+    font_family="sans-serif",
+    title_font_size=16,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=12,
+    value_font_size=12,
+    tooltip_font_size=12,
+)
+
+
 def _config(title: str, *, legend: bool) -> pygal.Config:
-    config = pygal.Config(js=[])
+    config = pygal.Config(js=[], style=_STYLE)
     config.disable_xml_declaration = True
     config.title = title
     config.width = 800
     config.height = 360
     config.show_legend = legend
     config.legend_at_bottom = True
-    config.legend_at_bottom_columns = 5
+    config.legend_at_bottom_columns = LEGEND_COLUMNS
+    config.truncate_legend = -1
     config.print_values = True
     config.print_zeroes = False
     config.print_values_position = "top"
-    config.truncate_label = 24
+    config.truncate_label = -1
     config.x_label_rotation = 0
     config.margin = 12
     config.value_formatter = lambda value: format_number(value)
@@ -63,11 +79,26 @@ def bar_chart(
     series: Sequence[tuple[str, Sequence[float | int | None]]],
     *,
     horizontal: bool = False,
+    integers: bool = False,
 ) -> Markup:
-    """A bar chart of one or more series over `labels`; the legend shows when there are several."""
+    """A bar chart of one or more series over `labels`; the legend shows when there are several.
+    `integers` puts whole-number ticks on the value axis (counts of organisations)."""
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = chart_class(_config(title, legend=len(series) > 1))
-    chart.x_labels = list(labels)
+    config = _config(title, legend=len(series) > 1)
+    rows = math.ceil(len(series) / LEGEND_COLUMNS)
+    if rows > 1:
+        config.margin_bottom = 12 + 18 * (rows - 1)  # pygal leaves room for one legend row only
+    if not horizontal and any(len(label) > 16 for label in labels) and len(labels) > 3:
+        config.x_label_rotation = 20
+    values_seen = [v for _, values in series for v in values if v is not None]
+    if integers and values_seen:
+        top = max(int(max(values_seen)), 1)
+        step = max(1, math.ceil(top / 8))
+        config.y_labels = list(range(0, top + step, step))
+    chart = chart_class(config)
+    # pygal draws horizontal bars from the bottom up; reversed, the first label is on top.
+    order = (lambda items: list(items)[::-1]) if horizontal else list
+    chart.x_labels = order(labels)
     for label, values in series:
-        chart.add(label, list(values))
+        chart.add(label, order(values))
     return clean_svg(chart.render(is_unicode=True), name, title)

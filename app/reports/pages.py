@@ -33,6 +33,7 @@ def _group_chart(name: str, title: str, rows: list[FunnelRow], label: Any) -> Ma
         title,
         [label(row.group) for row in rows],
         [(stage_label(stage), [getattr(row, stage) for row in rows]) for stage in STAGES],
+        integers=True,
     )
 
 
@@ -44,6 +45,8 @@ def _charts(report: KpisOut) -> dict[str, Markup]:
             gettext("Funnel: organisations at each stage"),
             [stage_label(s.stage) for s in report.funnel],
             [(gettext("Organisations"), [s.count for s in report.funnel])],
+            horizontal=True,
+            integers=True,
         ),
         "by_region": _group_chart(
             "by-region", gettext("Funnel by region"), report.funnel_by_region, str
@@ -150,6 +153,8 @@ def numbers_page(request: Request, session: SessionDep) -> Response:
             gettext("From application to investment"),
             [stage_label(stage) for stage in STAGES],
             [(gettext("Organisations"), numbers.total.values())],
+            horizontal=True,
+            integers=True,
         )
     return render_page(
         request,
