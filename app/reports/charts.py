@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 
 import pygal
-from pygal.style import Style
 from markupsafe import Markup, escape
+from pygal.style import Style
 
 from app.i18n import format_number
 
