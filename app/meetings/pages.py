@@ -14,6 +14,7 @@ from app.i18n import N_, gettext
 from app.meetings import service
 from app.meetings.models import RequestStatus
 from app.meetings.schemas import AcceptIn, DeclineIn, MeetingRequestIn
+from app.vocab import Stage, sector_label
 from app.web import FormData, flash, login_redirect, parse_form, redirect, register_nav, render_page
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +44,16 @@ def investors_page(request: Request, session: SessionDep, user: OptionalUser) ->
     if user is None:
         return login_redirect(request)
     cards = service.list_investors(session, actor=user)
-    return render_page(request, "meetings/investors.html", {"cards": cards, "errors": {}})
+    return render_page(
+        request,
+        "meetings/investors.html",
+        {
+            "cards": cards,
+            "errors": {},
+            "sector_label": sector_label,
+            "stage_labels": dict(Stage.choices()),
+        },
+    )
 
 
 @router.post("/investors/{investor_id}/request")

@@ -19,10 +19,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from subprocess import PIPE, STDOUT
 
 import httpx
 import pytest
-
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.e2e.helpers import ARTIFACTS, PASSWORD, Api, Portal
@@ -87,14 +87,29 @@ def portal() -> Iterator[Portal]:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = _server_env(var_dir, base_url)
+    portal_cli = str(BIN / "portal")
+    subprocess.run([portal_cli, "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    # The operators' accounts are made while the server starts.
+    creating = []
+    users: dict[str, tuple[str, str]] = {}
+    for key, (email, name, roles) in STAFF_USERS.items():
+        command = [portal_cli, "create-user", "--email", email, "--password", PASSWORD]
+        command += ["--name", name]
+        for role in roles:
+            command += ["--role", role]
+        creating.append(subprocess.Popen(command, env=env, stdout=PIPE, stderr=STDOUT))
+        users[key] = (email, name)
     log = (ARTIFACTS / "server.log").open("wb")
     server = subprocess.Popen(
-        [str(BIN / "portal"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [portal_cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=log,
-        stderr=subprocess.STDOUT,
+        stderr=STDOUT,
     )
     try:
+        for process in creating:
+            output, _ = process.communicate(timeout=120)
+            assert process.returncode == 0, output.decode()
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
@@ -107,14 +122,6 @@ def portal() -> Iterator[Portal]:
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer within 60 s")
             time.sleep(0.2)
-        users: dict[str, tuple[str, str]] = {}
-        for key, (email, name, roles) in STAFF_USERS.items():
-            command = [str(BIN / "portal"), "create-user", "--email", email]
-            command += ["--password", PASSWORD, "--name", name]
-            for role in roles:
-                command += ["--role", role]
-            subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)
-            users[key] = (email, name)
         with httpx.Client(base_url=base_url, timeout=30) as client:
             yield Portal(base_url=base_url, users=users, api=Api(client))
     finally:

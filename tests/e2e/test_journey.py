@@ -28,9 +28,17 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from app.accounts.identifiers import inn_with_check_digits
-from tests.e2e.helpers import PASSWORD, UPDATE_DOCS, Actor, Portal, publish_screenshots, tiny_pdf, tr
+from tests.e2e.helpers import (
+    PASSWORD,
+    UPDATE_DOCS,
+    Actor,
+    Portal,
+    publish_screenshots,
+    tiny_pdf,
+    tr,
+)
 
-SESSION_LEAD_SECONDS = 12
+SESSION_LEAD_SECONDS = 15
 _inn_numbers = count(1)
 
 
@@ -233,7 +241,7 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
         reviewer.expect_flash("Your review is saved.")
         reviewer.close()
 
-    # --- The chair approves ------------------------------------------------------------------------
+    # --- The chair approves ---------------------------------------------------------------------
     chair.open("/applications")
     chair.shot("08-chair-board", "chair-board" if docs else None)
     chair.open(application_url)
@@ -297,9 +305,7 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
     with staff.page.expect_navigation():
         row.locator("button[value='yes']").click()
     staff.check()
-    expect(staff.page.locator("main .flash").first).to_contain_text(
-        re.compile(r"BP-\S+")
-    )
+    expect(staff.page.locator("main .flash").first).to_contain_text(re.compile(r"BP-\S+"))
     staff.shot("13-attendance")
     staff.close()
 
@@ -307,7 +313,7 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
     expect(page.locator("main")).to_contain_text(re.compile(r"BP-\S+"))
     member.shot("14-certificate")
 
-    # --- The investor meeting ----------------------------------------------------------------------
+    # --- The investor meeting -------------------------------------------------------------------
     member.open("/investors")
     card = page.locator(".card", has_text="Северный ветер")
     card.get_by_label(tr(lang, "Message to the investor")).fill(
