@@ -44,6 +44,7 @@ e2e: $(E2E_STAMP)
 
 # The same, then copies the README's tour screenshots to docs/screenshots/.
 screenshots: $(E2E_STAMP)
+	@fc-list 2>/dev/null | grep -qi "color emoji" || echo "hint: apt-get install -y fonts-noto-color-emoji draws the icons"
 	PORTAL_E2E_UPDATE_SCREENSHOTS=1 $(E2E_PYTEST)
 
 lint: install

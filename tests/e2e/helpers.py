@@ -189,6 +189,13 @@ class Actor:
                 page.locator(f".language-switcher button[value='{self.lang}']").click()
         self.check()
 
+    def speak(self, lang: str) -> Actor:
+        """From now on this actor works in `lang` (switched with the header's switcher)."""
+        self.lang = lang
+        self.page.goto("/")
+        self.use_language()
+        return self
+
     def submit(self, form_selector: str) -> None:
         """Press the submit button of a form and wait for the page it leads to."""
         with self.page.expect_navigation():

@@ -47,10 +47,22 @@ def _inn() -> str:
 
 
 @pytest.fixture(scope="module")
-def investor(portal: Portal, browser: Browser) -> Iterator[str]:
+def operators(portal: Portal, browser: Browser) -> Iterator[dict[str, Actor]]:
+    """Staff, the chair, the reviewers and the investor, each logged in once (with the keyboard)
+    in a browser that asks for Russian; each journey switches them to its language."""
+    actors = {}
+    for key in ("staff", "chair", "committee1", "committee2", "committee3", "investor"):
+        actors[key] = Actor(portal, browser, key, "ru", "ru-RU")
+        actors[key].login(key)
+    yield actors
+    for actor in actors.values():
+        actor.close()
+
+
+@pytest.fixture(scope="module")
+def investor(portal: Portal, operators: dict[str, Actor]) -> str:
     """An investor in a verified investor organisation with published availability."""
-    person = Actor(portal, browser, "investor", "ru", "ru-RU")
-    person.login("investor")
+    person = operators["investor"]
     page = person.open("/organisations/new")
     page.fill("#field-name", "Венчурный фонд «Северный ветер»")
     page.select_option("#field-kind", "investor")
@@ -62,12 +74,10 @@ def investor(portal: Portal, browser: Browser) -> Iterator[str]:
     organisation_id = int(re.search(r"/organisations/(\d+)$", page.url).group(1))  # type: ignore[union-attr]
     person.shot("00-investor-organisation")
 
-    staff = Actor(portal, browser, "staff", "ru", "ru-RU")
-    staff.login("staff")
+    staff = operators["staff"]
     staff.open(f"/organisations/{organisation_id}")
     staff.submit(f"form[action='/organisations/{organisation_id}/verify']")
     staff.expect_flash("The organisation has been verified.")
-    staff.close()
 
     # No page exists for these two: the JSON API with the investor's bearer token.
     email = portal.email("investor")
@@ -97,8 +107,7 @@ def investor(portal: Portal, browser: Browser) -> Iterator[str]:
             "slot_minutes": 30,
         },
     )
-    person.close()
-    yield email
+    return email
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -109,7 +118,9 @@ def _docs_screenshots(portal: Portal) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: str) -> None:
+def test_member_journey(
+    lang: str, portal: Portal, browser: Browser, operators: dict[str, Actor], investor: str
+) -> None:
     other = "en" if lang == "ru" else "ru"
     # The browser asks for the other language, so the choice on the page is what counts.
     browser_locale = {"ru": "ru-RU", "en": "en-US"}[other]
@@ -206,8 +217,7 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
     application_url = f"/applications/{application_id}"
 
     # --- The chair assigns three reviewers -----------------------------------------------------
-    chair = Actor(portal, browser, "chair", lang, browser_locale)
-    chair.login("chair")
+    chair = operators["chair"].speak(lang)
     chair.open("/applications")
     expect(chair.page.get_by_role("link", name=company)).to_be_visible()
     chair.open(application_url)
@@ -221,8 +231,7 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
 
     # --- Each reviewer declares no conflict, then reviews ---------------------------------------
     for number, key in enumerate(("committee1", "committee2", "committee3"), start=1):
-        reviewer = Actor(portal, browser, key, lang, browser_locale)
-        reviewer.login(key)
+        reviewer = operators[key].speak(lang)
         reviewer.open("/applications")
         reviewer.open(application_url)
         reviewer.page.get_by_label(tr(lang, "I have no conflict of interest")).check()
@@ -239,7 +248,6 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
             reviewer.shot("07-review-form")
         reviewer.submit(f"form[action='{application_url}/review']")
         reviewer.expect_flash("Your review is saved.")
-        reviewer.close()
 
     # --- The chair approves ---------------------------------------------------------------------
     chair.open("/applications")
@@ -254,7 +262,6 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
     chair.submit(f"form[action='{application_url}/decision']")
     chair.expect_flash("The decision is recorded and the applicant is informed.")
     expect(chair.page.locator(".badge-approved")).to_be_visible()
-    chair.close()
 
     member.open(application_url)
     expect(page.locator(".badge-approved")).to_be_visible()
@@ -264,8 +271,7 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
     member.shot("10-application-approved")
 
     # --- Training: staff create the flagged course; the member enrols and attends --------------
-    staff = Actor(portal, browser, "staff", lang, browser_locale)
-    staff.login("staff")
+    staff = operators["staff"].speak(lang)
     staff.open("/courses")
     course_title = {"ru": "Бизнес-план для инвестора", "en": "A business plan for investors"}[lang]
     staff.page.locator("#field-title").fill(course_title)
@@ -307,7 +313,6 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
     staff.check()
     expect(staff.page.locator("main .flash").first).to_contain_text(re.compile(r"BP-\S+"))
     staff.shot("13-attendance")
-    staff.close()
 
     member.open("/trainings/mine")
     expect(page.locator("main")).to_contain_text(re.compile(r"BP-\S+"))
@@ -325,8 +330,7 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
     member.check()
     member.expect_flash("Your request was sent.")
 
-    person = Actor(portal, browser, "investor", lang, browser_locale)
-    person.login("investor")
+    person = operators["investor"].speak(lang)
     person.open("/investor-inbox")
     request_card = person.page.locator("section.card", has_text=company)
     slot = request_card.locator("select[name='starts_at'] option").first.get_attribute("value")
@@ -336,7 +340,6 @@ def test_member_journey(lang: str, portal: Portal, browser: Browser, investor: s
         request_card.locator("form[action$='/accept'] button[type='submit']").click()
     person.check()
     person.expect_flash("The meeting is scheduled.")
-    person.close()
 
     member.open("/meetings")
     meetings = page.locator("main table").first
