@@ -13,7 +13,8 @@ form takes minutes) so that attendance can be marked right after the member enro
 
 On every page: `<html lang>` is the journey's language, every visible field has a label, ids
 are unique, buttons and links have a name. The login and registration forms are filled with the
-keyboard alone (Tab, Space, Enter).
+keyboard alone (Tab, Space, Enter); the first Tab on a page reaches the skip link. The operators
+log in once for both journeys and switch language with the header's switcher.
 """
 
 from __future__ import annotations
