@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 
-.PHONY: run install test test-pg lint messages bench clean
+.PHONY: run install test test-pg e2e screenshots lint messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+E2E_STAMP := $(VENV)/.installed-e2e
+E2E_PYTEST := $(BIN)/python -m pytest tests/e2e -p no:cacheprovider --override-ini addopts=
+
+# Playwright drives Debian's Chromium (apt-get install -y chromium); no browser is downloaded.
+$(E2E_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e ".[e2e]"
+	touch $(E2E_STAMP)
 
 run: install
 	$(BIN)/portal demo
@@ -29,6 +37,15 @@ test-pg: install
 	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/python -m pytest; status=$$?; \
 	psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; \
 	exit $$status
+
+# Browser tests of the member journey in Russian and English; screenshots in tests/e2e/artifacts/.
+e2e: $(E2E_STAMP)
+	$(E2E_PYTEST)
+
+# The same, then copies the README's tour screenshots to docs/screenshots/.
+screenshots: $(E2E_STAMP)
+	@fc-list 2>/dev/null | grep -qi "color emoji" || echo "hint: apt-get install -y fonts-noto-color-emoji draws the icons"
+	PORTAL_E2E_UPDATE_SCREENSHOTS=1 $(E2E_PYTEST)
 
 lint: install
 	$(BIN)/ruff check app tests bench

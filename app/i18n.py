@@ -157,17 +157,21 @@ def negotiate_locale(accept_language: str | None) -> str | None:
     return max(candidates, key=lambda c: c[0])[1]
 
 
-def format_datetime(value: datetime | None, format: str = "medium") -> str:
-    if value is None:
+def format_datetime(value: datetime | str | None, format: str = "medium") -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):  # an ISO 8601 string, as the API's dictionaries carry
+        value = datetime.fromisoformat(value)
     return babel_dates.format_datetime(
         value, format=format, tzinfo=get_timezone(), locale=get_locale()
     )
 
 
-def format_date(value: date | datetime | None, format: str = "medium") -> str:
-    if value is None:
+def format_date(value: date | datetime | str | None, format: str = "medium") -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(get_timezone()).date()
     return babel_dates.format_date(value, format=format, locale=get_locale())

@@ -18,7 +18,7 @@ from app.accounts.personal_data import export_personal_data
 from app.accounts.schemas import MeUpdateIn, OrganisationIn, OrganisationUpdateIn, RegisterIn
 from app.deps import AdminUser, CurrentUser, OptionalUser, SessionDep
 from app.errors import DomainError, FieldError, Forbidden
-from app.i18n import LOCALES, N_, gettext
+from app.i18n import LOCALES, N_, gettext, use_locale
 from app.schemas import Input
 from app.vocab import Stage, sector_label, sector_slugs
 from app.web import (
@@ -124,7 +124,9 @@ def login(request: Request, form: FormData, session: SessionDep) -> Response:
     )
     response = redirect(next_url)
     set_cookie_headers(response.headers, session_cookie(), cookie_value)
-    flash(request, gettext("Welcome, %(name)s!", name=result.user.full_name))
+    # The next page speaks the user's language; so does the message shown on it.
+    with use_locale(result.user.locale, result.user.timezone):
+        flash(request, gettext("Welcome, %(name)s!", name=result.user.full_name))
     return response
 
 
@@ -171,7 +173,8 @@ def register(request: Request, form: FormData, session: SessionDep) -> Response:
     )
     response = redirect("/organisations/new")
     set_cookie_headers(response.headers, session_cookie(), cookie_value)
-    flash(request, gettext("Your account has been created. Now register your organisation."))
+    with use_locale(user.locale, user.timezone):
+        flash(request, gettext("Your account has been created. Now register your organisation."))
     return response
 
 

@@ -17,6 +17,7 @@ from app.meetings import service
 from app.meetings.models import PitchDay, RequestStatus
 from app.meetings.schemas import AcceptIn, AvailabilityForm, DeclineIn, MeetingRequestIn
 from app.membership import queries as membership
+from app.vocab import Stage, sector_label
 from app.web import FormData, flash, login_redirect, parse_form, redirect, register_nav, render_page
 
 router = APIRouter(include_in_schema=False)
@@ -62,6 +63,8 @@ def investors_page(request: Request, session: SessionDep, user: OptionalUser) ->
             "slots": slots,
             "errors": {},
             "zone": get_timezone().key,
+            "sector_label": sector_label,
+            "stage_labels": dict(Stage.choices()),
         },
     )
 
