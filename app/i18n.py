@@ -99,7 +99,7 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def pgettext(context: str, message: str, **variables: object) -> str:
-    translated = translations_for(get_locale()).pgettext(context, message)
+    translated = str(translations_for(get_locale()).pgettext(context, message))
     return translated % variables if variables else translated
 
 

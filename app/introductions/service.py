@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,7 +60,7 @@ AMOUNT_FORBIDDEN = frozenset({OutcomeKind.meeting})
 # --- Partners ---------------------------------------------------------------------------------
 
 
-def _partner_query():  # type: ignore[no-untyped-def]
+def _partner_query() -> Select[Organisation]:
     return select(Organisation).where(
         Organisation.kind == OrganisationKind.large, Organisation.verified_at.is_not(None)
     )
@@ -206,9 +206,9 @@ def list_introductions(
     if not (actor.is_staff and scope == "mine"):
         organisation_ids = policies.user_organisation_ids(session, actor)
         member_side = Introduction.requester_organisation_id.in_(organisation_ids)
-        partner_side = Introduction.partner_organisation_id.in_(organisation_ids) & (
-            Introduction.forwarded_at.is_not(None)
-        )
+        partner_side: ColumnElement[bool] = Introduction.partner_organisation_id.in_(
+            organisation_ids
+        ) & (Introduction.forwarded_at.is_not(None))
         if not actor.has_role(Role.partner):
             partner_side = false()
         if scope == "member":
