@@ -35,6 +35,7 @@ from app.membership.schemas import (
     DecisionIn,
     DeclarationIn,
     EventOut,
+    ListingIn,
     MemberOut,
     MembershipOut,
     MembershipStatusIn,
@@ -375,6 +376,16 @@ def _change(
 ) -> MembershipOut:
     membership = service.change_membership_status(
         session, actor=user, membership_id=membership_id, to=to, reason=reason
+    )
+    return membership_out(session, membership)
+
+
+@router.put("/memberships/{membership_id}/listing", response_model=MembershipOut)
+def set_listing(
+    membership_id: int, body: ListingIn, user: CurrentUser, session: SessionDep
+) -> MembershipOut:
+    membership = service.set_listing(
+        session, actor=user, membership_id=membership_id, listed=body.listed
     )
     return membership_out(session, membership)
 

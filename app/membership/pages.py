@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, Role
 from app.accounts.organisations import organisations_of
-from app.accounts.policies import is_organisation_member
+from app.accounts.policies import is_organisation_member, is_organisation_owner
 from app.deps import CurrentUser, OptionalUser, SessionDep
 from app.errors import DomainError, FieldError, NotFound
 from app.i18n import N_, gettext
@@ -605,6 +605,8 @@ def certificate_page(
             "verify_url": verify_url,
             "qr": qr_svg(verify_url),
             "is_staff": user.is_staff,
+            "can_change_listing": user.is_staff
+            or is_organisation_owner(session, user, organisation_id),
         },
     )
 
@@ -637,6 +639,23 @@ def _membership_action(
         ),
         message,
     )
+
+
+@router.post("/memberships/{membership_id}/listing")
+def set_listing(
+    request: Request, membership_id: int, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    listed = form.get("listed") == "yes"
+    membership = service.set_listing(
+        session, actor=user, membership_id=membership_id, listed=listed
+    )
+    flash(
+        request,
+        gettext("The organisation is listed in the public register.")
+        if listed
+        else gettext("The organisation is no longer listed in the public register."),
+    )
+    return redirect(f"/members/{membership.organisation_id}/certificate")
 
 
 @router.post("/memberships/{membership_id}/suspend")

@@ -185,6 +185,10 @@ class MembershipStatusIn(Input):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class ListingIn(Input):
+    listed: bool
+
+
 class MembershipOut(Output):
     id: int
     organisation_id: int

@@ -978,6 +978,25 @@ def change_membership_status(
     return membership
 
 
+def set_listing(session: Session, *, actor: User, membership_id: int, listed: bool) -> Membership:
+    """The public register is opt-in per organisation: its owner (or staff) decides whether the
+    membership is listed; verification by code works either way."""
+    membership = get_membership(session, actor=actor, membership_id=membership_id)
+    if not (actor.is_staff or is_organisation_owner(session, actor, membership.organisation_id)):
+        raise Forbidden(gettext("Only the organisation's owner decides on the public listing."))
+    if membership.listed != listed:
+        membership.listed = listed
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="membership.listed" if listed else "membership.unlisted",
+            entity_type="membership",
+            entity_id=membership.id,
+        )
+        session.flush()
+    return membership
+
+
 def list_memberships(
     session: Session,
     *,

@@ -335,3 +335,25 @@ def test_an_appeal_after_thirty_days_is_refused(factory: Factory) -> None:
         session.execute(update(Application).values(decided_at=utcnow() - timedelta(days=31)))
     response = case.applicant.api.post(f"{case.url}/appeal", json={"statement": "Please"})
     assert response.status_code == 409
+
+
+def test_the_owner_decides_whether_the_member_is_listed_in_the_register(
+    factory: Factory, client: object
+) -> None:
+    case = reviewed(factory)
+    assert decide(case).status_code == 200
+    with factory.database.session_scope(write=False) as session:
+        membership = session.scalar(select(Membership))
+        assert membership is not None
+        membership_id, code = membership.id, membership.verify_code
+    stranger = factory.actor()
+    listing = f"/api/v1/memberships/{membership_id}/listing"
+
+    assert stranger.api.put(listing, json={"listed": False}).status_code == 404
+    unlisted = case.applicant.api.put(listing, json={"listed": False})
+
+    assert unlisted.status_code == 200
+    assert client.get("/api/v1/members").json()["total"] == 0  # type: ignore[attr-defined]
+    assert client.get(f"/verify/{code}").status_code == 200  # type: ignore[attr-defined]
+    case.applicant.api.put(listing, json={"listed": True})
+    assert client.get("/api/v1/members").json()["total"] == 1  # type: ignore[attr-defined]
