@@ -34,6 +34,22 @@ LAST = (
     ("POST", "/account/erase"),
 )
 DENIED = frozenset({401, 403, 404, 405})
+HTML_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+
+
+def missing_security_headers(response: Any) -> list[str]:
+    """What an HTML response lacks: the CSP without inline scripts, nosniff, no framing."""
+    missing = [k for k, v in HTML_HEADERS.items() if response.headers.get(k) != v]
+    csp = response.headers.get("content-security-policy", "")
+    if "frame-ancestors 'none'" not in csp or "default-src 'self'" not in csp:
+        missing.append("content-security-policy")
+    elif not response.url.path.startswith("/api/docs") and "unsafe-inline" in csp:
+        missing.append("content-security-policy without unsafe-inline")
+    return missing
 
 
 def call(world: World, principal: str, method: str, path: str, is_api: bool) -> Any:
@@ -105,6 +121,7 @@ def test_every_route_answers_every_principal_as_the_table_says(world: World, app
     observed: dict[tuple[str, str], dict[str, int | str]] = {}
     mismatches: list[str] = []
     rows_changed: list[str] = []
+    unprotected_html: list[str] = []
     checked = 0
     counts: dict[str, int] | None = None  # known row counts, None after a write went through
     for method, path, is_api in routes:
@@ -117,6 +134,10 @@ def test_every_route_answers_every_principal_as_the_table_says(world: World, app
             response = call(world, principal, method, path, is_api)
             checked += 1
             result = outcome(response)
+            if response.headers.get("content-type", "").startswith("text/html"):
+                lacking = missing_security_headers(response)
+                if lacking:
+                    unprotected_html.append(f"{method} {path} as {principal}: {lacking}")
             statuses[principal] = result
             assert response.status_code < 500, (method, path, principal, response.text)
             if table is not None and result != expected_status(table, principal):
@@ -140,6 +161,7 @@ def test_every_route_answers_every_principal_as_the_table_says(world: World, app
     assert not missing, f"routes missing from the expectations table: {missing}"
     assert not stale, f"expectations for routes that no longer exist: {stale}"
     assert not rows_changed, rows_changed
+    assert not unprotected_html, unprotected_html
     assert not mismatches, "\n".join(mismatches)
     assert checked == len(routes) * len(PRINCIPALS)
 
