@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.db import Database
-from tests.security.world import World, build_world, empty_all_tables
+from tests.security.world import REPORT, World, build_world, empty_all_tables
 
 
 @pytest.fixture(scope="module")
@@ -19,3 +19,9 @@ def world(database: Database, app: FastAPI) -> Iterator[World]:
         principal.api.__exit__(None, None, None)
         principal.browser.__exit__(None, None, None)
     empty_all_tables(database)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REPORT:
+        figures = ", ".join(f"{key}: {value}" for key, value in sorted(REPORT.items()))
+        terminalreporter.write_line(f"security sweep: {figures}")

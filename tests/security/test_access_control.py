@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from app.web import FLASH_COOKIE, _read_flashes
 from tests.security.expectations import EXPECTATIONS
 from tests.security.routes import SAFE, all_routes
-from tests.security.world import PRINCIPALS, World, fill, row_counts
+from tests.security.world import PRINCIPALS, REPORT, World, fill, row_counts
 
 LAST = (
     ("POST", "/api/v1/me/calendar-feed"),
@@ -114,6 +114,7 @@ def test_every_unsafe_route_refuses_a_cookie_request_without_the_csrf_token(
             refused += 1
     assert row_counts(world.factory.database) == before
     assert refused >= 4 * len(unsafe)
+    REPORT["csrf refusals"] = refused
 
 
 def test_every_route_answers_every_principal_as_the_table_says(world: World, app: FastAPI) -> None:
@@ -164,6 +165,8 @@ def test_every_route_answers_every_principal_as_the_table_says(world: World, app
     assert not unprotected_html, unprotected_html
     assert not mismatches, "\n".join(mismatches)
     assert checked == len(routes) * len(PRINCIPALS)
+    REPORT["matrix routes"] = len(routes)
+    REPORT["matrix calls (routes x principals)"] = checked
 
 
 def _compact(observed: dict[tuple[str, str], dict[str, int | str]]) -> dict[Any, Any]:

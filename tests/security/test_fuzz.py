@@ -29,7 +29,7 @@ from app.accounts.models import Role, User
 from app.db import Database
 from app.main import create_app
 from tests.factories import Factory, make_member
-from tests.security.world import empty_all_tables
+from tests.security.world import REPORT, empty_all_tables
 
 EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "6"))
 SCHEMA = schemathesis.openapi.from_dict(create_app().openapi())
@@ -37,7 +37,6 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 ROLES = {"staff_admin": (Role.staff, Role.admin), "entrepreneur": ()}
 # Operations that only end the caller's own account: nothing to fuzz, and they would log us out.
 SKIPPED = {"DELETE /api/v1/me"}
-fuzz_cases = 0
 
 
 @dataclass
@@ -108,8 +107,7 @@ def test_fuzzed_requests_get_no_server_error_and_match_the_schema(
     )
     @given(case=strategy)
     def run(case: Any) -> None:
-        global fuzz_cases
-        fuzz_cases += 1
+        REPORT["fuzz cases"] = REPORT.get("fuzz cases", 0) + 1
         response = case.call(app=app, headers=user.headers())
         if response.status_code >= 500:
             failures.append(f"{response.status_code}: {case.as_curl_command()}\n{response.text}")

@@ -37,6 +37,8 @@ ROLES: tuple[str, ...] = (
     "admin",
 )
 PRINCIPALS: tuple[str, ...] = ("anonymous", "owner", *ROLES)
+# Figures shown at the end of the run (tests/security/conftest.py).
+REPORT: dict[str, int] = {}
 
 
 @dataclass
