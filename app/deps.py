@@ -13,7 +13,7 @@ from app.accounts.models import Role, User
 from app.db import get_session
 from app.errors import Forbidden, NotAuthenticated
 from app.i18n import gettext
-from app.web import csrf_protect
+from app.web import check_parameters, csrf_protect
 
 # scope="function": the transaction commits when the route returns, before the response is
 # sent, so a failed commit is an error response and never a success that was not stored.
@@ -75,3 +75,4 @@ PagingDep = Annotated[Paging, Depends(_paging)]
 
 
 csrf_dependency = Depends(csrf_protect)
+parameters_dependency = Depends(check_parameters)

@@ -16,7 +16,7 @@ from app import i18n
 from app.accounts.models import User
 from app.config import PROJECT_ROOT
 from app.db import session_scope
-from app.deps import csrf_dependency
+from app.deps import csrf_dependency, parameters_dependency
 from app.domains import domain_modules, load_models
 from app.errors import DomainError, FieldError, NotAuthenticated
 from app.web import PortalMiddleware, login_redirect, render_page
@@ -133,7 +133,7 @@ def create_app() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        dependencies=[csrf_dependency],
+        dependencies=[parameters_dependency, csrf_dependency],
     )
     app.add_middleware(PortalMiddleware)
     app.add_exception_handler(DomainError, handle_domain_error)

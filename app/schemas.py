@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 T = TypeVar("T")
 
@@ -22,8 +22,22 @@ def _reject_nul(value: Any) -> Any:
     return value
 
 
+INT4_MAX = 2**31 - 1
+INT8_MAX = 2**63 - 1
+
+
+def _check_integers(value: Any, limit: int) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and not -limit - 1 <= value <= limit:
+        raise ValueError("is out of range")
+    if isinstance(value, list | tuple | set):
+        for item in value:
+            _check_integers(item, limit)
+    return value
+
+
 class Input(BaseModel):
-    """A request body: unknown fields are refused, text is trimmed and may not hold NUL bytes."""
+    """A request body: unknown fields are refused, text is trimmed and may not hold NUL bytes,
+    and integers fit the database (ids, `*_id`/`*_ids`, in 32 bits; any other in 64)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -31,6 +45,13 @@ class Input(BaseModel):
     @classmethod
     def _no_nul_bytes(cls, value: Any) -> Any:
         return _reject_nul(value)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _integers_in_range(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        is_id = name == "id" or name.endswith(("_id", "_ids"))
+        return _check_integers(value, INT4_MAX if is_id else INT8_MAX)
 
 
 class Output(BaseModel):

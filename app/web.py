@@ -26,7 +26,7 @@ from app import i18n
 from app.accounts import credentials
 from app.config import Settings, get_settings
 from app.db import session_scope, utcnow
-from app.errors import Forbidden
+from app.errors import FieldError, Forbidden, NotFound
 from app.templating import environment
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -311,6 +311,79 @@ async def csrf_protect(request: Request) -> None:
         raise Forbidden(
             i18n.gettext("The form has expired or was sent from another site. Please try again.")
         )
+
+
+# --- Integer parameters -----------------------------------------------------------------------
+
+INT4_MIN, INT4_MAX = -(2**31), 2**31 - 1
+_int_params_cache: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _is_unbounded_int(field: Any) -> bool:
+    """An integer parameter without its own declared range (e.g. `need_rub` may exceed 2³¹)."""
+    annotation = field.field_info.annotation
+    if annotation is not int and not any(a is int for a in getattr(annotation, "__args__", ())):
+        return False
+    metadata = field.field_info.metadata
+    has_upper = any(
+        getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in metadata
+    )
+    has_lower = any(
+        getattr(m, "ge", None) is not None or getattr(m, "gt", None) is not None for m in metadata
+    )
+    return not (has_upper and has_lower)
+
+
+def _int_params(route: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The names of a route's integer path and query parameters, its dependencies' included."""
+    key = id(route)
+    if key not in _int_params_cache:
+        path: set[str] = set()
+        query: set[str] = set()
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            path.update(f.alias for f in dependant.path_params if _is_unbounded_int(f))
+            query.update(f.alias for f in dependant.query_params if _is_unbounded_int(f))
+            pending.extend(dependant.dependencies)
+        _int_params_cache[key] = (frozenset(path), frozenset(query))
+    return _int_params_cache[key]
+
+
+def _out_of_range(value: str) -> bool:
+    try:
+        number = int(value)
+    except ValueError:
+        return False  # not a number: the route's own validation answers 422
+    return not INT4_MIN <= number <= INT4_MAX
+
+
+async def check_parameters(request: Request) -> None:
+    """Path and query values the database could not take never reach it: a NUL character (which
+    PostgreSQL text refuses) or an integer beyond the 32-bit id columns. Such a path names no
+    record (404); such a query value is an invalid field (422)."""
+    for value in request.path_params.values():
+        if isinstance(value, str) and "\x00" in value:
+            raise NotFound(i18n.gettext("Not found."))
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value or "\x00" in name:
+            raise FieldError(
+                name.replace("\x00", ""),
+                i18n.gettext("The request is not valid."),
+                location="query",
+            )
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return
+    path_names, query_names = _int_params(route)
+    for name in path_names:
+        value = request.path_params.get(name)
+        if isinstance(value, str) and _out_of_range(value):
+            raise NotFound(i18n.gettext("Not found."))
+    for name in query_names:
+        for value in request.query_params.getlist(name):
+            if _out_of_range(value):
+                raise FieldError(name, i18n.gettext("This value is too large."), location="query")
 
 
 # --- Flash messages ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from everyone who is neither staff nor a member; documents are searchable by the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -198,7 +199,9 @@ def attach_file(
         extracted = content.extract_text(data, content_type)
     except content.UnreadableDocument as exc:
         raise FieldError("file", gettext("The file could not be read.")) from exc
-    safe_name = "".join(ch for ch in filename if ch.isprintable() and ch not in '/\\"')[-200:]
+    # Only the last component of a client's path (either separator), never a leading dot.
+    basename = re.split(r"[/\\]", filename)[-1]
+    safe_name = "".join(ch for ch in basename if ch.isprintable() and ch != '"').lstrip(" .")[-200:]
     item.file_name = safe_name or "document" + content.SUPPORTED_TYPES[content_type]
     item.file_type = content_type
     item.file_size = len(data)

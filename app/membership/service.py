@@ -375,7 +375,7 @@ def _upload_dir() -> Path:
 
 
 def _clean_filename(name: str | None) -> str:
-    base = Path(name or "").name
+    base = re.split(r"[/\\]", name or "")[-1]  # a Windows path's backslashes too
     base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .") or "document"
     if not base.lower().endswith(".pdf"):
         base += ".pdf"
