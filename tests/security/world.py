@@ -199,6 +199,9 @@ def build_world(database: Database, app: FastAPI) -> World:
             select(Membership.verify_code).where(Membership.organisation_id == member_org.id)
         )
         message_id = s.scalar(select(func.min(OutboxMessage.id)))
+        membership_id = s.scalar(
+            select(Membership.id).where(Membership.organisation_id == member_org.id)
+        )
     notifications = _ok(owner.api.get("/api/v1/notifications"))["items"]
 
     principals: dict[str, Principal] = {
@@ -237,6 +240,7 @@ def build_world(database: Database, app: FastAPI) -> World:
         "investor_id": investor.id,
         "request_id": second["id"],
         "meeting_id": meeting["id"],
+        "membership_id": membership_id,
         "pitch_day_id": pitch_day["id"],
         "item_id": item["id"],
         "version": 1,
