@@ -559,7 +559,8 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
     w.write("roles", UserRole.__table__, total_users, roles())
     w.write("api tokens", ApiToken.__table__, len(fixed), (
         {"id": n, "user_id": n, "name": "bench", "token_hash": digest(bench_token(name)),
-         "prefix": bench_token(name)[:10], "created_at": now}
+         "prefix": bench_token(name)[:10],
+            "last_used_at": now + timedelta(days=3650), "created_at": now}
         for n, name in enumerate(fixed, start=1)
     ))  # fmt: skip
     w.write("browser sessions", WebSession.__table__, len(fixed), (

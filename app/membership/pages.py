@@ -106,7 +106,10 @@ def applications_page(
         limit=PAGE_SIZE if format != "csv" else 10_000,
         offset=offset,
     )
-    items = [application_out(session, user, a) for a in rows]
+    memberships = service.memberships_of(
+        session, (a.organisation_id for a in rows if a.status == ApplicationStatus.approved)
+    )
+    items = [application_out(session, user, a, memberships) for a in rows]
     if format == "csv" and policies.is_overseer(user):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
