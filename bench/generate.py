@@ -392,16 +392,17 @@ class Vocabulary:
 
     @classmethod
     def build(cls, rng: random.Random, real: tuple[str, ...] | list[str], syllables: list[str],
-              endings: list[str], size: int = 6000) -> Vocabulary:  # fmt: skip
+              endings: list[str], size: int = 12000) -> Vocabulary:  # fmt: skip
         synthetic: set[str] = set()
         while len(synthetic) < size - len(real):
             stem = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3)))
             synthetic.add(stem + rng.choice(endings))
         words = sorted(synthetic)
         rng.shuffle(words)
-        # Real words take ranks from 8 to ~1500: common enough to be found, never everywhere.
+        # Real words take ranks from 60 to 6000 (of 12000): found in a few per cent of the items
+        # at most, as the words people search for are in a real library.
         for n, word in enumerate(real):
-            rank = int(8 * math.exp(n * math.log(1500 / 8) / max(1, len(real) - 1)))
+            rank = int(60 * math.exp(n * math.log(6000 / 60) / max(1, len(real) - 1)))
             words.insert(min(rank, len(words)), word)
         weights = [1 / (rank + 2) ** 1.05 for rank in range(len(words))]
         return cls(words, list(accumulate(weights)))
