@@ -111,9 +111,11 @@ def load(url: str, *, token: str | None, requests: int, concurrency: int) -> dic
 def in_process(url: str, repeat: int) -> list[Measurement]:
     from app.config import get_settings
     from app.db import Database, set_database
+    from app.library import service as library
     from app.main import create_app
 
     get_settings.cache_clear()
+    library._popular_cache.clear()  # the tag cloud of the previous database
     database = Database(url)
     set_database(database)
     try:
