@@ -22,79 +22,18 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-RU_WORDS = [
-    "налог",
-    "льгота",
-    "компания",
-    "инвестиция",
-    "грант",
-    "стартап",
-    "технология",
-    "регион",
-    "экспорт",
-    "лицензия",
-    "программа",
-    "разработка",
-    "облако",
-    "данные",
-    "безопасность",
-    "договор",
-    "субсидия",
-    "рынок",
-    "производство",
-    "цифровой",
-    "платформа",
-    "сервис",
-    "кластер",
-    "инновация",
-    "патент",
-    "закупка",
-    "персонал",
-    "обучение",
-    "аналитика",
-]
-EN_WORDS = [
-    "tax",
-    "relief",
-    "company",
-    "investment",
-    "grant",
-    "startup",
-    "technology",
-    "region",
-    "export",
-    "licence",
-    "software",
-    "development",
-    "cloud",
-    "data",
-    "security",
-    "contract",
-    "subsidy",
-    "market",
-    "manufacturing",
-    "digital",
-    "platform",
-    "service",
-    "cluster",
-    "innovation",
-    "patent",
-    "procurement",
-    "staff",
-    "training",
-    "analytics",
-    "requirement",
-]
+from bench.generate import (
+    EN_ENDINGS,
+    EN_REAL,
+    EN_SYLLABLES,
+    QUERIES,
+    RU_ENDINGS,
+    RU_REAL,
+    RU_SYLLABLES,
+    Vocabulary,
+)
+
 CATEGORIES = ["it_industry", "technology", "regulation", "financing"]
-QUERIES = (
-    "налоговая льгота", "инвестиции в стартапы", "облачные данные", "экспорт программ",
-    "license requirement", "cloud security", "grant for startups", "digital platform",
-    "патент", "training", "субсидия регион", "market analytics",
-)  # fmt: skip
-
-
-def _text(rng: random.Random, vocabulary: list[str], n: int) -> str:
-    return " ".join(rng.choice(vocabulary) for _ in range(n))
 
 
 def build(url: str, size: int) -> None:
@@ -107,22 +46,30 @@ def build(url: str, size: int) -> None:
 
     database = Database(url)
     rng = random.Random(size)
+    # Zipf-like vocabularies in which the searched words are a few per cent of the text, as in a
+    # real library (a 30-word vocabulary put every query word in every item).
+    vocabularies = {
+        True: Vocabulary.build(rng, RU_REAL, RU_SYLLABLES, RU_ENDINGS),
+        False: Vocabulary.build(rng, EN_REAL, EN_SYLLABLES, EN_ENDINGS),
+    }
     batch = 2000
     with database.session_scope() as session:
         for start in range(0, size, batch):
             rows, tags = [], []
             for n in range(start, min(size, start + batch)):
                 russian = n % 2 == 0
-                words = RU_WORDS if russian else EN_WORDS
+                vocabulary = vocabularies[russian]
+                words = vocabulary.words[:300]
                 rows.append(
                     {
-                        "id": n + 1, "kind": "article", "title": _text(rng, words, 6).capitalize(),
+                        "id": n + 1, "kind": "article",
+                        "title": vocabulary.text(rng, 6).capitalize(),
                         "summary": "", "body": "", "language": "ru" if russian else "en",
                         "category": rng.choice(CATEGORIES),
                         "visibility": "members" if n % 10 == 0 else "public",
                         "attachment_text": "", "version": 1,
                         "search_tags": " ".join(rng.sample(words, 2)),
-                        "search_text": _text(rng, words, 120),
+                        "search_text": vocabulary.text(rng, 120),
                     }
                 )  # fmt: skip
                 tags.append({"item_id": n + 1, "tag": rng.choice(words)})

@@ -73,7 +73,8 @@ def organisation_out(session: Session, user: User, organisation: Organisation) -
     if policies.can_see_organisation_people(session, user, organisation):
         members = [
             OrganisationMemberOut(user_id=m.user_id, full_name=m.user.full_name, role=m.role)
-            for m in org_service.members_of(session, organisation.id)
+            # the loaded relationship: a list loads every organisation's members at once
+            for m in sorted(organisation.members, key=lambda m: (m.joined_at, m.user_id))
         ]
     return OrganisationOut(
         id=organisation.id,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.accounts.models import ApiToken, User, WebSession
 from app.config import get_settings
@@ -69,6 +69,7 @@ def find_session_user(session: Session, cookie_value: str) -> tuple[WebSession, 
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)
         .where(WebSession.id == digest(cookie_value))
+        .options(lazyload(User.role_rows))  # the principal needs no roles: spare a query
     ).first()
     if row is None:
         return None
@@ -120,6 +121,7 @@ def find_token_user(session: Session, secret: str) -> tuple[ApiToken, User] | No
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == digest(secret))
+        .options(lazyload(User.role_rows))  # the principal needs no roles: spare a query
     ).first()
     if row is None:
         return None

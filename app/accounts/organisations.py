@@ -153,7 +153,16 @@ def list_organisations(
     if query:
         statement = statement.where(func.lower(Organisation.name).like(f"%{query.lower()}%"))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.order_by(Organisation.name).limit(limit).offset(offset)).all()
+    rows = session.scalars(
+        statement.options(
+            selectinload(Organisation.members)
+            .joinedload(OrganisationMember.user)
+            .lazyload(User.role_rows)
+        )
+        .order_by(Organisation.name)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     return list(rows), total
 
 

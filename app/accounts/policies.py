@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import (
@@ -17,16 +17,31 @@ from app.accounts.models import (
 REVIEWING_ROLES = (Role.staff, Role.admin, Role.chair, Role.committee)
 
 
+_ROLES_KEY = "organisation_roles"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_organisation_roles(session: Session, _context: object) -> None:
+    session.info.pop(_ROLES_KEY, None)
+
+
 def organisation_role(
     session: Session, user: User, organisation_id: int
 ) -> OrganisationRole | None:
-    role = session.scalar(
-        select(OrganisationMember.role).where(
-            OrganisationMember.organisation_id == organisation_id,
-            OrganisationMember.user_id == user.id,
-        )
-    )
-    return OrganisationRole(role) if role is not None else None
+    """The user's role in the organisation. All of a user's roles are read in one query and
+    kept on the session until its next flush, so that checking every row of a list is free."""
+    cache: dict[int, dict[int, OrganisationRole]] = session.info.setdefault(_ROLES_KEY, {})
+    roles = cache.get(user.id)
+    if roles is None:
+        roles = cache[user.id] = {
+            org_id: OrganisationRole(role)
+            for org_id, role in session.execute(
+                select(OrganisationMember.organisation_id, OrganisationMember.role).where(
+                    OrganisationMember.user_id == user.id
+                )
+            )
+        }
+    return roles.get(organisation_id)
 
 
 def is_organisation_member(session: Session, user: User, organisation_id: int) -> bool:

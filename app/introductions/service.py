@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import audit
 from app.accounts.models import (
@@ -221,7 +221,15 @@ def list_introductions(
         query = query.where(Introduction.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.scalars(
-        query.order_by(Introduction.created_at.desc(), Introduction.id.desc())
+        query.options(
+            joinedload(Introduction.requester_organisation),
+            joinedload(Introduction.partner_organisation),
+            joinedload(Introduction.requested_by).lazyload(User.role_rows),
+            joinedload(Introduction.answered_by).lazyload(User.role_rows),
+            selectinload(Introduction.events),
+            selectinload(Introduction.outcomes),
+        )
+        .order_by(Introduction.created_at.desc(), Introduction.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()

@@ -86,6 +86,8 @@ class LibraryItem(Base):
     __table_args__ = (
         Index("ix_library_items_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_library_items_created_at", "created_at"),
+        # visitors' lists: count and page the public items without reading the whole table
+        Index("ix_library_items_visibility_created_at", "visibility", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

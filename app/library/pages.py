@@ -15,7 +15,7 @@ from app.errors import DomainError, FieldError
 from app.i18n import N_, gettext
 from app.library import content, policies, service
 from app.library.api import read_upload
-from app.library.models import Category, Language, LibraryItem, LibraryTag, Visibility
+from app.library.models import Category, Language, LibraryItem, Visibility
 from app.library.schemas import ItemIn
 from app.library.search import MAX_QUERY_CHARS
 from app.templating import absolute_url
@@ -34,20 +34,6 @@ def _choices() -> dict[str, Any]:
         "languages": Language.choices(),
         "visibilities": Visibility.choices(),
     }
-
-
-def _popular_tags(session: Any, user: Any) -> list[str]:
-    from sqlalchemy import func, select
-
-    rows = session.execute(
-        select(LibraryTag.tag, func.count().label("n"))
-        .join(LibraryItem, LibraryItem.id == LibraryTag.item_id)
-        .where(*policies.visibility_conditions(session, user))
-        .group_by(LibraryTag.tag)
-        .order_by(func.count().desc(), LibraryTag.tag)
-        .limit(30)
-    )
-    return [row[0] for row in rows]
 
 
 @router.get("/library", response_class=HTMLResponse)
@@ -81,7 +67,7 @@ def browse(
             "category": category,
             "tag": tag,
             "language": language,
-            "tags": _popular_tags(session, user),
+            "tags": service.popular_tags(session, user),
             "can_edit": policies.can_edit(user),
             **_choices(),
         },

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile, status
 from fastapi.responses import FileResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, User
@@ -64,10 +65,14 @@ def investor_out(card: service.InvestorCard) -> dict[str, Any]:
     }
 
 
-def request_out(session: Session, request: MeetingRequest) -> MeetingRequestOut:
-    from sqlalchemy import select
-
-    meeting_id = session.scalar(select(Meeting.id).where(Meeting.request_id == request.id))
+def request_out(
+    session: Session, request: MeetingRequest, meeting_ids: dict[int, int] | None = None
+) -> MeetingRequestOut:
+    """`meeting_ids` (request id → meeting id, from `meeting_ids_of`) spares a query per row."""
+    if meeting_ids is not None:
+        meeting_id = meeting_ids.get(request.id)
+    else:
+        meeting_id = session.scalar(select(Meeting.id).where(Meeting.request_id == request.id))
     return MeetingRequestOut(
         id=request.id,
         investor_id=request.investor_id,
@@ -89,6 +94,18 @@ def request_out(session: Session, request: MeetingRequest) -> MeetingRequestOut:
             else None
         ),
     )
+
+
+def meeting_ids_of(session: Session, request_ids: list[int]) -> dict[int, int]:
+    if not request_ids:
+        return {}
+    return {
+        request_id: meeting_id
+        for meeting_id, request_id in session.execute(
+            select(Meeting.id, Meeting.request_id).where(Meeting.request_id.in_(request_ids))
+        )
+        if request_id is not None
+    }
 
 
 def meeting_out(meeting: Meeting) -> MeetingOut:
@@ -147,9 +164,10 @@ def availability_out(window: AvailabilityWindow) -> AvailabilityOut:
 
 @router.get("/investors", response_model=Page[InvestorOut])
 def list_investors(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
-    cards = service.list_investors(session, actor=user)
-    window = cards[paging.offset : paging.offset + paging.limit]
-    return {"items": [investor_out(c) for c in window], "total": len(cards)}
+    cards, total = service.investor_directory(
+        session, actor=user, limit=paging.limit, offset=paging.offset
+    )
+    return {"items": [investor_out(c) for c in cards], "total": total}
 
 
 @router.get("/investors/recommendations", response_model=Page[RecommendationOut])
@@ -237,7 +255,8 @@ def create_request(body: MeetingRequestIn, session: SessionDep, user: CurrentUse
 def list_requests(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
     rows = service.list_requests(session, actor=user)
     window = rows[paging.offset : paging.offset + paging.limit]
-    return {"items": [request_out(session, r) for r in window], "total": len(rows)}
+    meeting_ids = meeting_ids_of(session, [r.id for r in window])
+    return {"items": [request_out(session, r, meeting_ids) for r in window], "total": len(rows)}
 
 
 @router.get("/meeting-requests/{request_id}", response_model=MeetingRequestOut)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from app.accounts.models import Organisation, Role, User
@@ -28,17 +29,26 @@ register_nav("/investor-inbox", N_("Meeting requests"), order=42, roles=(Role.in
 
 
 def _names(session: SessionDep, meetings: list) -> dict[str, dict[int, str]]:  # type: ignore[type-arg]
+    """Investor and organisation names for the rows, in two queries."""
+    user_ids = {m.investor_id for m in meetings}
+    org_ids = {m.organisation_id for m in meetings}
+    users: dict[int, str] = {}
+    orgs: dict[int, str] = {}
+    if user_ids:
+        users = {
+            row.id: row.full_name
+            for row in session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids)))
+        }
+    if org_ids:
+        orgs = {
+            row.id: row.name
+            for row in session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+            )
+        }
     return {
-        "users": {
-            m.investor_id: (session.get(User, m.investor_id) or User(full_name="")).full_name
-            for m in meetings
-        },
-        "orgs": {
-            m.organisation_id: (
-                session.get(Organisation, m.organisation_id) or Organisation(name="")
-            ).name
-            for m in meetings
-        },
+        "users": {i: users.get(i, "") for i in user_ids},
+        "orgs": {i: orgs.get(i, "") for i in org_ids},
     }
 
 

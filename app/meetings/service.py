@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, Role, User
 from app.accounts.personal_data import register_exporter
@@ -188,7 +188,7 @@ def _investor_rows(
         statement = statement.where(User.id == investor_id)
     seen: set[int] = set()
     rows = []
-    for user, organisation in session.execute(statement).all():
+    for user, organisation in session.execute(statement.options(lazyload(User.role_rows))).all():
         if user.id not in seen:
             seen.add(user.id)
             rows.append((user, organisation))
@@ -214,19 +214,57 @@ def _contact_visible(session: Session, viewer: User, investor_id: int) -> bool:
     )
 
 
-def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
-    """Members (and staff) see the investors of verified investor organisations."""
+def _contacts_visible(session: Session, viewer: User, investor_ids: list[int]) -> set[int]:
+    """`_contact_visible` for many investors in one query."""
+    if viewer.is_staff:
+        return set(investor_ids)
+    visible = {viewer.id} & set(investor_ids)
+    orgs = _user_organisation_ids(session, viewer)
+    if orgs and investor_ids:
+        visible |= set(
+            session.scalars(
+                select(Meeting.investor_id)
+                .where(
+                    Meeting.investor_id.in_(investor_ids),
+                    Meeting.organisation_id.in_(orgs),
+                    Meeting.status != MeetingStatus.cancelled,
+                )
+                .distinct()
+            )
+        )
+    return visible
+
+
+def investor_directory(
+    session: Session, *, actor: User, limit: int | None = None, offset: int = 0
+) -> tuple[list[InvestorCard], int]:
+    """Members (and staff) see the investors of verified investor organisations; one page of
+    cards and the total. Profiles and contact visibility are read for the page in two queries."""
     if not actor.is_staff:
         _require_member(session, actor, N_("see the investors"))
-    return [
-        InvestorCard(
-            user,
-            org,
-            session.get(InvestorProfile, org.id),
-            _contact_visible(session, actor, user.id),
-        )
-        for user, org in _investor_rows(session)
+    rows = _investor_rows(session)
+    window = rows[offset : None if limit is None else offset + limit]
+    org_ids = [org.id for _user, org in window]
+    profiles = (
+        {
+            p.organisation_id: p
+            for p in session.scalars(
+                select(InvestorProfile).where(InvestorProfile.organisation_id.in_(org_ids))
+            )
+        }
+        if org_ids
+        else {}
+    )
+    visible = _contacts_visible(session, actor, [user.id for user, _org in window])
+    cards = [
+        InvestorCard(user, org, profiles.get(org.id), user.id in visible) for user, org in window
     ]
+    return cards, len(rows)
+
+
+def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
+    """Members (and staff) see the investors of verified investor organisations."""
+    return investor_directory(session, actor=actor)[0]
 
 
 def get_investor(session: Session, investor_id: int) -> tuple[User, Organisation]:

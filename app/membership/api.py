@@ -64,13 +64,21 @@ def timeline(application: Application) -> list[EventOut]:
     ]
 
 
-def application_out(session: Session, user: User, application: Application) -> dict[str, Any]:
-    """The applicant's view, or the committee's view with assignments and aggregates."""
-    membership = (
-        service.membership_of(session, application.organisation_id)
-        if application.status == ApplicationStatus.approved
-        else None
-    )
+def application_out(
+    session: Session,
+    user: User,
+    application: Application,
+    memberships: dict[int, Membership] | None = None,
+) -> dict[str, Any]:
+    """The applicant's view, or the committee's view with assignments and aggregates.
+    `memberships` (organisation id → membership) spares a query per row in lists."""
+    membership = None
+    if application.status == ApplicationStatus.approved:
+        membership = (
+            memberships.get(application.organisation_id)
+            if memberships is not None
+            else service.membership_of(session, application.organisation_id)
+        )
     base: dict[str, Any] = {
         "id": application.id,
         "organisation_id": application.organisation_id,
@@ -154,7 +162,13 @@ def list_applications(
     rows, total = service.list_applications(
         session, actor=user, status=status_filter, limit=paging.limit, offset=paging.offset
     )
-    return {"items": [application_out(session, user, a) for a in rows], "total": total}
+    memberships = service.memberships_of(
+        session, (a.organisation_id for a in rows if a.status == ApplicationStatus.approved)
+    )
+    return {
+        "items": [application_out(session, user, a, memberships) for a in rows],
+        "total": total,
+    }
 
 
 @router.get("/applications/{application_id}")

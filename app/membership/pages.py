@@ -129,14 +129,16 @@ CSV_COLUMNS = (
 )
 
 
-def _applications_csv(session: Session, user: Any, rows: list[Any]) -> Response:
+def _applications_csv(
+    session: Session, user: Any, rows: list[Any], memberships: dict[int, Any]
+) -> Response:
     """UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic correctly."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for application in rows:
-        item = application_out(session, user, application)
+        item = application_out(session, user, application, memberships)
         aggregate = item.get("aggregate") or {}
         organisation = application.organisation
         writer.writerow(
@@ -193,14 +195,17 @@ def applications_page(
         limit=10_000 if export else PAGE_SIZE,
         offset=0 if export else offset,
     )
+    memberships = service.memberships_of(
+        session, (a.organisation_id for a in rows if a.status == ApplicationStatus.approved)
+    )
     if export:
-        return _applications_csv(session, user, rows)
+        return _applications_csv(session, user, rows, memberships)
     query = urlencode({k: v for k, v in filters.items() if v})
     return render_page(
         request,
         "membership/applications.html",
         {
-            "items": [application_out(session, user, a) for a in rows],
+            "items": [application_out(session, user, a, memberships) for a in rows],
             "pagination": Pagination(total, PAGE_SIZE, offset),
             "filters": {k: v or "" for k, v in filters.items()},
             "query": query,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app import audit
 from app.accounts.identifiers import is_valid_inn
@@ -106,6 +106,17 @@ def review_settings() -> ReviewSettings:
 # --- Reading ------------------------------------------------------------------------------------
 
 
+# What showing an application needs, loaded with it rather than row by row.
+APPLICATION_LOAD = (
+    joinedload(Application.organisation),
+    selectinload(Application.attachments),
+    selectinload(Application.events),
+    selectinload(Application.assignments).options(
+        joinedload(Assignment.reviewer).lazyload(User.role_rows), joinedload(Assignment.review)
+    ),
+)
+
+
 def get_application(
     session: Session, *, actor: User, application_id: int, lock: bool = False
 ) -> Application:
@@ -113,6 +124,8 @@ def get_application(
     statement = select(Application).where(Application.id == application_id)
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
+    else:
+        statement = statement.options(*APPLICATION_LOAD)
     application = session.scalar(statement)
     if application is None or not policies.can_view_application(session, actor, application):
         raise NotFound(gettext("Application not found."))
@@ -197,7 +210,8 @@ def list_applications(
         statement = statement.where(Application.status == status)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.scalars(
-        statement.order_by(Application.updated_at.desc(), Application.id.desc())
+        statement.options(*APPLICATION_LOAD)
+        .order_by(Application.updated_at.desc(), Application.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
@@ -1022,6 +1036,17 @@ def list_memberships(
         today = date.today()
         rows = [(m, o) for m, o in rows if m.effective_status(today) == status]
     return rows[offset : offset + limit], len(rows)
+
+
+def memberships_of(session: Session, organisation_ids: Iterable[int]) -> dict[int, Membership]:
+    """The memberships of many organisations in one query (for lists)."""
+    wanted = set(organisation_ids)
+    if not wanted:
+        return {}
+    return {
+        m.organisation_id: m
+        for m in session.scalars(select(Membership).where(Membership.organisation_id.in_(wanted)))
+    }
 
 
 def register(

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app import audit
 from app.accounts.models import OrganisationMember, User
@@ -290,7 +290,8 @@ def list_sessions(
         statement = statement.where(TrainingSession.course_id == course_id)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.scalars(
-        statement.order_by(TrainingSession.starts_at, TrainingSession.id)
+        statement.options(joinedload(TrainingSession.course))
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
         .limit(limit)
         .offset(offset)
     ).all()
@@ -530,7 +531,10 @@ def promote_waitlist(
 def enrolments_of_session(session: Session, session_id: int) -> list[Enrolment]:
     """Seats first (by seat), then the waitlist in order, then cancellations."""
     rows = session.scalars(
-        select(Enrolment).where(Enrolment.session_id == session_id).order_by(Enrolment.id)
+        select(Enrolment)
+        .options(joinedload(Enrolment.user).lazyload(User.role_rows))
+        .where(Enrolment.session_id == session_id)
+        .order_by(Enrolment.id)
     ).all()
     order = {
         EnrolmentStatus.enrolled: 0,
@@ -547,6 +551,7 @@ def enrolments_of_user(session: Session, user: User) -> list[Enrolment]:
         session.scalars(
             select(Enrolment)
             .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+            .options(joinedload(Enrolment.session).joinedload(TrainingSession.course))
             .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE))
             .order_by(TrainingSession.starts_at)
         )

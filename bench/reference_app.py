@@ -1,0 +1,227 @@
+"""A bare reference: the staff applications list and the library search as a minimal Starlette
+app running the same SQL as the portal with no ORM (SQLAlchemy Core `text()` on a pooled
+engine), same JSON shape. The throughput benchmark serves it with the same uvicorn settings and
+database as the portal, and reports portal / reference.
+
+    DATABASE_URL=... .venv/bin/uvicorn bench.reference_app:app --workers 1
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from sqlalchemy import bindparam, create_engine, text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.library.search import fts5_match, parse_query, snippet_from
+
+_URL = os.environ["DATABASE_URL"]
+engine = create_engine(_URL, pool_size=10, max_overflow=20)
+IS_SQLITE = engine.dialect.name == "sqlite"
+SECTIONS = ("summary", "innovation", "market", "team", "funding_needs")
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _caller(connection: Any, request: Request) -> tuple[int, set[str]] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
+    row = connection.execute(
+        text(
+            "SELECT u.id, u.is_active FROM api_tokens t JOIN users u ON u.id = t.user_id "
+            "WHERE t.token_hash = :h"
+        ),
+        {"h": digest},
+    ).first()
+    if row is None or not row.is_active:
+        return None
+    roles = {
+        r[0]
+        for r in connection.execute(
+            text("SELECT role FROM user_roles WHERE user_id = :u"), {"u": row.id}
+        )
+    }
+    return row.id, roles
+
+
+def _in(sql: str, name: str) -> Any:
+    return text(sql).bindparams(bindparam(name, expanding=True))
+
+
+def _applications(request: Request) -> tuple[int, dict[str, Any]]:
+    limit = min(200, int(request.query_params.get("limit", 50)))
+    offset = int(request.query_params.get("offset", 0))
+    with engine.connect() as connection:
+        caller = _caller(connection, request)
+        if caller is None:
+            return 401, {"detail": "Please log in."}
+        if not caller[1] & {"staff", "admin", "chair"}:
+            return 403, {"detail": "staff only in the reference"}
+        total = connection.execute(text("SELECT count(*) FROM membership_applications")).scalar()
+        rows = connection.execute(
+            text(
+                "SELECT a.*, o.name AS organisation_name FROM membership_applications a "
+                "JOIN organisations o ON o.id = a.organisation_id "
+                "ORDER BY a.updated_at DESC, a.id DESC LIMIT :l OFFSET :o"
+            ),
+            {"l": limit, "o": offset},
+        ).all()
+        ids = [r.id for r in rows] or [0]
+        attachments: dict[int, list[dict[str, Any]]] = {}
+        for a in connection.execute(
+            _in("SELECT * FROM membership_attachments WHERE application_id IN :ids", "ids"),
+            {"ids": ids},
+        ):
+            attachments.setdefault(a.application_id, []).append(
+                {"id": a.id, "filename": a.filename, "size": a.size}
+            )
+        events: dict[int, list[dict[str, Any]]] = {}
+        for e in connection.execute(
+            _in(
+                "SELECT * FROM membership_application_events WHERE application_id IN :ids "
+                "ORDER BY id",
+                "ids",
+            ),
+            {"ids": ids},
+        ):
+            events.setdefault(e.application_id, []).append(
+                {"status": e.to_status, "at": _iso(e.created_at)}
+            )
+        assignments: dict[int, list[dict[str, Any]]] = {}
+        for s in connection.execute(
+            _in(
+                "SELECT s.*, u.full_name, r.id AS review_id, r.scores "
+                "FROM membership_assignments s "
+                "JOIN users u ON u.id = s.reviewer_id "
+                "LEFT JOIN membership_reviews r ON r.assignment_id = s.id "
+                "WHERE s.application_id IN :ids ORDER BY s.id",
+                "ids",
+            ),
+            {"ids": ids},
+        ):
+            assignments.setdefault(s.application_id, []).append(
+                {
+                    "id": s.id, "reviewer_id": s.reviewer_id, "reviewer_name": s.full_name,
+                    "round": s.round, "due_on": _iso(s.due_on),
+                    "declared": s.declared_at is not None, "conflict": s.conflict,
+                    "conflict_kind": s.conflict_kind, "review_submitted": s.review_id is not None,
+                }
+            )  # fmt: skip
+        numbers = {
+            m.organisation_id: m.number
+            for m in connection.execute(
+                _in(
+                    "SELECT organisation_id, number FROM memberships WHERE organisation_id IN :ids",
+                    "ids",
+                ),
+                {"ids": [r.organisation_id for r in rows] or [0]},
+            )
+        }
+    items = []
+    for r in rows:
+        items.append(
+            {
+                "id": r.id, "organisation_id": r.organisation_id,
+                "organisation_name": r.organisation_name, "status": r.status,
+                **{name: getattr(r, name) for name in SECTIONS},
+                "decision_reason": r.decision_reason, "created_at": _iso(r.created_at),
+                "updated_at": _iso(r.updated_at), "submitted_at": _iso(r.submitted_at),
+                "decided_at": _iso(r.decided_at), "appealed_at": _iso(r.appealed_at),
+                "can_appeal": r.status == "rejected" and r.appealed_at is None,
+                "membership_number": numbers.get(r.organisation_id)
+                if r.status == "approved" else None,
+                "attachments": attachments.get(r.id, []),
+                "timeline": [{"status": "draft", "at": _iso(r.created_at)}, *events.get(r.id, [])],
+                "review_round": r.review_round, "assignments": assignments.get(r.id, []),
+                "aggregate": None,
+            }
+        )  # fmt: skip
+    return 200, {"items": items, "total": total}
+
+
+def _library(request: Request) -> tuple[int, dict[str, Any]]:
+    """Anonymous search: public items only, ranked, with snippets (the portal's SQL)."""
+    q = request.query_params.get("q", "")
+    limit = min(200, int(request.query_params.get("limit", 20)))
+    offset = int(request.query_params.get("offset", 0))
+    parsed = parse_query(q)
+    if parsed.is_empty:
+        return 200, {"items": [], "total": 0}
+    with engine.connect() as connection:
+        if IS_SQLITE:
+            matches = (
+                "SELECT i.id AS id, fts.rank AS rank FROM library_items i JOIN "
+                "(SELECT rowid AS item_id, bm25(library_fts, 10.0, 4.0, 1.0) AS rank "
+                "FROM library_fts WHERE library_fts MATCH :m) fts ON fts.item_id = i.id "
+                "WHERE i.visibility = 'public'"
+            )
+            params: dict[str, Any] = {"m": fts5_match(parsed)}
+            order = "ORDER BY rank, id DESC"
+        else:
+            terms = [t for group in parsed.groups for t in group]
+            query = " && ".join(
+                f"websearch_to_tsquery('russian'::regconfig, :t{n})" for n in range(len(terms))
+            )
+            params = {f"t{n}": t.raw for n, t in enumerate(terms)}
+            matches = (
+                f"SELECT i.id AS id, ts_rank(i.search_vector, {query}) AS rank "
+                f"FROM library_items i WHERE i.search_vector @@ ({query}) "
+                "AND i.visibility = 'public'"
+            )
+            order = "ORDER BY rank DESC, id DESC"
+        total = connection.execute(text(f"SELECT count(*) FROM ({matches}) m"), params).scalar()
+        page = connection.execute(
+            text(f"{matches} {order} LIMIT :l OFFSET :o"), {**params, "l": limit, "o": offset}
+        ).all()
+        ids = [p.id for p in page] or [0]
+        rows = {
+            r.id: r
+            for r in connection.execute(
+                _in(
+                    "SELECT id, title, kind, language, category, visibility, created_at, "
+                    "search_text FROM library_items WHERE id IN :ids",
+                    "ids",
+                ),
+                {"ids": ids},
+            )
+        }
+    wanted = {s for group in parsed.groups for term in group for s in term.stems}
+    items = [
+        {
+            "id": p.id, "title": rows[p.id].title, "kind": rows[p.id].kind,
+            "language": rows[p.id].language, "category": rows[p.id].category,
+            "created_at": _iso(rows[p.id].created_at),
+            "snippet": str(snippet_from(rows[p.id].search_text or "", wanted)),
+        }
+        for p in page
+        if p.id in rows
+    ]  # fmt: skip
+    return 200, {"items": items, "total": total}
+
+
+async def applications(request: Request) -> JSONResponse:
+    status, body = await run_in_threadpool(_applications, request)
+    return JSONResponse(body, status_code=status)
+
+
+async def library(request: Request) -> JSONResponse:
+    status, body = await run_in_threadpool(_library, request)
+    return JSONResponse(body, status_code=status)
+
+
+app = Starlette(
+    routes=[
+        Route("/api/v1/applications", applications),
+        Route("/api/v1/library", library),
+    ]
+)
