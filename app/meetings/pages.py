@@ -63,7 +63,12 @@ def investors_page(request: Request, session: SessionDep, user: OptionalUser) ->
         reasons = {card.user.id: why for card, _score, why in ranked}
     else:
         cards = service.list_investors(session, actor=user)
-    slots = {card.user.id: service.free_slots(session, card.user.id)[:8] for card in cards}
+    slots = {
+        investor_id: found[:8]
+        for investor_id, found in service.free_slots_of(
+            session, [card.user.id for card in cards], limit=8
+        ).items()
+    }
     return render_page(
         request,
         "meetings/investors.html",

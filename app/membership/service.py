@@ -111,6 +111,7 @@ APPLICATION_LOAD = (
     joinedload(Application.organisation),
     selectinload(Application.attachments),
     selectinload(Application.events),
+    selectinload(Application.parties),
     selectinload(Application.assignments).options(
         joinedload(Assignment.reviewer).lazyload(User.role_rows), joinedload(Assignment.review)
     ),
