@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from app.db import Database
 from bench.generate import generate
-from bench.routes import QUERY_BUDGET, ROUTES, measure_routes, route_ids
+from bench.routes import QUERY_BUDGET, measure_routes, route_ids
 from tests.conftest import _empty_all_tables
 
 # Known to exceed the budget by a constant (never by a per-row query: growth is checked for every
@@ -26,7 +26,6 @@ OVER_BUDGET = {
     "page session",
     "recommendations",
 }
-
 
 
 def _counts(app: FastAPI, database: Database, scale: float) -> dict[str, tuple[int, int]]:

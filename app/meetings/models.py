@@ -25,7 +25,7 @@ from app.vocab import LabelledEnum
 
 
 class InvestorProfile(Base):
-    """What an investor organisation looks for; contacts are shown only after an accepted meeting."""
+    """What an investor organisation looks for; contacts show only after an accepted meeting."""
 
     __tablename__ = "investor_profiles"
 

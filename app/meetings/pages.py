@@ -90,7 +90,7 @@ def request_page(
 ) -> Response:
     if user is None:
         return login_redirect(request)
-    data, errors = parse_form(MeetingRequestIn, {**form, "investor_id": investor_id})
+    data, _errors = parse_form(MeetingRequestIn, {**form, "investor_id": investor_id})
     if data is None:
         flash(request, gettext("Write a message to the investor."), "error")
         return redirect("/investors")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -1126,7 +1128,7 @@ def create_pitch_day(session: Session, *, actor: User, values: dict[str, Any]) -
         raise FieldError("slot_starts", gettext("Slot start times must be different."))
     moments = [datetime.combine(values["date"], t) for t in starts]
     step = timedelta(minutes=values["slot_minutes"])
-    if any(b - a < step for a, b in zip(moments, moments[1:], strict=False)):
+    if any(b - a < step for a, b in pairwise(moments)):
         raise FieldError("slot_starts", gettext("Slots overlap: starts are closer than a slot."))
     day = PitchDay(
         date=values["date"],
@@ -1286,7 +1288,9 @@ def schedule_pitch_day(
     participants = session.scalars(
         select(PitchParticipant).where(PitchParticipant.pitch_day_id == day.id)
     ).all()
-    availability = {p.organisation_id: frozenset(p.slots) for p in participants}
+    availability: dict[Hashable, frozenset[int]] = {
+        p.organisation_id: frozenset(p.slots) for p in participants
+    }
     pairs: dict[tuple[int, int], int] = {}
     refused: set[tuple[int, int]] = set()
     for wish in session.scalars(select(PitchWish).where(PitchWish.pitch_day_id == day.id)):
@@ -1314,9 +1318,9 @@ def schedule_pitch_day(
             continue
         key = (meeting.first_organisation_id, meeting.second_organisation_id)
         if key not in wish_of:
-            wish = scheduler.Wish(len(wishes), key[0], key[1], meeting.priority)
-            wishes.append(wish)
-            wish_of[key] = wish
+            kept = scheduler.Wish(len(wishes), key[0], key[1], meeting.priority)
+            wishes.append(kept)
+            wish_of[key] = kept
         locked.append(scheduler.Placement(wish_of[key].id, meeting.slot, meeting.table_number))
     problem = scheduler.Problem(
         slots=tuple(range(len(day.slot_starts))),
@@ -1337,15 +1341,16 @@ def schedule_pitch_day(
     for placement in result.placements:
         if placement.wish_id in locked_ids:
             continue
-        wish = by_id[placement.wish_id]
+        placed = by_id[placement.wish_id]
         session.add(
             PitchMeeting(
                 pitch_day_id=day.id,
-                first_organisation_id=int(wish.a),
-                second_organisation_id=int(wish.b),
+                # participants of a pitch day are organisation ids
+                first_organisation_id=cast(int, placed.a),
+                second_organisation_id=cast(int, placed.b),
                 slot=placement.slot,
                 table_number=placement.table,
-                priority=wish.weight,
+                priority=placed.weight,
             )
         )
     session.flush()

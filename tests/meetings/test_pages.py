@@ -8,7 +8,7 @@ from tests.meetings.helpers import investor, member, open_window, request_meetin
 def test_directory_inbox_and_my_meetings_pages_render(factory: Factory) -> None:
     inv, _ = investor(factory, browser=True)
     open_window(inv)
-    mem, org = member(factory, browser=True)
+    mem, _org = member(factory, browser=True)
     request_meeting(mem, inv.id, "Нужна встреча")
     directory = mem.browser.get("/investors")
     assert directory.status_code == 200 and inv.user.full_name in directory.text

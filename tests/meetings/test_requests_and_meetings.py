@@ -192,7 +192,8 @@ def test_concurrent_accepts_of_the_same_slot_have_exactly_one_winner(factory: Fa
         statuses.append(response.status_code)
 
     threads = [
-        threading.Thread(target=accept, args=(c, r["id"])) for c, r in zip(clients, requests)
+        threading.Thread(target=accept, args=(c, r["id"]))
+        for c, r in zip(clients, requests, strict=True)
     ]
     for thread in threads:
         thread.start()
