@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     extra_sectors: list[str] = Field(default_factory=list)
 
     meeting_request_expiry_days: int = 14
+    membership_weights: dict[str, float] = Field(
+        default_factory=lambda: {"innovation": 0.3, "team": 0.3, "market": 0.2, "cluster_fit": 0.2}
+    )
+    membership_quorum: int = 3
+    membership_term_days: int = 365
 
     outbox_max_attempts: int = 8
     outbox_backoff_base_seconds: int = 30

@@ -6,7 +6,7 @@ import re
 import secrets
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -62,15 +62,6 @@ from app.vocab import sector_label
 SECTIONS = ("summary", "innovation", "market", "team", "funding_needs")
 CRITERIA = ("innovation", "team", "market", "cluster_fit")
 
-# Defaults until Settings carries them; a deployment may set `PORTAL_MEMBERSHIP_*` later.
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "innovation": 0.3,
-    "team": 0.3,
-    "market": 0.2,
-    "cluster_fit": 0.2,
-}
-DEFAULT_QUORUM = 3
-DEFAULT_TERM_DAYS = 365
 APPEAL_DAYS = 30
 RENEWAL_NOTICE_DAYS = 30
 QUEUES = ("to_declare", "to_review", "reviewed", "overdue")
@@ -89,17 +80,18 @@ REVIEW_OVERDUE = register_kind("membership.review_overdue", N_("Overdue reviews"
 
 @dataclass(frozen=True)
 class ReviewSettings:
-    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    quorum: int = DEFAULT_QUORUM
-    term_days: int = DEFAULT_TERM_DAYS
+    weights: dict[str, float]
+    quorum: int
+    term_days: int
 
 
 def review_settings() -> ReviewSettings:
+    """The rubric weights, the quorum and the membership term (`PORTAL_MEMBERSHIP_*`)."""
     settings = get_settings()
     return ReviewSettings(
-        weights=dict(getattr(settings, "membership_weights", None) or DEFAULT_WEIGHTS),
-        quorum=int(getattr(settings, "membership_quorum", None) or DEFAULT_QUORUM),
-        term_days=int(getattr(settings, "membership_term_days", None) or DEFAULT_TERM_DAYS),
+        weights=dict(settings.membership_weights),
+        quorum=settings.membership_quorum,
+        term_days=settings.membership_term_days,
     )
 
 
