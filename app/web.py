@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,7 +27,7 @@ from app import i18n
 from app.accounts import credentials
 from app.config import Settings, get_settings
 from app.db import session_scope, utcnow
-from app.errors import FieldError, Forbidden, NotFound
+from app.errors import DomainError, FieldError, Forbidden, NotFound
 from app.templating import environment
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -490,6 +491,22 @@ def redirect(url: str) -> RedirectResponse:
 def login_redirect(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return redirect(f"/login?next={quote(target)}")
+
+
+def form_action(
+    request: Request, session: Session, target: str, action: Callable[[], object], success: str
+) -> RedirectResponse:
+    """Post/redirect/get for one service call. The call runs under a savepoint, so a refused
+    action leaves nothing half-written in the request's transaction; its error (or `success`)
+    is flashed and the browser goes to `target`."""
+    try:
+        with session.begin_nested():
+            action()
+    except DomainError as exc:
+        flash(request, exc.detail, "error")
+        return redirect(target)
+    flash(request, success)
+    return redirect(target)
 
 
 def safe_next(value: str | None, default: str = "/") -> str:

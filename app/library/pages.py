@@ -230,10 +230,11 @@ def upload(
     file: Annotated[UploadFile, File()],
 ) -> Response:
     try:
-        service.attach_file(
-            session, actor=user, item_id=item_id, filename=file.filename or "",
-            data=read_upload(file),
-        )  # fmt: skip
+        with session.begin_nested():
+            service.attach_file(
+                session, actor=user, item_id=item_id, filename=file.filename or "",
+                data=read_upload(file),
+            )  # fmt: skip
     except DomainError as exc:
         if exc.status_code == 404:
             raise

@@ -19,7 +19,16 @@ from app.meetings.models import PitchDay, RequestStatus
 from app.meetings.schemas import AcceptIn, AvailabilityForm, DeclineIn, MeetingRequestIn
 from app.membership import queries as membership
 from app.vocab import Stage, sector_label
-from app.web import FormData, flash, login_redirect, parse_form, redirect, register_nav, render_page
+from app.web import (
+    FormData,
+    flash,
+    form_action,
+    login_redirect,
+    parse_form,
+    redirect,
+    register_nav,
+    render_page,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -192,15 +201,18 @@ def accept_page(
     if user is None:
         return login_redirect(request)
     data, _errors = parse_form(AcceptIn, form)
-    try:
-        if data is None:
-            raise DomainError(gettext("Choose a slot."))
-        service.accept_request(session, actor=user, request_id=request_id, starts_at=data.starts_at)
-    except DomainError as error:
-        flash(request, error.detail, "error")
+    if data is None:
+        flash(request, gettext("Choose a slot."), "error")
         return redirect("/investor-inbox")
-    flash(request, gettext("The meeting is scheduled."))
-    return redirect("/investor-inbox")
+    return form_action(
+        request,
+        session,
+        "/investor-inbox",
+        lambda: service.accept_request(
+            session, actor=user, request_id=request_id, starts_at=data.starts_at
+        ),
+        gettext("The meeting is scheduled."),
+    )
 
 
 @router.post("/investor-inbox/{request_id}/decline")
@@ -210,15 +222,18 @@ def decline_page(
     if user is None:
         return login_redirect(request)
     data, _errors = parse_form(DeclineIn, form)
-    try:
-        if data is None:
-            raise DomainError(gettext("Give a reason."))
-        service.decline_request(session, actor=user, request_id=request_id, reason=data.reason)
-    except DomainError as error:
-        flash(request, error.detail, "error")
+    if data is None:
+        flash(request, gettext("Give a reason."), "error")
         return redirect("/investor-inbox")
-    flash(request, gettext("The request was declined."))
-    return redirect("/investor-inbox")
+    return form_action(
+        request,
+        session,
+        "/investor-inbox",
+        lambda: service.decline_request(
+            session, actor=user, request_id=request_id, reason=data.reason
+        ),
+        gettext("The request was declined."),
+    )
 
 
 def _pitch_names(session: SessionDep, organisation_ids: set[int]) -> dict[int, str]:

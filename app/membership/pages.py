@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -45,7 +44,16 @@ from app.schemas import Input
 from app.templating import absolute_url
 from app.verification import resolve
 from app.vocab import sector_label, sector_slugs
-from app.web import FormData, Pagination, flash, parse_form, redirect, register_nav, render_page
+from app.web import (
+    FormData,
+    Pagination,
+    flash,
+    form_action,
+    parse_form,
+    redirect,
+    register_nav,
+    render_page,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,20 +93,6 @@ def _with_parties(form: dict[str, Any], *, keep_missing: bool) -> dict[str, Any]
         elif not keep_missing:
             data[name] = []
     return data
-
-
-def _act(
-    request: Request, session: Session, target: str, action: Callable[[], Any], message: str
-) -> Response:
-    """Run a service action for a form: flash its outcome and go back (post/redirect/get)."""
-    try:
-        action()
-    except DomainError as exc:
-        session.rollback()
-        flash(request, exc.detail, "error")
-        return redirect(target)
-    flash(request, message)
-    return redirect(target)
 
 
 # --- Lists ----------------------------------------------------------------------------------------
@@ -342,7 +336,7 @@ def edit_application(
     if parsed is None:
         flash(request, next(iter(errors.values())), "error")
         return redirect(target)
-    return _act(
+    return form_action(
         request,
         session,
         target,
@@ -361,7 +355,7 @@ def upload_attachment(
     session: SessionDep,
     file: Annotated[UploadFile, File()],
 ) -> Response:
-    return _act(
+    return form_action(
         request,
         session,
         f"/applications/{application_id}",
@@ -380,7 +374,7 @@ def upload_attachment(
 def submit_application(
     request: Request, application_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
-    return _act(
+    return form_action(
         request,
         session,
         f"/applications/{application_id}",
@@ -393,7 +387,7 @@ def submit_application(
 def withdraw_application(
     request: Request, application_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
-    return _act(
+    return form_action(
         request,
         session,
         f"/applications/{application_id}",
@@ -411,7 +405,7 @@ def appeal(
     if parsed is None:
         flash(request, gettext("Write a statement for the appeal."), "error")
         return redirect(target)
-    return _act(
+    return form_action(
         request,
         session,
         target,
@@ -439,7 +433,7 @@ def assign(
     if parsed is None or (parsed.reviewer_id is None and not parsed.auto):
         flash(request, gettext("Choose a reviewer or automatic assignment."), "error")
         return redirect(target)
-    return _act(
+    return form_action(
         request,
         session,
         target,
@@ -465,7 +459,7 @@ def declaration(
     if parsed is None:
         flash(request, gettext("A conflict needs a kind and a reason."), "error")
         return redirect(target)
-    return _act(
+    return form_action(
         request,
         session,
         target,
@@ -509,7 +503,7 @@ def review(
         comment=parsed.comment or "",
         recommendation=parsed.recommendation,
     )
-    return _act(
+    return form_action(
         request,
         session,
         target,
@@ -534,7 +528,7 @@ def decision(
     if parsed is None:
         flash(request, gettext("Choose a decision and give a reason."), "error")
         return redirect(target)
-    return _act(
+    return form_action(
         request,
         session,
         target,
@@ -635,7 +629,7 @@ def _membership_action(
     if parsed is None:
         flash(request, next(iter(errors.values())), "error")
         return redirect(target)
-    return _act(
+    return form_action(
         request,
         session,
         target,
