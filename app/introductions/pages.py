@@ -239,7 +239,7 @@ def outcome(
 ) -> Response:
     parsed, errors = parse_form(OutcomeIn, form)
     if parsed is None:
-        flash(request, "; ".join(f"{k}: {v}" for k, v in errors.items()), "error")
+        flash(request, "; ".join(errors.values()), "error")
         return redirect(f"/introductions/{introduction_id}")
     try:
         with session.begin_nested():

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from app.accounts.models import Organisation, Role
+from app.accounts.models import Organisation
 from app.audit import AuditEntry
 from app.db import utcnow
 from app.membership.models import Application, Assignment, Membership
@@ -194,4 +194,3 @@ def test_demo_data_is_idempotent_and_fills_the_board(factory: Factory, client: o
         ).all()
         assert len(assignments) == 3
         assert sum(1 for a in assignments if a.review is not None) == 1
-    assert Role.chair  # the chair's board is exercised in test_pages
