@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Organisation, User
 from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
 from app.errors import Forbidden
-from app.i18n import get_timezone, gettext
+from app.i18n import get_timezone
 from app.meetings import calendar as meeting_ics
 from app.meetings import service
 from app.meetings.models import AvailabilityWindow, Meeting, MeetingRequest, PitchDay, PitchMeeting
@@ -187,18 +187,12 @@ def recommendations(
 
 @router.get("/investors/{investor_id}", response_model=InvestorOut)
 def get_investor(investor_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    cards = [c for c in service.list_investors(session, actor=user) if c.user.id == investor_id]
-    if not cards:
-        from app.errors import NotFound
-
-        raise NotFound(gettext("Investor not found."))
-    return investor_out(cards[0])
+    return investor_out(service.investor_card(session, actor=user, investor_id=investor_id))
 
 
 @router.get("/investors/{investor_id}/slots", response_model=list[SlotOut])
 def investor_slots(investor_id: int, session: SessionDep, user: CurrentUser) -> list[SlotOut]:
-    service.list_investors(session, actor=user)  # the same members-only gate
-    service.get_investor(session, investor_id)
+    service.investor_card(session, actor=user, investor_id=investor_id)
     return [slot_out(a, b) for a, b in service.free_slots(session, investor_id)]
 
 

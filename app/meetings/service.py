@@ -237,16 +237,16 @@ def _contacts_visible(session: Session, viewer: User, investor_ids: list[int]) -
     return visible
 
 
-def investor_directory(
-    session: Session, *, actor: User, limit: int | None = None, offset: int = 0
-) -> tuple[list[InvestorCard], int]:
-    """Members (and staff) see the investors of verified investor organisations; one page of
-    cards and the total. Profiles and contact visibility are read for the page in two queries."""
+def _require_directory_access(session: Session, actor: User) -> None:
     if not actor.is_staff:
         _require_member(session, actor, N_("see the investors"))
-    rows = _investor_rows(session)
-    window = rows[offset : None if limit is None else offset + limit]
-    org_ids = [org.id for _user, org in window]
+
+
+def _cards(
+    session: Session, actor: User, rows: list[tuple[User, Organisation]]
+) -> list[InvestorCard]:
+    """Cards for some investors: profiles and contact visibility in two queries."""
+    org_ids = [org.id for _user, org in rows]
     profiles = (
         {
             p.organisation_id: p
@@ -257,11 +257,30 @@ def investor_directory(
         if org_ids
         else {}
     )
-    visible = _contacts_visible(session, actor, [user.id for user, _org in window])
-    cards = [
-        InvestorCard(user, org, profiles.get(org.id), user.id in visible) for user, org in window
+    visible = _contacts_visible(session, actor, [user.id for user, _org in rows])
+    return [
+        InvestorCard(user, org, profiles.get(org.id), user.id in visible) for user, org in rows
     ]
-    return cards, len(rows)
+
+
+def investor_directory(
+    session: Session, *, actor: User, limit: int | None = None, offset: int = 0
+) -> tuple[list[InvestorCard], int]:
+    """Members (and staff) see the investors of verified investor organisations; one page of
+    cards and the total."""
+    _require_directory_access(session, actor)
+    rows = _investor_rows(session)
+    window = rows[offset : None if limit is None else offset + limit]
+    return _cards(session, actor, window), len(rows)
+
+
+def investor_card(session: Session, *, actor: User, investor_id: int) -> InvestorCard:
+    """One investor of the directory, behind the same members-only gate; else 404."""
+    _require_directory_access(session, actor)
+    rows = _investor_rows(session, investor_id)
+    if not rows:
+        raise NotFound(gettext("Investor not found."))
+    return _cards(session, actor, rows[:1])[0]
 
 
 def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
