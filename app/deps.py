@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Role, User
 from app.db import get_session
@@ -25,7 +25,8 @@ def _optional_user(request: Request, session: SessionDep) -> User | None:
     if principal is None:
         request.state.user = None
         return None
-    user = session.get(User, principal.user_id)
+    # Roles in the same statement: every gate asks for them.
+    user = session.get(User, principal.user_id, options=[joinedload(User.role_rows)])
     if user is None or not user.is_active:
         request.state.user = None
         return None
