@@ -35,6 +35,7 @@ from app.meetings.schemas import (
     PitchParticipantIn,
     PitchWishIn,
     RecommendationOut,
+    RescheduleIn,
     SlotOut,
 )
 from app.schemas import Page
@@ -79,6 +80,8 @@ def request_out(
         organisation_id=request.organisation_id,
         requester_id=request.requester_id,
         message=request.message,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
         status=request.status.value,
         reason=request.reason,
         created_at=request.created_at,
@@ -241,6 +244,7 @@ def create_request(body: MeetingRequestIn, session: SessionDep, user: CurrentUse
         investor_id=body.investor_id,
         message=body.message,
         organisation_id=body.organisation_id,
+        starts_at=body.starts_at,
     )
     return request_out(session, request)
 
@@ -300,6 +304,12 @@ def decline_request(
     return request_out(session, request)
 
 
+@router.post("/meeting-requests/{request_id}/withdraw", response_model=MeetingRequestOut)
+def withdraw_request(request_id: int, session: SessionDep, user: CurrentUser) -> Any:
+    request = service.withdraw_request(session, actor=user, request_id=request_id)
+    return request_out(session, request)
+
+
 @router.get("/meetings", response_model=Page[MeetingOut])
 def list_meetings(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
     rows = service.list_meetings(session, actor=user)
@@ -324,7 +334,7 @@ def cancel_meeting(
 
 @router.post("/meetings/{meeting_id}/reschedule", response_model=MeetingOut)
 def reschedule_meeting(
-    meeting_id: int, body: AcceptIn, session: SessionDep, user: CurrentUser
+    meeting_id: int, body: RescheduleIn, session: SessionDep, user: CurrentUser
 ) -> Any:
     meeting = service.reschedule_meeting(
         session, actor=user, meeting_id=meeting_id, starts_at=body.starts_at

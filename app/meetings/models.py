@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     ForeignKey,
     Index,
     String,
@@ -61,6 +62,7 @@ class RequestStatus(LabelledEnum):
     accepted = "accepted"
     declined = "declined"
     expired = "expired"
+    withdrawn = "withdrawn"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
@@ -69,6 +71,7 @@ class RequestStatus(LabelledEnum):
             "accepted": NC_("meeting request", "Accepted"),
             "declined": NC_("meeting request", "Declined"),
             "expired": NC_("meeting request", "Expired"),
+            "withdrawn": NC_("meeting request", "Withdrawn"),
         }
 
 
@@ -77,10 +80,12 @@ REQUEST_TRANSITIONS: dict[RequestStatus, set[RequestStatus]] = {
         RequestStatus.accepted,
         RequestStatus.declined,
         RequestStatus.expired,
+        RequestStatus.withdrawn,
     },
     RequestStatus.accepted: set(),
     RequestStatus.declined: set(),
     RequestStatus.expired: set(),
+    RequestStatus.withdrawn: set(),
 }
 
 
@@ -95,6 +100,9 @@ class MeetingRequest(Base):
     )
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(Text)
+    # The slot the requester proposes, if any: held for both sides while the request is pending.
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
     status: Mapped[RequestStatus] = mapped_column(
         str_enum(RequestStatus, 12), default=RequestStatus.requested
     )
@@ -159,7 +167,8 @@ class Meeting(Base):
 
 
 class BusyInterval(Base):
-    """One row per participant of a live meeting: `participant` is "user:<id>" or "org:<id>".
+    """One row per participant of a live meeting or of the slot a pending request holds:
+    `participant` is "user:<id>" or "org:<id>"; exactly one of `meeting_id` and `request_id` is set.
 
     On PostgreSQL an exclusion constraint refuses two overlapping rows for the same participant,
     so no interleaving of transactions can double-book; on SQLite writers are serialised
@@ -169,6 +178,7 @@ class BusyInterval(Base):
     __tablename__ = "meeting_busy"
     __table_args__ = (
         Index("ix_meeting_busy_participant_starts", "participant", "starts_at"),
+        CheckConstraint("(meeting_id IS NULL) <> (request_id IS NULL)", name="one_owner"),
         ExcludeConstraint(
             ("participant", "="),
             (func.tstzrange(column("starts_at"), column("ends_at")), "&&"),
@@ -179,8 +189,11 @@ class BusyInterval(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
+    meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_requests.id", ondelete="CASCADE"), index=True
     )
     participant: Mapped[str] = mapped_column(String(40))
     starts_at: Mapped[datetime]

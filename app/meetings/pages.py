@@ -107,7 +107,11 @@ def request_page(
     try:
         with session.begin_nested():
             created = service.create_request(
-                session, actor=user, investor_id=investor_id, message=data.message
+                session,
+                actor=user,
+                investor_id=investor_id,
+                message=data.message,
+                starts_at=data.starts_at,
             )
             if isinstance(deck, UploadFile) and deck.filename:
                 service.attach_deck(
@@ -201,7 +205,7 @@ def accept_page(
     if user is None:
         return login_redirect(request)
     data, _errors = parse_form(AcceptIn, form)
-    if data is None:
+    if data is None or data.starts_at is None:
         flash(request, gettext("Choose a slot."), "error")
         return redirect("/investor-inbox")
     return form_action(
@@ -212,6 +216,21 @@ def accept_page(
             session, actor=user, request_id=request_id, starts_at=data.starts_at
         ),
         gettext("The meeting is scheduled."),
+    )
+
+
+@router.post("/meetings/requests/{request_id}/withdraw")
+def withdraw_page(
+    request_id: int, request: Request, session: SessionDep, user: OptionalUser, form: FormData
+) -> Response:
+    if user is None:
+        return login_redirect(request)
+    return form_action(
+        request,
+        session,
+        "/meetings",
+        lambda: service.withdraw_request(session, actor=user, request_id=request_id),
+        gettext("The request was withdrawn; its time is free again."),
     )
 
 

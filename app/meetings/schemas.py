@@ -77,6 +77,8 @@ class MeetingRequestIn(Input):
     investor_id: int = Field(ge=1, le=2**31 - 1)
     message: str = Field(min_length=1, max_length=5000)
     organisation_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    # One of the investor's free slots, held for both sides while the request is pending.
+    starts_at: AwareDatetime | None = None
 
 
 class MeetingRequestOut(Output):
@@ -85,6 +87,8 @@ class MeetingRequestOut(Output):
     organisation_id: int
     requester_id: int | None
     message: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
     status: str
     reason: str | None
     created_at: dt.datetime
@@ -94,6 +98,11 @@ class MeetingRequestOut(Output):
 
 
 class AcceptIn(Input):
+    # Defaults to the slot the request holds.
+    starts_at: AwareDatetime | None = None
+
+
+class RescheduleIn(Input):
     starts_at: AwareDatetime
 
 

@@ -258,9 +258,7 @@ def _cards(
         else {}
     )
     visible = _contacts_visible(session, actor, [user.id for user, _org in rows])
-    return [
-        InvestorCard(user, org, profiles.get(org.id), user.id in visible) for user, org in rows
-    ]
+    return [InvestorCard(user, org, profiles.get(org.id), user.id in visible) for user, org in rows]
 
 
 def investor_directory(
@@ -491,6 +489,15 @@ def _slot_at(session: Session, investor_id: int, starts_at: datetime) -> tuple[d
     )
 
 
+def _future_slot(
+    session: Session, investor_id: int, starts_at: datetime
+) -> tuple[datetime, datetime]:
+    slot = _slot_at(session, investor_id, starts_at)
+    if slot[0] < utcnow():
+        raise FieldError("starts_at", gettext("This time is in the past."))
+    return slot
+
+
 def free_slots(
     session: Session, investor_id: int, *, now: datetime | None = None
 ) -> list[tuple[datetime, datetime]]:
@@ -592,9 +599,11 @@ def create_request(
     investor_id: int,
     message: str,
     organisation_id: int | None = None,
+    starts_at: datetime | None = None,
 ) -> MeetingRequest:
     """Only members (and, if such a course exists, graduates of investor readiness) may ask a
-    verified investor for a meeting; one open request per organisation and investor."""
+    verified investor for a meeting; one open request per organisation and investor. A proposed
+    slot is held for both sides until the request is decided, expires or is withdrawn."""
     orgs = _require_member(session, actor, N_("request meetings with investors"))
     _check_readiness(session, actor)
     if organisation_id is None:
@@ -613,15 +622,20 @@ def create_request(
     )
     if open_request is not None:
         raise Conflict(gettext("Your organisation already has an open request to this investor."))
+    slot = _future_slot(session, investor_id, starts_at) if starts_at is not None else None
     request = MeetingRequest(
         investor_id=investor_id,
         organisation_id=organisation_id,
         requester_id=actor.id,
         message=message,
+        starts_at=slot[0] if slot else None,
+        ends_at=slot[1] if slot else None,
         expires_at=utcnow() + timedelta(days=request_expiry_days()),
     )
     session.add(request)
     session.flush()
+    if slot is not None:
+        _hold(session, investor_id, organisation_id, slot, request_id=request.id)
     record(
         session,
         actor_id=actor.id,
@@ -635,7 +649,9 @@ def create_request(
         kind=MEETING_EVENT,
         template="meetings/event",
         key=f"meetings.request.{request.id}.created",
-        context=_context(session, request, "requested", message=message),
+        context=_context(
+            session, request, "requested", message=message, starts_at=request.starts_at
+        ),
         link="/investor-inbox",
     )
     return request
@@ -746,20 +762,29 @@ def list_requests(session: Session, *, actor: User) -> list[MeetingRequest]:
     return list(session.scalars(statement))
 
 
-def _book(session: Session, meeting: Meeting) -> None:
-    """Hold the meeting's time for both sides, or refuse with 409 if either is busy then.
+def _hold(
+    session: Session,
+    investor_id: int,
+    organisation_id: int,
+    slot: tuple[datetime, datetime],
+    *,
+    meeting_id: int | None = None,
+    request_id: int | None = None,
+) -> None:
+    """Hold the slot for both sides (for a meeting or for a pending request), or refuse with
+    409 if either is busy then.
 
     The check gives a clear answer in the common case; the exclusion constraint (PostgreSQL) and
     the serialised writers (SQLite) make it hold under concurrent requests.
     """
-    participants = [f"user:{meeting.investor_id}", f"org:{meeting.organisation_id}"]
+    starts_at, ends_at = slot
+    participants = [f"user:{investor_id}", f"org:{organisation_id}"]
     clash = session.scalar(
         select(BusyInterval.participant)
         .where(
             BusyInterval.participant.in_(participants),
-            BusyInterval.starts_at < meeting.ends_at,
-            BusyInterval.ends_at > meeting.starts_at,
-            BusyInterval.meeting_id != (meeting.id or 0),
+            BusyInterval.starts_at < ends_at,
+            BusyInterval.ends_at > starts_at,
         )
         .limit(1)
     )
@@ -770,15 +795,26 @@ def _book(session: Session, meeting: Meeting) -> None:
             for participant in participants:
                 session.add(
                     BusyInterval(
-                        meeting_id=meeting.id,
+                        meeting_id=meeting_id,
+                        request_id=request_id,
                         participant=participant,
-                        starts_at=meeting.starts_at,
-                        ends_at=meeting.ends_at,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
                     )
                 )
             session.flush()
     except IntegrityError as error:
         raise Conflict(gettext("This time has just been booked; choose another slot.")) from error
+
+
+def _book(session: Session, meeting: Meeting) -> None:
+    _hold(
+        session,
+        meeting.investor_id,
+        meeting.organisation_id,
+        (meeting.starts_at, meeting.ends_at),
+        meeting_id=meeting.id,
+    )
 
 
 def _busy_message(participant: str) -> str:
@@ -792,16 +828,25 @@ def _release(session: Session, meeting: Meeting) -> None:
     session.flush()
 
 
+def _release_hold(session: Session, request: MeetingRequest) -> None:
+    session.execute(delete(BusyInterval).where(BusyInterval.request_id == request.id))
+    session.flush()
+
+
 def accept_request(
-    session: Session, *, actor: User, request_id: int, starts_at: datetime
+    session: Session, *, actor: User, request_id: int, starts_at: datetime | None = None
 ) -> Meeting:
-    """The investor (or staff) accepts into one of the investor's free slots; no double booking."""
+    """The investor (or staff) accepts into one of the investor's free slots, by default the one
+    the request holds; no double booking."""
     request = _get_answerable(session, actor, request_id)
     if request.status != RequestStatus.requested:
         _transition_request(session, request, RequestStatus.accepted, actor)
-    start, end = _slot_at(session, request.investor_id, starts_at)
-    if start < utcnow():
-        raise FieldError("starts_at", gettext("This time is in the past."))
+    if starts_at is None:
+        if request.starts_at is None:
+            raise FieldError("starts_at", gettext("Choose a slot."))
+        starts_at = request.starts_at
+    start, end = _future_slot(session, request.investor_id, starts_at)
+    _release_hold(session, request)
     meeting = Meeting(
         uid=f"meeting-{uuid.uuid4()}@cluster-portal",
         request_id=request.id,
@@ -831,7 +876,7 @@ def decline_request(
     request = _get_answerable(session, actor, request_id)
     _transition_request(session, request, RequestStatus.declined, actor, reason=reason)
     request.reason = reason
-    session.flush()
+    _release_hold(session, request)
     _notify_org(
         session,
         request.organisation_id,
@@ -839,6 +884,27 @@ def decline_request(
         context=_context(session, request, "declined", reason=reason),
         link="/meetings",
     )
+    return request
+
+
+def withdraw_request(session: Session, *, actor: User, request_id: int) -> MeetingRequest:
+    """The requesting organisation takes back a pending request and frees the slot it holds."""
+    request = get_request(session, actor=actor, request_id=request_id, lock=True)
+    if request.organisation_id not in _user_organisation_ids(session, actor):
+        raise Forbidden(gettext("Only the requesting organisation may withdraw its request."))
+    _transition_request(session, request, RequestStatus.withdrawn, actor)
+    _release_hold(session, request)
+    investor = session.get(User, request.investor_id)
+    if investor is not None:
+        notify(
+            session,
+            recipient=investor,
+            kind=MEETING_EVENT,
+            template="meetings/event",
+            key=f"meetings.request.{request.id}.withdrawn",
+            context=_context(session, request, "withdrawn"),
+            link="/investor-inbox",
+        )
     return request
 
 
@@ -851,6 +917,7 @@ def expire_requests(session: Session, now: datetime) -> int:
     ).all()
     for request in due:
         _transition_request(session, request, RequestStatus.expired, None)
+        _release_hold(session, request)
         context = _context(session, request, "expired")
         _notify_org(
             session,
@@ -1040,9 +1107,7 @@ def reschedule_meeting(
         raise Forbidden(gettext("Only the investor or staff may reschedule a meeting."))
     if meeting.status != MeetingStatus.scheduled:
         raise InvalidTransition(gettext("Only a scheduled meeting can be rescheduled."))
-    start, end = _slot_at(session, meeting.investor_id, starts_at)
-    if start < utcnow():
-        raise FieldError("starts_at", gettext("This time is in the past."))
+    start, end = _future_slot(session, meeting.investor_id, starts_at)
     _release(session, meeting)
     old = meeting.starts_at
     meeting.starts_at, meeting.ends_at = start, end

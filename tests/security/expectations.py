@@ -204,8 +204,21 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "staff": 200,
         "admin": 200,
     },
-    ("POST", "/api/v1/meeting-requests/{request_id}/accept"): {"*": 422, "anonymous": 401},
+    # An empty body is a valid accept (the held slot) but the world's request holds none: 422.
+    ("POST", "/api/v1/meeting-requests/{request_id}/accept"): {
+        "*": 404,
+        "anonymous": 401,
+        "staff": 422,
+        "admin": 422,
+    },
     ("POST", "/api/v1/meeting-requests/{request_id}/decline"): {"*": 422, "anonymous": 401},
+    ("POST", "/api/v1/meeting-requests/{request_id}/withdraw"): {
+        "*": 404,
+        "anonymous": 401,
+        "owner": 200,
+        "staff": 403,
+        "admin": 403,
+    },
     ("GET", "/api/v1/meetings"): {"*": 200, "anonymous": 401},
     ("GET", "/api/v1/meetings/{meeting_id}"): {
         "*": 404,
@@ -501,6 +514,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", "/investor-inbox"): {"*": 200, "anonymous": "303:login"},
     ("POST", "/investor-inbox/{request_id}/accept"): {"*": "303:error", "anonymous": "303:login"},
     ("POST", "/investor-inbox/{request_id}/decline"): {"*": "303:error", "anonymous": "303:login"},
+    # The owner's request was already withdrawn through the API route above.
+    ("POST", "/meetings/requests/{request_id}/withdraw"): {
+        "*": "303:error",
+        "anonymous": "303:login",
+    },
     ("GET", "/pitch-days/{pitch_day_id}"): {"*": 200, "anonymous": "303:login"},
     ("GET", "/library"): {"*": 200},
     ("GET", "/library/feed.atom"): {"*": 200},
