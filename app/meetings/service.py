@@ -1497,6 +1497,8 @@ def set_lock(
 
 
 def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> PitchDay:
+    """Participants see the schedule from now on; each organisation is told how many meetings
+    it has and where its agenda is (again on every publication, the schedule may have changed)."""
     day = get_pitch_day(session, pitch_day_id)
     day.published_at = utcnow()
     session.flush()
@@ -1507,7 +1509,32 @@ def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> Pi
         entity_type="pitch_day",
         entity_id=day.id,
     )
+    meetings_of = _pitch_meeting_counts(session, day.id)
+    for organisation_id in sorted(pitch_participant_ids(session, day.id)):
+        _notify_org(
+            session,
+            organisation_id,
+            key=f"meetings.pitch_day.{day.id}.published.{day.published_at.isoformat()}",
+            context={
+                "event": "pitch_day_published",
+                "day": day.date.isoformat(),
+                "meeting_count": meetings_of.get(organisation_id, 0),
+            },
+            link=f"/pitch-days/{day.id}/agenda/{organisation_id}",
+        )
     return day
+
+
+def _pitch_meeting_counts(session: Session, pitch_day_id: int) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for first, second in session.execute(
+        select(PitchMeeting.first_organisation_id, PitchMeeting.second_organisation_id).where(
+            PitchMeeting.pitch_day_id == pitch_day_id
+        )
+    ):
+        counts[first] = counts.get(first, 0) + 1
+        counts[second] = counts.get(second, 0) + 1
+    return counts
 
 
 def pitch_participant_ids(session: Session, pitch_day_id: int) -> set[int]:

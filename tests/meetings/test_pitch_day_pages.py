@@ -77,3 +77,27 @@ def test_staff_print_one_sheet_per_table(factory: Factory) -> None:
     assert single.text.count('class="print-sheet"') == 1
     assert staff.browser.get(f"/pitch-days/{day['id']}/tables?table=3").status_code == 404
     assert inv.browser.get(f"/pitch-days/{day['id']}/tables").status_code == 403
+
+
+def test_publishing_tells_every_participant_how_many_meetings_they_have(
+    factory: Factory,
+) -> None:
+    from sqlalchemy import select
+
+    from app.notifications.models import OutboxMessage
+
+    staff, day, (inv, _), (a, a_org), (b, _) = _day_with_two_meetings(factory)
+    page = staff.browser.get(f"/pitch-days/{day['id']}")
+    staff.browser.post(
+        f"/pitch-days/{day['id']}/publish", data={"csrf_token": csrf_from(page.text)}
+    )
+    with factory.database.session_scope() as session:
+        mail = {
+            row.to_email: row.body_text
+            for row in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "meetings.event")
+            )
+        }
+    assert set(mail) == {inv.user.email, a.user.email, b.user.email}
+    assert "2" in mail[inv.user.email] and "встреч" in mail[inv.user.email]
+    assert f"/pitch-days/{day['id']}/agenda/{a_org.id}" in mail[a.user.email]
