@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import audit
 from app.accounts.models import OrganisationMember, User
@@ -39,6 +39,11 @@ PROMOTED = register_kind(
     "training.promoted", N_("A training seat became free for you"), essential=True
 )
 REMINDER = register_kind("training.reminder", N_("Reminders of training sessions"))
+SESSION_MOVED = register_kind(
+    "training.session_moved",
+    N_("A training session you hold a place in was moved"),
+    essential=True,
+)
 CERTIFICATE_ISSUED = register_kind(
     "training.certificate", N_("Training certificates"), essential=True
 )
@@ -218,6 +223,7 @@ def update_session(
                     enrolled=enrolled,
                 )
             )
+    old_start = training_session.starts_at
     for key, value in values.items():
         setattr(training_session, key, value)
     location = training_session.location
@@ -234,7 +240,38 @@ def update_session(
         data={k: str(v) for k, v in values.items()},
     )
     promote_waitlist(session, training_session, actor=actor)
+    if training_session.starts_at != old_start:
+        _tell_about_new_time(session, training_session)
     return training_session
+
+
+def _tell_about_new_time(session: Session, training_session: TrainingSession) -> None:
+    """Everyone holding a seat or a waitlist place hears of the new time, and is reminded again
+    before it (a reminder sent for the old time no longer counts)."""
+    places = session.scalars(
+        select(Enrolment)
+        .where(
+            Enrolment.session_id == training_session.id,
+            Enrolment.status.in_((EnrolmentStatus.enrolled, EnrolmentStatus.waitlisted)),
+        )
+        .options(selectinload(Enrolment.user))
+    ).all()
+    for enrolment in places:
+        enrolment.reminder_sent_at = None
+        notify(
+            session,
+            recipient=enrolment.user,
+            kind=SESSION_MOVED,
+            template="training/moved",
+            key=f"training.moved.{enrolment.id}.{training_session.starts_at.isoformat()}",
+            context={
+                "course_title": training_session.course.title,
+                "starts_at": training_session.starts_at,
+                "location": training_session.location or training_session.online_url or "",
+            },
+            link=f"/sessions/{training_session.id}",
+        )
+    session.flush()
 
 
 def _compact_seats(session: Session, training_session: TrainingSession) -> None:

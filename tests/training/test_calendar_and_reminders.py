@@ -90,3 +90,43 @@ def test_reminder_is_sent_once_a_day_before(factory) -> None:
         assert [(m.recipient_id, m.subject) for m in mails] == [
             (person.id, "Tomorrow: Unit economics")
         ]
+
+
+def test_moving_a_session_tells_everyone_and_reminds_again_before_the_new_time(factory) -> None:
+    staff = factory.actor(Role.staff)
+    course = make_course(staff.api, title="Pitch deck")
+    session = make_session(staff.api, course["id"], hours=20, capacity=1)
+    seated, waiting = factory.actor(locale="en"), factory.actor(locale="en")
+    for person in (seated, waiting):
+        person.api.post(f"/api/v1/sessions/{session['id']}/enrolments")
+    with factory.database.session_scope() as db:
+        assert remind_upcoming_sessions(db, utcnow()) == 1
+
+    new_start = (utcnow() + timedelta(hours=22)).replace(microsecond=0)
+    moved = staff.api.patch(
+        f"/api/v1/sessions/{session['id']}",
+        json={
+            "starts_at": new_start.isoformat(),
+            "ends_at": (new_start + timedelta(hours=2)).isoformat(),
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    with factory.database.session_scope(write=False) as db:
+        notices = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "training.session_moved")
+        ).all()
+        assert sorted(m.recipient_id for m in notices) == sorted([seated.id, waiting.id])
+        assert {m.subject for m in notices} == {"New time for Pitch deck"}
+    with factory.database.session_scope() as db:
+        assert remind_upcoming_sessions(db, utcnow()) == 1  # the seat holder, for the new time
+
+    staff.api.patch(f"/api/v1/sessions/{session['id']}", json={"location": "Room 2"})
+    with factory.database.session_scope(write=False) as db:
+        assert (
+            len(
+                db.scalars(
+                    select(OutboxMessage).where(OutboxMessage.kind == "training.session_moved")
+                ).all()
+            )
+            == 2
+        )
