@@ -22,6 +22,7 @@ from app.accounts.models import (
     User,
     UserRole,
 )
+from app.accounts.personal_data import register_exporter
 from app.db import utcnow
 from app.errors import FieldError, Forbidden, InvalidTransition, NotFound
 from app.i18n import N_, gettext
@@ -675,4 +676,47 @@ def story_view(story: SuccessStory) -> dict[str, Any]:
         "partner_consent": story.partner_consent_at is not None,
         "published": story.is_published,
         "published_at": story.published_at,
+    }
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+@register_exporter("introductions")
+def export_introductions(session: Session, user: User) -> dict[str, Any]:
+    """Introductions the user asked for or answered, and the outcomes they recorded."""
+    introductions = session.scalars(
+        select(Introduction)
+        .where(or_(Introduction.requested_by_id == user.id, Introduction.answered_by_id == user.id))
+        .order_by(Introduction.id)
+    ).all()
+    outcomes = session.scalars(
+        select(Outcome).where(Outcome.recorded_by_id == user.id).order_by(Outcome.id)
+    ).all()
+    return {
+        "introductions": [
+            {
+                "id": i.id,
+                "role": "requester" if i.requested_by_id == user.id else "partner",
+                "requester_organisation_id": i.requester_organisation_id,
+                "partner_organisation_id": i.partner_organisation_id,
+                "purpose": i.purpose,
+                "offer": i.offer,
+                "ask": i.ask,
+                "status": i.status.value,
+                "decline_reason": i.decline_reason,
+                "created_at": i.created_at.isoformat(),
+            }
+            for i in introductions
+        ],
+        "outcomes": [
+            {
+                "introduction_id": o.introduction_id,
+                "kind": o.kind.value,
+                "amount_rub": o.amount_rub,
+                "note": o.note,
+                "created_at": o.created_at.isoformat(),
+            }
+            for o in outcomes
+        ],
     }

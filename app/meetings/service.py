@@ -1615,6 +1615,7 @@ def export_meetings(session: Session, user: User) -> dict[str, Any]:
                 "investor_id": r.investor_id,
                 "organisation_id": r.organisation_id,
                 "message": r.message,
+                "proposed_starts_at": r.starts_at.isoformat() if r.starts_at else None,
                 "status": r.status.value,
                 "reason": r.reason,
                 "deck_filename": r.deck_filename,

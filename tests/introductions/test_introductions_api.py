@@ -403,3 +403,28 @@ def test_personal_data_is_not_in_staff_queue_listing_for_other_members(factory: 
     listing = world.staff.api.get("/api/v1/introductions?status=requested").json()
     assert listing["total"] == 1
     assert json.dumps(listing).count("maria@member.example") == 1
+
+
+def test_export_holds_the_users_introductions_and_outcomes(factory: Factory) -> None:
+    world = make_world(factory)
+    introduction = accepted(world)
+    recorded = world.member.api.post(
+        f"/api/v1/introductions/{introduction}/outcome",
+        json={"kind": "pilot", "note": "Пилот на площадке"},
+    )
+    assert recorded.status_code == 201, recorded.text
+
+    mine = world.member.api.get("/api/v1/me/export").json()["introductions"]
+    assert [(i["id"], i["role"], i["purpose"]) for i in mine["introductions"]] == [
+        (introduction, "requester", "Pilot of our mapping service")
+    ]
+    assert [(o["introduction_id"], o["kind"], o["note"]) for o in mine["outcomes"]] == [
+        (introduction, "pilot", "Пилот на площадке")
+    ]
+    theirs = world.partner.api.get("/api/v1/me/export").json()["introductions"]
+    assert [(i["id"], i["role"]) for i in theirs["introductions"]] == [(introduction, "partner")]
+    assert theirs["outcomes"] == []
+    assert world.staff.api.get("/api/v1/me/export").json()["introductions"] == {
+        "introductions": [],
+        "outcomes": [],
+    }
