@@ -20,6 +20,7 @@ from app.introductions.schemas import (
     PartnerOut,
     PartnerProfileIn,
     ReasonIn,
+    StoryEditIn,
     StoryIn,
     StoryOut,
 )
@@ -193,6 +194,14 @@ def list_stories(
 @router.get("/success-stories/{story_id}", response_model=StoryOut)
 def get_story(story_id: int, user: OptionalUser, session: SessionDep) -> StoryOut:
     story = service.get_story(session, actor=user, story_id=story_id)
+    return StoryOut.model_validate(service.story_view(story))
+
+
+@router.patch("/success-stories/{story_id}", response_model=StoryOut)
+def edit_story(story_id: int, body: StoryEditIn, user: StaffUser, session: SessionDep) -> StoryOut:
+    story = service.edit_story(
+        session, actor=user, story_id=story_id, values=body.model_dump(exclude_none=True)
+    )
     return StoryOut.model_validate(service.story_view(story))
 
 

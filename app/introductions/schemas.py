@@ -105,6 +105,13 @@ class StoryIn(Input):
     body_en: str = Field(min_length=1, max_length=20000)
 
 
+class StoryEditIn(Input):
+    title_ru: str | None = Field(default=None, min_length=1, max_length=200)
+    title_en: str | None = Field(default=None, min_length=1, max_length=200)
+    body_ru: str | None = Field(default=None, min_length=1, max_length=20000)
+    body_en: str | None = Field(default=None, min_length=1, max_length=20000)
+
+
 class StoryOut(BaseModel):
     id: int
     outcome_id: int

@@ -586,7 +586,12 @@ def draft_story(
         entity_id=story.id,
         data={"outcome_id": outcome_id},
     )
-    introduction = outcome.introduction
+    _ask_for_consent(session, story, key=f"story:{story.id}:consent")
+    return story
+
+
+def _ask_for_consent(session: Session, story: SuccessStory, *, key: str) -> None:
+    introduction = story.outcome.introduction
     for person in (introduction.requested_by, introduction.answered_by):
         if person is not None:
             notify(
@@ -594,10 +599,41 @@ def draft_story(
                 recipient=person,
                 kind=STORY,
                 template="introductions/story",
-                key=f"story:{story.id}:consent:{person.id}",
-                context={"title": title_ru if person.locale == "ru" else title_en},
+                key=f"{key}:{person.id}",
+                context={"title": story.title_ru if person.locale == "ru" else story.title_en},
                 link=f"/success-stories/{story.id}",
             )
+
+
+STORY_TEXTS = ("title_ru", "title_en", "body_ru", "body_en")
+
+
+def edit_story(
+    session: Session, *, actor: User, story_id: int, values: dict[str, str]
+) -> SuccessStory:
+    """Staff correct a story's text. Consent was given to the old text, so a changed text is
+    taken off the public list until both organisations consent again."""
+    story = session.get(SuccessStory, story_id)
+    if story is None:
+        raise NotFound(gettext("Story not found."))
+    changed = {k: v for k, v in values.items() if k in STORY_TEXTS and getattr(story, k) != v}
+    if not changed:
+        return story
+    for key, value in changed.items():
+        setattr(story, key, value)
+    story.member_consent_at = story.member_consent_by_id = None
+    story.partner_consent_at = story.partner_consent_by_id = None
+    story.published_at = None
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="success_story.edit",
+        entity_type="success_story",
+        entity_id=story.id,
+        data={"fields": sorted(changed)},
+    )
+    _ask_for_consent(session, story, key=f"story:{story.id}:consent:{utcnow().isoformat()}")
     return story
 
 

@@ -78,6 +78,36 @@ def test_story_is_public_only_after_both_organisations_consent(factory: Factory)
     assert STORY["title_ru"] not in anonymous.get("/success-stories?lang=ru").text
 
 
+def test_an_edited_story_needs_both_consents_again(factory: Factory) -> None:
+    from tests.introductions.helpers import outbox
+
+    world = make_world(factory)
+    story_id = _story(factory, world)
+    for side in (world.member, world.partner):
+        side.api.post(f"/api/v1/success-stories/{story_id}/consent")
+    url = f"/api/v1/success-stories/{story_id}"
+    asked_before = len(outbox(factory, world.member.user.email))
+
+    assert world.member.api.patch(url, json={"title_ru": "Другое"}).status_code == 403
+    assert world.staff.api.patch(url, json={"title_ru": ""}).status_code == 422
+    unchanged = world.staff.api.patch(url, json={"title_ru": STORY["title_ru"]})
+    assert unchanged.json()["published"] is True
+
+    edited = world.staff.api.patch(url, json={"body_ru": "Пилот на пяти объектах."})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["body_ru"], edited.json()["title_en"]) == (
+        "Пилот на пяти объектах.",
+        STORY["title_en"],
+    )
+    assert (edited.json()["published"], edited.json()["member_consent"]) == (False, False)
+    assert TestClient(factory.app).get(url).status_code == 404
+    assert len(outbox(factory, world.member.user.email)) == asked_before + 1
+    for side in (world.member, world.partner):
+        side.api.post(f"/api/v1/success-stories/{story_id}/consent")
+    assert TestClient(factory.app).get(url).json()["body_ru"] == "Пилот на пяти объектах."
+    assert world.staff.api.patch("/api/v1/success-stories/99999", json={}).status_code == 404
+
+
 def test_only_staff_draft_stories_and_only_the_two_sides_consent(factory: Factory) -> None:
     world = make_world(factory)
     story_id = _story(factory, world)

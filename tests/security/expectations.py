@@ -348,6 +348,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/api/v1/success-stories"): {"*": 403, "anonymous": 401, "staff": 422, "admin": 422},
     ("GET", "/api/v1/success-stories"): {"*": 200},
     ("GET", "/api/v1/success-stories/{story_id}"): {"*": 404},
+    ("PATCH", "/api/v1/success-stories/{story_id}"): {
+        "*": 403,
+        "anonymous": 401,
+        "staff": 404,
+        "admin": 404,
+    },
     ("POST", "/api/v1/success-stories/{story_id}/consent"): {"*": 404, "anonymous": 401},
     ("POST", "/api/v1/success-stories/{story_id}/withdraw-consent"): {"*": 404, "anonymous": 401},
     ("GET", "/"): {"*": 200},
