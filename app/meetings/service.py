@@ -382,6 +382,7 @@ def _ranked(
         assert found is not None
         organisation = found
     ranked = []
+    fits: str | None = None
     for card in _cards(session, actor):
         profile = card.profile
         score, reasons = 0, []
@@ -417,14 +418,17 @@ def _ranked(
                 )
             ):
                 score += 2
-                reasons.append(
-                    gettext(
-                        "The funding need in your application (%(amount)s) fits the ticket size",
-                        amount=format_rub(need_rub),
+                if fits is None:  # the same sentence for every investor: format the sum once
+                    fits = (
+                        gettext(
+                            "The funding need in your application (%(amount)s) fits the "
+                            "ticket size",
+                            amount=format_rub(need_rub),
+                        )
+                        if from_application
+                        else gettext("Your funding need fits the ticket size")
                     )
-                    if from_application
-                    else gettext("Your funding need fits the ticket size")
-                )
+                reasons.append(fits)
         ranked.append((card, score, reasons))
     ranked.sort(key=lambda item: (-item[1], item[0].user.id))
     return ranked
