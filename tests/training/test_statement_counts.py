@@ -103,3 +103,22 @@ def test_my_trainings_shows_every_waitlist_place_in_a_fixed_number_of_statements
         "Waitlist, number 2",
         "Waitlist, number 3",
     ]
+
+
+def test_personal_calendar_feed_runs_a_fixed_number_of_statements(factory: Factory) -> None:
+    staff = factory.actor(Role.staff)
+    me = factory.actor()
+    sessions = [
+        make_session(staff.api, make_course(staff.api, title=f"Course {n}")["id"], hours=48 + n)
+        for n in range(3)
+    ]
+    path = me.api.post("/api/v1/me/calendar-feed").json()["url"].removeprefix("http://testserver")
+    anonymous = TestClient(factory.app)
+    _enrol(me, sessions[0]["id"])
+    one_course = _statements(factory, anonymous, path)
+
+    for training_session in sessions[1:]:
+        _enrol(me, training_session["id"])
+
+    assert _statements(factory, anonymous, path) == one_course
+    assert b"Course 2" in anonymous.get(path).content
