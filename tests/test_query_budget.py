@@ -17,14 +17,9 @@ OVER_BUDGET = {
     "application reviews",
     "page applications",
     "page application",
-    "page meetings",
     "applications (staff)",
     "applications (committee)",
     "applications (member)",
-    "page investor inbox",
-    "page investors",
-    "page session",
-    "recommendations",
 }
 
 

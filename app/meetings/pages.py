@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -13,11 +14,10 @@ from starlette.datastructures import UploadFile
 from app.accounts.models import Organisation, Role, User
 from app.deps import OptionalUser, SessionDep, StaffUser
 from app.errors import DomainError, NotFound
-from app.i18n import N_, get_timezone, gettext
+from app.i18n import N_, format_rub, get_timezone, gettext
 from app.meetings import service
-from app.meetings.models import PitchDay, RequestStatus
+from app.meetings.models import PitchDay
 from app.meetings.schemas import AcceptIn, AvailabilityForm, DeclineIn, MeetingRequestIn
-from app.membership import queries as membership
 from app.vocab import Stage, sector_label
 from app.web import (
     FormData,
@@ -37,41 +37,35 @@ register_nav("/meetings", N_("My meetings"), order=41)
 register_nav("/investor-inbox", N_("Meeting requests"), order=42, roles=(Role.investor,))
 
 
-def _names(session: SessionDep, meetings: list) -> dict[str, dict[int, str]]:  # type: ignore[type-arg]
-    """Investor and organisation names for the rows, in two queries."""
-    user_ids = {m.investor_id for m in meetings}
-    org_ids = {m.organisation_id for m in meetings}
-    users: dict[int, str] = {}
-    orgs: dict[int, str] = {}
-    if user_ids:
-        users = {
+def _user_names(session: SessionDep, ids: set[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    if ids:
+        found = {
             row.id: row.full_name
-            for row in session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids)))
+            for row in session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))
         }
-    if org_ids:
-        orgs = {
+    return {i: found.get(i, "") for i in ids}
+
+
+def _organisation_names(session: SessionDep, ids: set[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    if ids:
+        found = {
             row.id: row.name
             for row in session.execute(
-                select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
             )
         }
-    return {
-        "users": {i: users.get(i, "") for i in user_ids},
-        "orgs": {i: orgs.get(i, "") for i in org_ids},
-    }
+    return {i: found.get(i, "") for i in ids}
 
 
 @router.get("/investors", response_class=HTMLResponse)
 def investors_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return login_redirect(request)
-    reasons: dict[int, list[str]] = {}
-    if membership.member_organisation_ids(session, user):
-        ranked = service.recommendations(session, actor=user)
-        cards = [card for card, _score, _reasons in ranked]
-        reasons = {card.user.id: why for card, _score, why in ranked}
-    else:
-        cards = service.list_investors(session, actor=user)
+    listed = service.investors_for(session, actor=user)
+    cards = [card for card, _reasons in listed]
+    reasons = {card.user.id: why for card, why in listed}
     slots = {
         investor_id: found[:8]
         for investor_id, found in service.free_slots_of(
@@ -89,6 +83,8 @@ def investors_page(request: Request, session: SessionDep, user: OptionalUser) ->
             "zone": get_timezone().key,
             "sector_label": sector_label,
             "stage_labels": dict(Stage.choices()),
+            # Ticket sizes repeat from card to card, and babel formats a sum slowly (~40 µs).
+            "rub": functools.cache(format_rub),
         },
     )
 
@@ -132,12 +128,19 @@ def request_page(
 def meetings_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return login_redirect(request)
-    meetings = service.list_meetings(session, actor=user)
+    meetings = service.list_meetings(session, actor=user, with_feedback=False)
     requests = [r for r in service.list_requests(session, actor=user) if r.investor_id != user.id]
     return render_page(
         request,
         "meetings/meetings.html",
-        {"meetings": meetings, "requests": requests, **_names(session, meetings + requests)},
+        {
+            "meetings": meetings,
+            "requests": requests,
+            "users": _user_names(
+                session, {m.investor_id for m in meetings} | {r.investor_id for r in requests}
+            ),
+            "orgs": _organisation_names(session, {m.organisation_id for m in meetings}),
+        },
     )
 
 
@@ -145,24 +148,17 @@ def meetings_page(request: Request, session: SessionDep, user: OptionalUser) -> 
 def inbox_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return login_redirect(request)
-    requests = [
-        r
-        for r in service.list_requests(session, actor=user)
-        if r.investor_id == user.id and r.status == RequestStatus.requested
-    ]
-    slots = service.free_slots(session, user.id)
-    is_investor = service.investor_organisation(session, user) is not None
-    windows = service.list_availability(session, actor=user) if is_investor else []
+    inbox = service.investor_inbox(session, actor=user)
     return render_page(
         request,
         "meetings/inbox.html",
         {
-            "requests": requests,
-            "slots": slots,
-            "windows": windows,
-            "is_investor": is_investor,
+            "requests": inbox.requests,
+            "slots": inbox.slots,
+            "windows": inbox.windows,
+            "is_investor": inbox.is_investor,
             "zone": get_timezone().key,
-            **_names(session, requests),
+            "orgs": _organisation_names(session, {r.organisation_id for r in inbox.requests}),
         },
     )
 
@@ -255,12 +251,6 @@ def decline_page(
     )
 
 
-def _pitch_names(session: SessionDep, organisation_ids: set[int]) -> dict[int, str]:
-    return {
-        i: (session.get(Organisation, i) or Organisation(name="")).name for i in organisation_ids
-    }
-
-
 def _slot_times(day: PitchDay) -> list[tuple[str, str]]:
     step = timedelta(minutes=day.slot_minutes)
     times = []
@@ -289,7 +279,7 @@ def agenda_page(
             "day": day,
             "date": datetime.combine(day.date, datetime.min.time()),
             "meetings": meetings,
-            "names": _pitch_names(
+            "names": _organisation_names(
                 session, ids | set(mine) | (participants if user.is_staff else set())
             ),
             "visible": visible,
@@ -332,7 +322,7 @@ def participant_agenda_page(
             "day": day,
             "date": datetime.combine(day.date, datetime.min.time()),
             "organisation_id": organisation_id,
-            "names": _pitch_names(session, ids | {organisation_id}),
+            "names": _organisation_names(session, ids | {organisation_id}),
             "rows": rows,
             "visible": service.can_see_schedule(session, user, day),
             "times": _slot_times(day),
@@ -363,7 +353,7 @@ def table_sheets_page(
             "day": day,
             "date": datetime.combine(day.date, datetime.min.time()),
             "sheets": sheets,
-            "names": _pitch_names(session, ids),
+            "names": _organisation_names(session, ids),
             "times": _slot_times(day),
         },
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, delete, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
@@ -103,12 +103,14 @@ def _user_organisation_ids(session: Session, user: User) -> set[int]:
     )
 
 
+def _members_only(action: str) -> Forbidden:
+    return Forbidden(gettext("Only members of the cluster may %(action)s.", action=gettext(action)))
+
+
 def _require_member(session: Session, user: User, action: str) -> list[int]:
     orgs = membership.member_organisation_ids(session, user)
     if not orgs:
-        raise Forbidden(
-            gettext("Only members of the cluster may %(action)s.", action=gettext(action))
-        )
+        raise _members_only(action)
     return orgs
 
 
@@ -169,72 +171,72 @@ class InvestorCard:
     contact_visible: bool
 
 
-def _investor_rows(
-    session: Session, investor_id: int | None = None
-) -> list[tuple[User, Organisation]]:
+def _organisation_ids_of(user: User) -> Select[int]:
+    """The user's organisations, as a subquery for the statement that needs them."""
+    return select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
+
+
+def _met_by(viewer: User) -> ColumnElement[bool]:
+    """Per investor row: an organisation of `viewer` has a meeting (not cancelled) with them.
+    Not correlated: the investors met are found once, from the viewer's few meetings."""
+    return User.id.in_(
+        select(Meeting.investor_id).where(
+            Meeting.organisation_id.in_(_organisation_ids_of(viewer)),
+            Meeting.status != MeetingStatus.cancelled,
+        )
+    )
+
+
+def _directory_rows(
+    session: Session, *, investor_id: int | None = None, viewer: User | None = None
+) -> list[tuple[User, Organisation, InvestorProfile | None, bool]]:
+    """Active investors of verified investor organisations (the lowest organisation id of each
+    investor) with the organisation's profile and whether `viewer` may see their contact
+    (staff, the investor themself, or an organisation of the viewer that met them): one query."""
     from app.accounts.models import UserRole
 
+    visible: ColumnElement[bool]
+    if viewer is None:
+        visible = false()
+    elif viewer.is_staff:
+        visible = true()
+    else:
+        visible = or_(User.id == viewer.id, _met_by(viewer))
     statement = (
-        select(User, Organisation)
+        select(User, Organisation, InvestorProfile, visible.label("contact_visible"))
         .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.investor))
         .join(OrganisationMember, OrganisationMember.user_id == User.id)
         .join(Organisation, Organisation.id == OrganisationMember.organisation_id)
+        .outerjoin(InvestorProfile, InvestorProfile.organisation_id == Organisation.id)
         .where(
             Organisation.kind == OrganisationKind.investor,
             Organisation.verified_at.is_not(None),
             User.is_active.is_(True),
         )
         .order_by(User.id, Organisation.id)
+        # Their roles are not shown; loading them would cost a statement.
+        .options(lazyload(User.role_rows))
     )
     if investor_id is not None:
         statement = statement.where(User.id == investor_id)
     seen: set[int] = set()
-    rows = []
-    for user, organisation in session.execute(statement.options(lazyload(User.role_rows))).all():
+    rows: list[tuple[User, Organisation, InvestorProfile | None, bool]] = []
+    for user, organisation, profile, contact_visible in session.execute(statement).all():
         if user.id not in seen:
             seen.add(user.id)
-            rows.append((user, organisation))
+            rows.append((user, organisation, profile, bool(contact_visible)))
     return rows
 
 
-def _contact_visible(session: Session, viewer: User, investor_id: int) -> bool:
-    if viewer.is_staff or viewer.id == investor_id:
-        return True
-    orgs = _user_organisation_ids(session, viewer)
-    return (
-        bool(orgs)
-        and session.scalar(
-            select(Meeting.id)
-            .where(
-                Meeting.investor_id == investor_id,
-                Meeting.organisation_id.in_(orgs),
-                Meeting.status != MeetingStatus.cancelled,
-            )
-            .limit(1)
+def _investor_rows(
+    session: Session, investor_id: int | None = None
+) -> list[tuple[User, Organisation]]:
+    return [
+        (user, organisation)
+        for user, organisation, _profile, _visible in _directory_rows(
+            session, investor_id=investor_id
         )
-        is not None
-    )
-
-
-def _contacts_visible(session: Session, viewer: User, investor_ids: list[int]) -> set[int]:
-    """`_contact_visible` for many investors in one query."""
-    if viewer.is_staff:
-        return set(investor_ids)
-    visible = {viewer.id} & set(investor_ids)
-    orgs = _user_organisation_ids(session, viewer)
-    if orgs and investor_ids:
-        visible |= set(
-            session.scalars(
-                select(Meeting.investor_id)
-                .where(
-                    Meeting.investor_id.in_(investor_ids),
-                    Meeting.organisation_id.in_(orgs),
-                    Meeting.status != MeetingStatus.cancelled,
-                )
-                .distinct()
-            )
-        )
-    return visible
+    ]
 
 
 def _require_directory_access(session: Session, actor: User) -> None:
@@ -242,23 +244,14 @@ def _require_directory_access(session: Session, actor: User) -> None:
         _require_member(session, actor, N_("see the investors"))
 
 
-def _cards(
-    session: Session, actor: User, rows: list[tuple[User, Organisation]]
-) -> list[InvestorCard]:
-    """Cards for some investors: profiles and contact visibility in two queries."""
-    org_ids = [org.id for _user, org in rows]
-    profiles = (
-        {
-            p.organisation_id: p
-            for p in session.scalars(
-                select(InvestorProfile).where(InvestorProfile.organisation_id.in_(org_ids))
-            )
-        }
-        if org_ids
-        else {}
-    )
-    visible = _contacts_visible(session, actor, [user.id for user, _org in rows])
-    return [InvestorCard(user, org, profiles.get(org.id), user.id in visible) for user, org in rows]
+def _cards(session: Session, actor: User, *, investor_id: int | None = None) -> list[InvestorCard]:
+    """Cards of the directory (or of one investor) for `actor`, whatever the gate: one query."""
+    return [
+        InvestorCard(user, organisation, profile, visible)
+        for user, organisation, profile, visible in _directory_rows(
+            session, investor_id=investor_id, viewer=actor
+        )
+    ]
 
 
 def investor_directory(
@@ -267,18 +260,17 @@ def investor_directory(
     """Members (and staff) see the investors of verified investor organisations; one page of
     cards and the total."""
     _require_directory_access(session, actor)
-    rows = _investor_rows(session)
-    window = rows[offset : None if limit is None else offset + limit]
-    return _cards(session, actor, window), len(rows)
+    cards = _cards(session, actor)
+    return cards[offset : None if limit is None else offset + limit], len(cards)
 
 
 def investor_card(session: Session, *, actor: User, investor_id: int) -> InvestorCard:
     """One investor of the directory, behind the same members-only gate; else 404."""
     _require_directory_access(session, actor)
-    rows = _investor_rows(session, investor_id)
-    if not rows:
+    cards = _cards(session, actor, investor_id=investor_id)
+    if not cards:
         raise NotFound(gettext("Investor not found."))
-    return _cards(session, actor, rows[:1])[0]
+    return cards[0]
 
 
 def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
@@ -336,17 +328,17 @@ def parse_rub_amount(text: str | None) -> int | None:
     return max(bare) if bare else None
 
 
-def application_funding_need(session: Session, organisation_id: int) -> int | None:
-    """The sum named in the funding needs of the organisation's latest application, if any."""
+def _latest_funding_needs() -> ScalarSelect[str | None]:
+    """The funding needs of the latest application of the `Organisation` in the outer query."""
     from app.membership.models import Application
 
-    text = session.scalar(
+    return (
         select(Application.funding_needs)
-        .where(Application.organisation_id == organisation_id)
+        .where(Application.organisation_id == Organisation.id)
         .order_by(Application.created_at.desc(), Application.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    return parse_rub_amount(text)
 
 
 def recommendations(
@@ -357,14 +349,39 @@ def recommendations(
     The funding need is `need_rub` when given, else the sum read from the funding needs of the
     organisation's latest membership application; without either, ticket size adds nothing."""
     orgs = _require_member(session, actor, N_("see investor recommendations"))
-    organisation = session.get(Organisation, orgs[0])
-    assert organisation is not None
+    return _ranked(session, actor, orgs[0], need_rub)
+
+
+def investors_for(session: Session, *, actor: User) -> list[tuple[InvestorCard, list[str]]]:
+    """The directory as the investors page shows it: members see it ranked by fit, with the
+    reasons (`recommendations`); staff outside any member organisation see it in order."""
+    orgs = membership.member_organisation_ids(session, actor)
+    if orgs:
+        return [(card, reasons) for card, _score, reasons in _ranked(session, actor, orgs[0])]
+    if not actor.is_staff:
+        raise _members_only(N_("see the investors"))
+    return [(card, []) for card in _cards(session, actor)]
+
+
+def _ranked(
+    session: Session, actor: User, organisation_id: int, need_rub: int | None = None
+) -> list[tuple[InvestorCard, int, list[str]]]:
+    """`recommendations` for a member organisation of `actor` (the gate already passed)."""
     from_application = False
     if need_rub is None:
-        need_rub = application_funding_need(session, organisation.id)
+        row = session.execute(
+            select(Organisation, _latest_funding_needs()).where(Organisation.id == organisation_id)
+        ).one()
+        organisation = row[0]
+        need_rub = parse_rub_amount(row[1])
         from_application = need_rub is not None
+    else:
+        found = session.get(Organisation, organisation_id)
+        assert found is not None
+        organisation = found
     ranked = []
-    for card in list_investors(session, actor=actor):
+    fits: str | None = None
+    for card in _cards(session, actor):
         profile = card.profile
         score, reasons = 0, []
         if profile is not None:
@@ -399,14 +416,17 @@ def recommendations(
                 )
             ):
                 score += 2
-                reasons.append(
-                    gettext(
-                        "The funding need in your application (%(amount)s) fits the ticket size",
-                        amount=format_rub(need_rub),
+                if fits is None:  # the same sentence for every investor: format the sum once
+                    fits = (
+                        gettext(
+                            "The funding need in your application (%(amount)s) fits the "
+                            "ticket size",
+                            amount=format_rub(need_rub),
+                        )
+                        if from_application
+                        else gettext("Your funding need fits the ticket size")
                     )
-                    if from_application
-                    else gettext("Your funding need fits the ticket size")
-                )
+                reasons.append(fits)
         ranked.append((card, score, reasons))
     ranked.sort(key=lambda item: (-item[1], item[0].user.id))
     return ranked
@@ -458,15 +478,45 @@ def add_availability(
 def list_availability(session: Session, *, actor: User) -> list[AvailabilityWindow]:
     """The investor's own windows that have not ended yet, earliest first."""
     _require_investor(session, actor)
+    return _windows_of(session, actor.id, utcnow())
+
+
+def _windows_of(session: Session, investor_id: int, now: datetime) -> list[AvailabilityWindow]:
     return list(
         session.scalars(
             select(AvailabilityWindow)
-            .where(
-                AvailabilityWindow.investor_id == actor.id, AvailabilityWindow.ends_at > utcnow()
-            )
+            .where(AvailabilityWindow.investor_id == investor_id, AvailabilityWindow.ends_at > now)
             .order_by(AvailabilityWindow.starts_at)
         )
     )
+
+
+@dataclass
+class Inbox:
+    requests: list[MeetingRequest]  # open, addressed to the investor, newest first
+    slots: list[tuple[datetime, datetime]]  # the investor's free slots
+    windows: list[AvailabilityWindow]  # published and not ended (investors only)
+    is_investor: bool  # of a verified investor organisation
+
+
+def investor_inbox(session: Session, *, actor: User) -> Inbox:
+    """What an investor answers requests from: the open requests addressed to them, their free
+    slots and, in a verified investor organisation, their published windows."""
+    now = utcnow()
+    requests = list(
+        session.scalars(
+            select(MeetingRequest)
+            .where(
+                MeetingRequest.investor_id == actor.id,
+                MeetingRequest.status == RequestStatus.requested,
+            )
+            .order_by(MeetingRequest.id.desc())
+        )
+    )
+    is_investor = investor_organisation(session, actor) is not None
+    windows = _windows_of(session, actor.id, now)
+    slots = _open_slots([actor.id], windows, _busy_times(session, [actor.id], now), now, 500)
+    return Inbox(requests, slots[actor.id], windows if is_investor else [], is_investor)
 
 
 def _slot_at(session: Session, investor_id: int, starts_at: datetime) -> tuple[datetime, datetime]:
@@ -511,6 +561,18 @@ def free_slots_of(
     now = now or utcnow()
     if not investor_ids:
         return {}
+    busy = _busy_times(session, investor_ids, now)
+    windows = session.scalars(
+        select(AvailabilityWindow)
+        .where(AvailabilityWindow.investor_id.in_(investor_ids), AvailabilityWindow.ends_at > now)
+        .order_by(AvailabilityWindow.starts_at)
+    )
+    return _open_slots(investor_ids, windows, busy, now, limit)
+
+
+def _busy_times(
+    session: Session, investor_ids: list[int], now: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
     participants = {f"user:{i}": i for i in investor_ids}
     busy: dict[int, list[tuple[datetime, datetime]]] = {i: [] for i in investor_ids}
     for participant, starts_at, ends_at in session.execute(
@@ -519,12 +581,19 @@ def free_slots_of(
         )
     ):
         busy[participants[participant]].append((starts_at, ends_at))
+    return busy
+
+
+def _open_slots(
+    investor_ids: list[int],
+    windows: Iterable[AvailabilityWindow],
+    busy: dict[int, list[tuple[datetime, datetime]]],
+    now: datetime,
+    limit: int,
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """The slots of `windows` (earliest first) that start from `now` and meet no busy time."""
     slots: dict[int, list[tuple[datetime, datetime]]] = {i: [] for i in investor_ids}
-    for window in session.scalars(
-        select(AvailabilityWindow)
-        .where(AvailabilityWindow.investor_id.in_(investor_ids), AvailabilityWindow.ends_at > now)
-        .order_by(AvailabilityWindow.starts_at)
-    ):
+    for window in windows:
         found, taken = slots[window.investor_id], busy[window.investor_id]
         step = timedelta(minutes=window.slot_minutes)
         start = window.starts_at
@@ -753,11 +822,13 @@ def _get_answerable(session: Session, actor: User, request_id: int) -> MeetingRe
 
 
 def list_requests(session: Session, *, actor: User) -> list[MeetingRequest]:
-    orgs = _user_organisation_ids(session, actor)
     statement = select(MeetingRequest).order_by(MeetingRequest.id.desc())
     if not actor.is_staff:
         statement = statement.where(
-            or_(MeetingRequest.investor_id == actor.id, MeetingRequest.organisation_id.in_(orgs))
+            or_(
+                MeetingRequest.investor_id == actor.id,
+                MeetingRequest.organisation_id.in_(_organisation_ids_of(actor)),
+            )
         )
     return list(session.scalars(statement))
 
@@ -1033,16 +1104,21 @@ def get_meeting(session: Session, *, actor: User, meeting_id: int, lock: bool = 
     return meeting
 
 
-def list_meetings(session: Session, *, actor: User) -> list[Meeting]:
+def list_meetings(session: Session, *, actor: User, with_feedback: bool = True) -> list[Meeting]:
     """The caller's meetings: as the investor or through any of their organisations."""
-    orgs = _user_organisation_ids(session, actor)
-    return list(
-        session.scalars(
-            select(Meeting)
-            .where(or_(Meeting.investor_id == actor.id, Meeting.organisation_id.in_(orgs)))
-            .order_by(Meeting.starts_at)
+    statement = (
+        select(Meeting)
+        .where(
+            or_(
+                Meeting.investor_id == actor.id,
+                Meeting.organisation_id.in_(_organisation_ids_of(actor)),
+            )
         )
+        .order_by(Meeting.starts_at)
     )
+    if not with_feedback:
+        statement = statement.options(lazyload(Meeting.feedback))
+    return list(session.scalars(statement))
 
 
 def _transition_meeting(

@@ -60,13 +60,18 @@ def sessions_out(session: Session, rows: list[TrainingSession]) -> list[SessionO
     return [session_out(s, counts[s.id]) for s in rows]
 
 
-def enrolment_out(session: Session, enrolment: Enrolment) -> EnrolmentOut:
+def enrolment_out(
+    session: Session, enrolment: Enrolment, positions: dict[int, int] | None = None
+) -> EnrolmentOut:
+    """`positions`: the waitlist places of a whole roster, known already (no query)."""
     return EnrolmentOut(
         id=enrolment.id,
         session_id=enrolment.session_id,
         user_id=enrolment.user_id,
         status=enrolment.status,
-        position=service.waitlist_position(session, enrolment),
+        position=service.waitlist_position(session, enrolment)
+        if positions is None
+        else positions.get(enrolment.id),
         attended=enrolment.attended,
     )
 
@@ -161,9 +166,10 @@ def enrol(
 def list_enrolments(session_id: int, user: StaffUser, session: SessionDep) -> Page[EnrolmentRowOut]:
     service.get_session(session, session_id)
     rows = service.enrolments_of_session(session, session_id)
+    positions = service.roster_waitlist_positions(rows)
     items = [
         EnrolmentRowOut(
-            **enrolment_out(session, e).model_dump(),
+            **enrolment_out(session, e, positions).model_dump(),
             full_name=e.user.full_name,
             email=e.user.email,
             organisation_id=e.organisation_id,

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app import audit
 from app.accounts.models import User
@@ -116,6 +116,7 @@ def training_events(session: Session, user: User) -> list[CalendarEvent]:
     sessions = session.scalars(
         select(TrainingSession)
         .join(Enrolment, Enrolment.session_id == TrainingSession.id)
+        .options(joinedload(TrainingSession.course))
         .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.enrolled)
         .order_by(TrainingSession.starts_at)
     ).all()

@@ -78,22 +78,25 @@ def session_page(
     session_id: int, request: Request, user: OptionalUser, session: SessionDep
 ) -> Response:
     training_session = service.get_session(session, session_id)
-    counts = service.seat_counts(session, [session_id])[session_id]
-    mine = None
-    if user is not None:
-        mine = next(
-            (e for e in service.enrolments_of_user(session, user) if e.session_id == session_id),
-            None,
-        )
     staff = policies.can_manage_training(user)
-    enrolments = service.enrolments_of_session(session, session_id) if staff else []
+    mine = None
     colleagues = []
-    if user is not None:
-        taken = {
-            e.user_id
-            for e in service.enrolments_of_session(session, session_id)
-            if e.status in (EnrolmentStatus.enrolled, EnrolmentStatus.waitlisted)
-        }
+    positions: dict[int, int] = {}
+    if user is None:
+        roster = []
+        counts = service.seat_counts(session, [session_id])[session_id]
+    else:
+        # The whole roster in one query: the seat counts, the caller's place, whose colleagues
+        # already hold a place and the waitlist positions all come from it.
+        roster = service.enrolments_of_session(session, session_id)
+        active = [e for e in roster if e.status in service.ACTIVE]
+        counts = service.SeatCounts(
+            sum(e.status == EnrolmentStatus.enrolled for e in active),
+            sum(e.status == EnrolmentStatus.waitlisted for e in active),
+        )
+        mine = next((e for e in active if e.user_id == user.id), None)
+        positions = service.roster_waitlist_positions(roster)
+        taken = {e.user_id for e in active}
         colleagues = [c for c in policies.enrollable_colleagues(session, user) if c.id not in taken]
     return render_page(
         request,
@@ -103,11 +106,11 @@ def session_page(
             "course": training_session.course,
             "counts": counts,
             "mine": mine,
-            "position": service.waitlist_position(session, mine) if mine else None,
+            "position": positions.get(mine.id) if mine else None,
             "is_staff": staff,
-            "enrolments": enrolments,
+            "enrolments": roster if staff else [],
             "colleagues": colleagues,
-            "waitlist_position": lambda e: service.waitlist_position(session, e),
+            "positions": positions,
             "started": training_session.starts_at <= utcnow(),
         },
     )
@@ -226,14 +229,16 @@ def enrolments_csv(session_id: int, user: StaffUser, session: SessionDep) -> Res
             gettext("Enrolled at"),
         ]
     )
-    for enrolment in service.enrolments_of_session(session, session_id):
+    roster = service.enrolments_of_session(session, session_id)
+    positions = service.roster_waitlist_positions(roster)
+    for enrolment in roster:
         writer.writerow(
             [
                 _csv_safe(enrolment.user.full_name),
                 _csv_safe(enrolment.user.email),
                 enrolment.status.label,
                 enrolment.seat_number or "",
-                service.waitlist_position(session, enrolment) or "",
+                positions.get(enrolment.id, ""),
                 ""
                 if enrolment.attended is None
                 else (gettext("yes") if enrolment.attended else gettext("no")),
@@ -261,7 +266,7 @@ def my_trainings(request: Request, user: CurrentUser, session: SessionDep) -> Re
         "training/mine.html",
         {
             "enrolments": enrolments,
-            "waitlist_position": lambda e: service.waitlist_position(session, e),
+            "positions": service.waitlist_positions(session, enrolments),
             "certificates": service.certificates_of_user(session, user.id),
             "feed_enabled": user.calendar_token_hash is not None,
             "now": utcnow(),

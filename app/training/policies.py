@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.accounts.models import OrganisationMember, OrganisationRole, User
 
@@ -51,5 +51,6 @@ def enrollable_colleagues(session: Session, owner: User) -> list[User]:
             )
             .distinct()
             .order_by(User.full_name, User.id)
+            .options(lazyload(User.role_rows))  # names only: their roles are not needed
         )
     )

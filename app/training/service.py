@@ -9,6 +9,7 @@ the count and the insert happen as one step. The unique seat number per session 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -177,7 +178,10 @@ def _normalise_session_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_session(session: Session, session_id: int) -> TrainingSession:
-    training_session = session.get(TrainingSession, session_id)
+    """The session with its course (every caller shows or checks the course)."""
+    training_session = session.get(
+        TrainingSession, session_id, options=[joinedload(TrainingSession.course)]
+    )
     if training_session is None:
         raise NotFound(gettext("Session not found."))
     return training_session
@@ -374,6 +378,49 @@ def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
         or 0
     )
     return ahead + 1
+
+
+def _waitlist_ranks(rows: Iterable[tuple[int, int, int | None]]) -> dict[int, int]:
+    """Enrolment id -> place (1 = first) among waitlisted `(id, session_id, queue_number)` rows:
+    the same figure as `waitlist_position`, since queue numbers are unique per session."""
+    queues: dict[int, list[tuple[int, int]]] = {}
+    for enrolment_id, session_id, queue_number in rows:
+        if queue_number is not None:
+            queues.setdefault(session_id, []).append((queue_number, enrolment_id))
+    return {
+        enrolment_id: place
+        for queue in queues.values()
+        for place, (_number, enrolment_id) in enumerate(sorted(queue), start=1)
+    }
+
+
+def roster_waitlist_positions(roster: Iterable[Enrolment]) -> dict[int, int]:
+    """`waitlist_position` of everyone waiting on a whole roster (`enrolments_of_session`),
+    without a query: enrolment id -> place."""
+    return _waitlist_ranks(
+        (e.id, e.session_id, e.queue_number)
+        for e in roster
+        if e.status == EnrolmentStatus.waitlisted
+    )
+
+
+def waitlist_positions(session: Session, enrolments: Iterable[Enrolment]) -> dict[int, int]:
+    """`waitlist_position` of many enrolments (any sessions) in at most one query: enrolment id
+    -> place; enrolments not on a waitlist are absent."""
+    session_ids = {
+        e.session_id
+        for e in enrolments
+        if e.status == EnrolmentStatus.waitlisted and e.queue_number is not None
+    }
+    if not session_ids:
+        return {}
+    rows = session.execute(
+        select(Enrolment.id, Enrolment.session_id, Enrolment.queue_number).where(
+            Enrolment.session_id.in_(session_ids),
+            Enrolment.status == EnrolmentStatus.waitlisted,
+        )
+    )
+    return _waitlist_ranks(rows)
 
 
 def _first_organisation(session: Session, user_id: int) -> int | None:
@@ -726,6 +773,7 @@ def certificates_of_user(session: Session, user_id: int) -> list[Certificate]:
     return list(
         session.scalars(
             select(Certificate)
+            .options(joinedload(Certificate.course))
             .where(Certificate.user_id == user_id)
             .order_by(Certificate.issued_at)
         )

@@ -322,3 +322,28 @@ def test_recommendations_rank_by_fit_with_reasons(factory: Factory) -> None:
     assert [i["id"] for i in body["items"]] == [good.id, poor.id]
     assert body["items"][0]["score"] == 5 and len(body["items"][0]["reasons"]) == 2
     assert body["items"][1]["reasons"] == []
+
+
+def test_investor_directory_pages_list_each_investor_once_with_the_total(
+    factory: Factory,
+) -> None:
+    from app.accounts.models import OrganisationKind
+
+    first, first_org = investor(factory)
+    factory.organisation(first.user, kind=OrganisationKind.investor, verified=True)
+    second, second_org = investor(factory)
+    sme_owner = factory.user(roles=[Role.investor])
+    factory.organisation(sme_owner)
+    third_org = factory.organisation(sme_owner, kind=OrganisationKind.investor, verified=True)
+    mem, _ = member(factory)
+
+    pages = [
+        mem.api.get(f"/api/v1/investors?limit=2&offset={offset}").json() for offset in (0, 2, 5)
+    ]
+
+    assert [page["total"] for page in pages] == [3, 3, 3]
+    assert [[(i["id"], i["organisation_id"]) for i in page["items"]] for page in pages] == [
+        [(first.id, first_org.id), (second.id, second_org.id)],
+        [(sme_owner.id, third_org.id)],
+        [],
+    ]
