@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import secrets
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, immediateload, joinedload, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from app import audit
 from app.accounts.identifiers import is_valid_inn
@@ -98,28 +99,56 @@ def review_settings() -> ReviewSettings:
 # --- Reading ------------------------------------------------------------------------------------
 
 
-# What showing an application needs, loaded with it rather than row by row.
-APPLICATION_LOAD = (
+_REVIEWER = joinedload(Assignment.reviewer).lazyload(User.role_rows)
+# `immediateload` links each review to its assignment from the identity map as it is loaded (no
+# SQL): the reviews then outlive the application they came with without a query each.
+_REVIEW_TO_ASSIGNMENT = immediateload(Review.assignment)
+
+# What showing one application needs, in four statements: the application with its organisation
+# and its assignments (reviewers and reviews joined), then its documents, timeline and parties.
+APPLICATION_LOAD: tuple[ExecutableOption, ...] = (
     joinedload(Application.organisation),
     selectinload(Application.attachments),
     selectinload(Application.events),
     selectinload(Application.parties),
-    selectinload(Application.assignments).options(
-        joinedload(Assignment.reviewer).lazyload(User.role_rows), joinedload(Assignment.review)
+    joinedload(Application.assignments).options(
+        _REVIEWER, joinedload(Assignment.review).options(_REVIEW_TO_ASSIGNMENT)
     ),
+)
+# What listing its reviews needs: the assignments, reviewers and reviews with the earlier
+# versions of each review (two statements).
+REVIEWS_LOAD: tuple[ExecutableOption, ...] = (
+    joinedload(Application.assignments).options(
+        _REVIEWER,
+        joinedload(Assignment.review).options(_REVIEW_TO_ASSIGNMENT, selectinload(Review.versions)),
+    ),
+)
+# A list loads its page of applications with what every row shows (one statement each).
+LIST_LOAD: tuple[ExecutableOption, ...] = (
+    joinedload(Application.organisation),
+    selectinload(Application.attachments),
+    selectinload(Application.events),
+    selectinload(Application.parties),
+    selectinload(Application.assignments).options(_REVIEWER, joinedload(Assignment.review)),
 )
 
 
 def get_application(
-    session: Session, *, actor: User, application_id: int, lock: bool = False
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    lock: bool = False,
+    load: Sequence[ExecutableOption] = APPLICATION_LOAD,
 ) -> Application:
-    """The application if the actor may see it (else 404); `lock` takes the row lock."""
+    """The application if the actor may see it (else 404); `lock` takes the row lock, `load`
+    says what to load with it otherwise."""
     statement = select(Application).where(Application.id == application_id)
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     else:
-        statement = statement.options(*APPLICATION_LOAD)
-    application = session.scalar(statement)
+        statement = statement.options(*load)
+    application = session.execute(statement).unique().scalar_one_or_none()
     if application is None or not policies.can_view_application(session, actor, application):
         raise NotFound(gettext("Application not found."))
     return application
@@ -203,7 +232,7 @@ def list_applications(
         statement = statement.where(Application.status == status)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.scalars(
-        statement.options(*APPLICATION_LOAD)
+        statement.options(*LIST_LOAD)
         .order_by(Application.updated_at.desc(), Application.id.desc())
         .limit(limit)
         .offset(offset)
@@ -755,8 +784,11 @@ def save_review(
 
 
 def list_reviews(session: Session, *, actor: User, application_id: int) -> list[Review]:
-    """Chair and staff; reviewers only after submitting their own; never the recused."""
-    application = get_application(session, actor=actor, application_id=application_id)
+    """Chair and staff; reviewers only after submitting their own; never the recused. Each
+    review comes with its assignment, reviewer and versions (three statements in all)."""
+    application = get_application(
+        session, actor=actor, application_id=application_id, load=REVIEWS_LOAD
+    )
     if not policies.can_read_reviews(session, actor, application):
         if policies.is_recused(application, actor):
             _log_refusal(actor, application, "application.reviews_refused")
