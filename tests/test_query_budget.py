@@ -15,7 +15,6 @@ from tests.conftest import _empty_all_tables
 # route), kept visible in `make bench`.
 OVER_BUDGET = {
     "page applications",
-    "page application",
     "page meetings",
     "applications (staff)",
     "applications (committee)",

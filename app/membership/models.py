@@ -337,6 +337,10 @@ class Assignment(Base):
         back_populates="assignment", uselist=False, cascade="all, delete-orphan"
     )
 
+    @property
+    def reviewer_name(self) -> str:
+        return self.reviewer.full_name
+
 
 class Review(Base):
     __tablename__ = "membership_reviews"

@@ -24,7 +24,7 @@ from app.deps import CurrentUser, OptionalUser, SessionDep
 from app.errors import DomainError, FieldError, NotFound
 from app.i18n import N_, gettext
 from app.membership import policies, service
-from app.membership.api import application_out, review_out
+from app.membership.api import application_out
 from app.membership.models import (
     EDITABLE_STATUSES,
     ApplicationStatus,
@@ -274,7 +274,13 @@ def application_page(
     reviews = []
     if committee_view and policies.can_read_reviews(session, user, application):
         reviews = [
-            review_out(a.review)
+            {
+                "reviewer_name": a.reviewer_name,
+                "scores": a.review.scores,
+                "weighted_score": service.weighted_score(a.review.scores),
+                "recommendation": a.review.recommendation,
+                "comment": a.review.comment,
+            }
             for a in application.assignments
             if a.review is not None and not a.conflict
         ]

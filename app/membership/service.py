@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session, aliased, immediateload, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, immediateload, joinedload, lazyload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from app import audit
@@ -523,23 +523,51 @@ def can_appeal(application: Application) -> bool:
 # --- Assignments and declarations -----------------------------------------------------------------
 
 
-def _reviewers(session: Session) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.committee, User.is_active.is_(True))
-            .distinct()
-            .order_by(User.id)
-        )
+@dataclass(frozen=True)
+class Affiliations:
+    """The organisations a user belongs to, by id and by INN."""
+
+    ids: frozenset[int] = frozenset()
+    inns: frozenset[str] = frozenset()
+
+
+def _reviewers(session: Session, *, user_id: int | None = None) -> list[tuple[User, Affiliations]]:
+    """Active committee members (or the one user `user_id`, whatever their roles) with the
+    organisations they belong to, in one statement."""
+    statement = (
+        select(User, Organisation.id, Organisation.inn)
+        .outerjoin(OrganisationMember, OrganisationMember.user_id == User.id)
+        .outerjoin(Organisation, Organisation.id == OrganisationMember.organisation_id)
+        .options(lazyload(User.role_rows))
+        .order_by(User.id)
     )
+    if user_id is None:
+        statement = statement.join(
+            UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.committee)
+        ).where(User.is_active.is_(True))
+    else:
+        statement = statement.where(User.id == user_id)
+    users: dict[int, User] = {}
+    ids: dict[int, set[int]] = {}
+    inns: dict[int, set[str]] = {}
+    for user, organisation_id, inn in session.execute(statement):
+        users[user.id] = user
+        if organisation_id is not None:
+            ids.setdefault(user.id, set()).add(organisation_id)
+            inns.setdefault(user.id, set()).add(inn)
+    return [
+        (user, Affiliations(frozenset(ids.get(key, ())), frozenset(inns.get(key, ()))))
+        for key, user in users.items()
+    ]
 
 
-def _blocked_reason(session: Session, application: Application, reviewer: User) -> str | None:
+def _blocked_reason(
+    application: Application, reviewer: User, affiliations: Affiliations
+) -> str | None:
     """Why a reviewer may not take this application, or None."""
-    if is_organisation_member(session, reviewer, application.organisation_id):
+    if application.organisation_id in affiliations.ids:
         return gettext("The reviewer belongs to the applying organisation.")
-    relation = _party_conflict(session, application, reviewer)
+    relation = _party_conflict(application, affiliations)
     if relation == PartyRelation.competitor:
         return gettext(
             "The reviewer belongs to an organisation the applicant named as a competitor."
@@ -559,22 +587,11 @@ def _blocked_reason(session: Session, application: Application, reviewer: User) 
     return None
 
 
-def _party_conflict(
-    session: Session, application: Application, reviewer: User
-) -> PartyRelation | None:
+def _party_conflict(application: Application, affiliations: Affiliations) -> PartyRelation | None:
     """The relation of a named party the reviewer belongs to (matched by id or by INN)."""
-    if not application.parties:
-        return None
-    rows = session.execute(
-        select(Organisation.id, Organisation.inn)
-        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
-        .where(OrganisationMember.user_id == reviewer.id)
-    ).all()
-    ids = {row.id for row in rows}
-    inns = {row.inn for row in rows}
     for party in application.parties:
-        if party.inn in inns or (
-            party.organisation_id is not None and party.organisation_id in ids
+        if party.inn in affiliations.inns or (
+            party.organisation_id is not None and party.organisation_id in affiliations.ids
         ):
             return PartyRelation(party.relation)
     return None
@@ -584,7 +601,10 @@ def assignable_reviewers(
     session: Session, application: Application
 ) -> list[tuple[User, str | None]]:
     """Committee members with the reason each one may not take the application (or None)."""
-    return [(user, _blocked_reason(session, application, user)) for user in _reviewers(session)]
+    return [
+        (user, _blocked_reason(application, user, affiliations))
+        for user, affiliations in _reviewers(session)
+    ]
 
 
 def _open_reviews(session: Session) -> dict[int, int]:
@@ -630,22 +650,23 @@ def assign_reviewers(
         load = _open_reviews(session)
         candidates = [
             user
-            for user in _reviewers(session)
-            if _blocked_reason(session, application, user) is None
+            for user, affiliations in _reviewers(session)
+            if _blocked_reason(application, user, affiliations) is None
         ]
         candidates.sort(key=lambda user: (load.get(user.id, 0), user.id))
         chosen = candidates[: max(needed, 0)]
         if not chosen and needed > 0:
             raise Conflict(gettext("No committee member without a conflict is available."))
     else:
-        reviewer = session.get(User, reviewer_id)
+        found = _reviewers(session, user_id=reviewer_id) if reviewer_id is not None else []
+        reviewer, affiliations = found[0] if found else (None, Affiliations())
         if (
             reviewer is None
             or not reviewer.is_active
             or not reviewer.has_role(Role.committee, Role.chair)
         ):
             raise FieldError("reviewer_id", gettext("This user is not a committee member."))
-        reason = _blocked_reason(session, application, reviewer)
+        reason = _blocked_reason(application, reviewer, affiliations)
         if reason is not None:
             raise Conflict(reason)
         chosen = [reviewer]
