@@ -14,11 +14,7 @@ from tests.conftest import _empty_all_tables
 # Known to exceed the budget by a constant (never by a per-row query: growth is checked for every
 # route), kept visible in `make bench`.
 OVER_BUDGET = {
-    "page applications",
     "page meetings",
-    "applications (staff)",
-    "applications (committee)",
-    "applications (member)",
     "page investor inbox",
     "page investors",
     "page session",

@@ -341,6 +341,10 @@ class Assignment(Base):
     def reviewer_name(self) -> str:
         return self.reviewer.full_name
 
+    @property
+    def declared(self) -> bool:
+        return self.declared_at is not None
+
 
 class Review(Base):
     __tablename__ = "membership_reviews"

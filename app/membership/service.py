@@ -6,13 +6,20 @@ import re
 import secrets
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
-from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session, aliased, immediateload, joinedload, lazyload, selectinload
+from sqlalchemy import BindParameter, ColumnElement, Connection, bindparam, func, or_, select, text
+from sqlalchemy.orm import (
+    Session,
+    aliased,
+    immediateload,
+    joinedload,
+    lazyload,
+    selectinload,
+)
 from sqlalchemy.sql.base import ExecutableOption
 
 from app import audit
@@ -42,10 +49,12 @@ from app.membership import policies
 from app.membership.models import (
     EDITABLE_STATUSES,
     Application,
+    ApplicationEvent,
     ApplicationParty,
     ApplicationStatus,
     Assignment,
     Attachment,
+    ConflictKind,
     Membership,
     MembershipStatus,
     PartyRelation,
@@ -98,7 +107,6 @@ def review_settings() -> ReviewSettings:
 
 # --- Reading ------------------------------------------------------------------------------------
 
-
 _REVIEWER = joinedload(Assignment.reviewer).lazyload(User.role_rows)
 # `immediateload` links each review to its assignment from the identity map as it is loaded (no
 # SQL): the reviews then outlive the application they came with without a query each.
@@ -123,14 +131,6 @@ REVIEWS_LOAD: tuple[ExecutableOption, ...] = (
         joinedload(Assignment.review).options(_REVIEW_TO_ASSIGNMENT, selectinload(Review.versions)),
     ),
 )
-# A list loads its page of applications with what every row shows (one statement each).
-LIST_LOAD: tuple[ExecutableOption, ...] = (
-    joinedload(Application.organisation),
-    selectinload(Application.attachments),
-    selectinload(Application.events),
-    selectinload(Application.parties),
-    selectinload(Application.assignments).options(_REVIEWER, joinedload(Assignment.review)),
-)
 
 
 def get_application(
@@ -154,6 +154,213 @@ def get_application(
     return application
 
 
+class ShownAssignment(policies.ReviewerSlot, Protocol):
+    """What the views show of an assignment (an `Assignment`, or an `AssignmentRow`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def reviewer_name(self) -> str: ...
+    @property
+    def due_on(self) -> date | None: ...
+    @property
+    def declared(self) -> bool: ...
+    @property
+    def conflict_kind(self) -> ConflictKind | None: ...
+
+
+class ShownDocument(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class ShownEvent(Protocol):
+    @property
+    def to_status(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class SubmittedReview(NamedTuple):
+    scores: dict[str, int]
+
+
+class AssignmentRow(NamedTuple):
+    id: int
+    reviewer_id: int
+    reviewer_name: str
+    round: int
+    due_on: date | None
+    declared: bool
+    conflict: bool | None
+    conflict_kind: ConflictKind | None
+    review: SubmittedReview | None
+
+
+class DocumentRow(NamedTuple):
+    id: int
+    filename: str
+    size: int
+    created_at: datetime
+
+
+class EventRow(NamedTuple):
+    to_status: str
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Card:
+    """An application as the views show it. Lists read cards from plain rows in a fixed number
+    of statements (ORM entities cost several times more); `card_of` makes one of a loaded
+    `Application`, so that one function renders both."""
+
+    id: int
+    organisation_id: int
+    organisation_name: str
+    organisation_inn: str
+    organisation_sector: str
+    organisation_region: str
+    applicant_id: int | None
+    status: ApplicationStatus
+    summary: str
+    innovation: str
+    market: str
+    team: str
+    funding_needs: str
+    decision_reason: str | None
+    review_round: int
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    appealed_at: datetime | None
+    membership_number: str | None
+    assignments: Sequence[ShownAssignment] = ()
+    documents: Sequence[ShownDocument] = ()
+    events: Sequence[ShownEvent] = ()
+    competitors: list[str] = field(default_factory=list)
+    shareholders: list[str] = field(default_factory=list)
+
+
+def card_of(session: Session, application: Application) -> Card:
+    """The card of a loaded application; the membership number is read once it is approved."""
+    organisation = application.organisation
+    membership = (
+        membership_of(session, application.organisation_id)
+        if application.status == ApplicationStatus.approved
+        else None
+    )
+    return Card(
+        id=application.id,
+        organisation_id=application.organisation_id,
+        organisation_name=organisation.name,
+        organisation_inn=organisation.inn,
+        organisation_sector=organisation.sector,
+        organisation_region=organisation.region,
+        applicant_id=application.applicant_id,
+        status=application.status,
+        summary=application.summary,
+        innovation=application.innovation,
+        market=application.market,
+        team=application.team,
+        funding_needs=application.funding_needs,
+        decision_reason=application.decision_reason,
+        review_round=application.review_round,
+        created_at=application.created_at,
+        updated_at=application.updated_at,
+        submitted_at=application.submitted_at,
+        decided_at=application.decided_at,
+        appealed_at=application.appealed_at,
+        membership_number=membership.number if membership else None,
+        assignments=application.assignments,
+        documents=application.attachments,
+        events=application.events,
+        competitors=[p.inn for p in parties_of(application, PartyRelation.competitor)],
+        shareholders=[p.inn for p in parties_of(application, PartyRelation.shareholder)],
+    )
+
+
+# The statements of the list, built once: only the columns the views show.
+_CARDS = (
+    select(
+        Application.id,
+        Application.organisation_id,
+        Organisation.name.label("organisation_name"),
+        Organisation.inn.label("organisation_inn"),
+        Organisation.sector.label("organisation_sector"),
+        Organisation.region.label("organisation_region"),
+        Application.applicant_id,
+        Application.status,
+        Application.summary,
+        Application.innovation,
+        Application.market,
+        Application.team,
+        Application.funding_needs,
+        Application.decision_reason,
+        Application.review_round,
+        Application.created_at,
+        Application.updated_at,
+        Application.submitted_at,
+        Application.decided_at,
+        Application.appealed_at,
+        Membership.number.label("membership_number"),
+    )
+    .join(Organisation, Organisation.id == Application.organisation_id)
+    .outerjoin(
+        Membership,
+        (Membership.organisation_id == Application.organisation_id)
+        & (Application.status == ApplicationStatus.approved),
+    )
+)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_ASSIGNMENT_ROWS = (
+    select(
+        Assignment.application_id,
+        Assignment.id,
+        Assignment.reviewer_id,
+        User.full_name,
+        Assignment.round,
+        Assignment.due_on,
+        Assignment.declared_at.is_not(None),
+        Assignment.conflict,
+        Assignment.conflict_kind,
+        Review.scores,
+    )
+    .join(User, User.id == Assignment.reviewer_id)
+    .outerjoin(Review, Review.assignment_id == Assignment.id)
+    .where(Assignment.application_id.in_(_IDS))
+    .order_by(Assignment.id)
+)
+_DOCUMENT_ROWS = (
+    select(
+        Attachment.application_id,
+        Attachment.id,
+        Attachment.filename,
+        Attachment.size,
+        Attachment.created_at,
+    )
+    .where(Attachment.application_id.in_(_IDS))
+    .order_by(Attachment.id)
+)
+_EVENT_ROWS = (
+    select(ApplicationEvent.application_id, ApplicationEvent.to_status, ApplicationEvent.created_at)
+    .where(ApplicationEvent.application_id.in_(_IDS))
+    .order_by(ApplicationEvent.id)
+)
+_PARTY_ROWS = (
+    select(ApplicationParty.application_id, ApplicationParty.relation, ApplicationParty.inn)
+    .where(ApplicationParty.application_id.in_(_IDS))
+    .order_by(ApplicationParty.id)
+)
+
+
 def _name_or_inn_matches(q: str) -> Any:
     """Case-insensitive search of an organisation's name, or its INN. SQLite's lower() folds
     only ASCII, so the usual spellings of a Cyrillic query are tried as well."""
@@ -164,6 +371,33 @@ def _name_or_inn_matches(q: str) -> Any:
         *(Organisation.name.like(f"%{spelling}%") for spelling in sorted(spellings)),
         Organisation.inn.like(f"%{text_value}%"),
     )
+
+
+def _queue_condition(actor: User, queue: str) -> ColumnElement[bool]:
+    """The applications in a reviewer's queue: the state of their own assignment in the
+    current round."""
+    current = aliased(Application)
+    mine = (
+        select(Assignment.application_id)
+        .join(current, current.id == Assignment.application_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Assignment.reviewer_id == actor.id,
+            Assignment.round == current.review_round,
+            Assignment.conflict.is_not(True),
+        )
+    )
+    if queue == "to_declare":
+        mine = mine.where(Assignment.declared_at.is_(None))
+    elif queue == "to_review":
+        mine = mine.where(Assignment.declared_at.is_not(None), Review.id.is_(None))
+    elif queue == "reviewed":
+        mine = mine.where(Review.id.is_not(None))
+    else:
+        mine = mine.where(Review.id.is_(None), Assignment.due_on < date.today())
+    if queue == "reviewed":
+        return Application.id.in_(mine)
+    return Application.id.in_(mine) & (Application.status == ApplicationStatus.under_review)
 
 
 def list_applications(
@@ -177,67 +411,104 @@ def list_applications(
     queue: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Application], int]:
+    details: bool = True,
+) -> tuple[list[Card], int]:
     """Chair and staff see all; committee members their assignments; everyone their own.
     Filters: status, the organisation's sector, region and name (or INN), and for a reviewer
     the state of their own assignment in the current round (`queue`: to_declare, to_review,
-    reviewed, overdue)."""
-    statement = select(Application)
-    if sector or region or q:
-        statement = statement.join(Organisation, Organisation.id == Application.organisation_id)
-        if sector:
-            statement = statement.where(Organisation.sector == sector)
-        if region:
-            statement = statement.where(Organisation.region == region)
-        if q:
-            statement = statement.where(_name_or_inn_matches(q))
+    reviewed, overdue). At most six statements whatever the page size; `details=False` leaves
+    out the documents, timelines and named parties (for views that do not show them)."""
+    conditions: list[ColumnElement[bool]] = []
+    by_organisation = bool(sector or region or q)
+    if sector:
+        conditions.append(Organisation.sector == sector)
+    if region:
+        conditions.append(Organisation.region == region)
+    if q:
+        conditions.append(_name_or_inn_matches(q))
     if queue in QUEUES:
-        current = aliased(Application)
-        mine = (
-            select(Assignment.application_id)
-            .join(current, current.id == Assignment.application_id)
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(
-                Assignment.reviewer_id == actor.id,
-                Assignment.round == current.review_round,
-                Assignment.conflict.is_not(True),
-            )
-        )
-        if queue == "to_declare":
-            mine = mine.where(Assignment.declared_at.is_(None))
-        elif queue == "to_review":
-            mine = mine.where(Assignment.declared_at.is_not(None), Review.id.is_(None))
-        elif queue == "reviewed":
-            mine = mine.where(Review.id.is_not(None))
-        else:
-            mine = mine.where(Review.id.is_(None), Assignment.due_on < date.today())
-        statement = (
-            statement.where(
-                Application.id.in_(mine), Application.status == ApplicationStatus.under_review
-            )
-            if queue != "reviewed"
-            else statement.where(Application.id.in_(mine))
-        )
+        conditions.append(_queue_condition(actor, queue))
     if not policies.is_overseer(actor):
         own = select(OrganisationMember.organisation_id).where(
             OrganisationMember.user_id == actor.id
         )
         assigned = select(Assignment.application_id).where(Assignment.reviewer_id == actor.id)
-        statement = statement.where(
+        conditions.append(
             (Application.applicant_id == actor.id)
             | Application.organisation_id.in_(own)
             | Application.id.in_(assigned)
         )
     if status is not None:
-        statement = statement.where(Application.status == status)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(
-        statement.options(*LIST_LOAD)
+        conditions.append(Application.status == status)
+    # Plain rows on the session's connection: no ORM entities, so no ORM result machinery.
+    connection = session.connection()
+    rows = connection.execute(
+        _CARDS.where(*conditions)
         .order_by(Application.updated_at.desc(), Application.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
-    return list(rows), total
+    counted = select(func.count()).select_from(Application)
+    if by_organisation:
+        counted = counted.join(Organisation, Organisation.id == Application.organisation_id)
+    total = connection.scalar(counted.where(*conditions)) or 0
+    ids = [row.id for row in rows]
+    assignments = _assignment_rows(connection, ids) if ids else {}
+    documents = _document_rows(connection, ids) if ids and details else {}
+    events = _event_rows(connection, ids) if ids and details else {}
+    parties = _party_rows(connection, ids) if ids and details else {}
+    cards = [
+        Card(
+            **row._asdict(),
+            assignments=assignments.get(row.id, ()),
+            documents=documents.get(row.id, ()),
+            events=events.get(row.id, ()),
+            competitors=parties.get((row.id, PartyRelation.competitor), []),
+            shareholders=parties.get((row.id, PartyRelation.shareholder), []),
+        )
+        for row in rows
+    ]
+    return cards, total
+
+
+def _document_rows(
+    connection: Connection, application_ids: list[int]
+) -> dict[int, list[DocumentRow]]:
+    found: dict[int, list[DocumentRow]] = {}
+    for row in connection.execute(_DOCUMENT_ROWS, {"ids": application_ids}).all():
+        found.setdefault(row[0], []).append(DocumentRow._make(row[1:]))
+    return found
+
+
+def _event_rows(connection: Connection, application_ids: list[int]) -> dict[int, list[EventRow]]:
+    found: dict[int, list[EventRow]] = {}
+    for row in connection.execute(_EVENT_ROWS, {"ids": application_ids}).all():
+        found.setdefault(row[0], []).append(EventRow._make(row[1:]))
+    return found
+
+
+def _party_rows(
+    connection: Connection, application_ids: list[int]
+) -> dict[tuple[int, str], list[str]]:
+    """The INNs the applicants named, by application and relation."""
+    found: dict[tuple[int, str], list[str]] = {}
+    for application_id, relation, inn in connection.execute(
+        _PARTY_ROWS, {"ids": application_ids}
+    ).all():
+        found.setdefault((application_id, relation), []).append(inn)
+    return found
+
+
+def _assignment_rows(
+    connection: Connection, application_ids: list[int]
+) -> dict[int, list[AssignmentRow]]:
+    """The assignments of many applications with their reviewers' names and review scores."""
+    found: dict[int, list[AssignmentRow]] = {}
+    for row in connection.execute(_ASSIGNMENT_ROWS, {"ids": application_ids}).all():
+        scores = row[-1]
+        review = None if scores is None else SubmittedReview(scores)
+        found.setdefault(row[0], []).append(AssignmentRow._make((*row[1:-1], review)))
+    return found
 
 
 # --- The applicant's side ------------------------------------------------------------------------
@@ -511,7 +782,7 @@ def appeal(session: Session, *, actor: User, application_id: int, statement: str
     return application
 
 
-def can_appeal(application: Application) -> bool:
+def can_appeal(application: Card) -> bool:
     return (
         application.status == ApplicationStatus.rejected
         and application.appealed_at is None
@@ -741,10 +1012,21 @@ def declare(
 # --- Reviews --------------------------------------------------------------------------------------
 
 
+def _rubric(weights: dict[str, float]) -> tuple[tuple[float, ...], float]:
+    """The weight of each criterion and their sum."""
+    factors = tuple(weights.get(name, 0.0) for name in CRITERIA)
+    return factors, sum(factors) or 1.0
+
+
+def _weigh(scores: dict[str, int], factors: tuple[float, ...], total: float) -> float:
+    return round(
+        sum(scores[name] * factor for name, factor in zip(CRITERIA, factors, strict=True)) / total,
+        2,
+    )
+
+
 def weighted_score(scores: dict[str, int], weights: dict[str, float] | None = None) -> float:
-    weights = weights or review_settings().weights
-    total = sum(weights.get(name, 0.0) for name in CRITERIA) or 1.0
-    return round(sum(scores[name] * weights.get(name, 0.0) for name in CRITERIA) / total, 2)
+    return _weigh(scores, *_rubric(weights or review_settings().weights))
 
 
 def save_review(
@@ -820,7 +1102,7 @@ def list_reviews(session: Session, *, actor: User, application_id: int) -> list[
     return [a.review for a in application.assignments if a.review is not None and not a.conflict]
 
 
-def counted_reviews(application: Application) -> list[Review]:
+def counted_reviews(application: policies.Reviewable[Any]) -> list[policies.Scored]:
     """The reviews of the current round by reviewers without a conflict."""
     return [
         a.review
@@ -839,9 +1121,10 @@ class Aggregate:
     high_disagreement: bool
 
 
-def aggregate(application: Application) -> Aggregate:
+def aggregate(application: policies.Reviewable[Any]) -> Aggregate:
     config = review_settings()
-    values = [weighted_score(r.scores, config.weights) for r in counted_reviews(application)]
+    factors, total = _rubric(config.weights)
+    values = [_weigh(r.scores, factors, total) for r in counted_reviews(application)]
     if not values:
         return Aggregate(0, config.quorum, None, None, None, False)
     spread = round(max(values) - min(values), 2)
@@ -1082,17 +1365,6 @@ def list_memberships(
         today = date.today()
         rows = [(m, o) for m, o in rows if m.effective_status(today) == status]
     return rows[offset : offset + limit], len(rows)
-
-
-def memberships_of(session: Session, organisation_ids: Iterable[int]) -> dict[int, Membership]:
-    """The memberships of many organisations in one query (for lists)."""
-    wanted = set(organisation_ids)
-    if not wanted:
-        return {}
-    return {
-        m.organisation_id: m
-        for m in session.scalars(select(Membership).where(Membership.organisation_id.in_(wanted)))
-    }
 
 
 def register(

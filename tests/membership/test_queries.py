@@ -1,5 +1,5 @@
 """What the application views cost in SQL statements, whatever the number of reviews and
-reviewers."""
+reviewers, and that the list (read from plain rows) shows an application exactly as its page."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.accounts.identifiers import inn_with_check_digits
 from app.accounts.models import Role
 from app.db import Database
+from app.membership.schemas import ApplicationOut, CommitteeApplicationOut
 from bench.routes import QUERY_BUDGET, StatementCounter
 from tests.factories import Factory
-from tests.membership.helpers import GOOD_REVIEW, reviewed
+from tests.membership.helpers import GOOD_REVIEW, PDF, Case, decide, draft, reviewed
 
 
 def _statements(database: Database, client: TestClient, url: str) -> tuple[int, Any]:
@@ -90,3 +92,82 @@ def test_application_page_statements_do_not_grow_with_reviews_or_committee_membe
     assert reviews_table == [f"Reviewer Secretname{n}" for n in range(5)] * 2  # both tables
     assert "Newcomer 2" in page_more.text and "Newcomer 2" not in page_two.text
     assert count_two == count_five == count_more <= QUERY_BUDGET
+
+
+def _rich_case(factory: Factory) -> Case:
+    """Named parties, a document, a recused reviewer, three reviews and an approval."""
+    case = draft(factory)
+    rival = factory.organisation(factory.user(), name="Соперник")
+    unregistered = inn_with_check_digits("770708389")
+    response = case.applicant.api.patch(
+        case.url, json={"competitors": [rival.inn], "shareholders": [unregistered]}
+    )
+    assert response.status_code == 200, response.text
+    response = case.applicant.api.post(
+        f"{case.url}/attachments", files={"file": ("plan.pdf", PDF, "application/pdf")}
+    )
+    assert response.status_code == 201, response.text
+    assert case.applicant.api.post(f"{case.url}/submit").status_code == 200
+    case.chair = factory.actor(Role.chair, full_name="Chair Person")
+    case.staff = factory.actor(Role.staff)
+    recused = factory.actor(Role.committee, full_name="Recused Reviewer")
+    for number in range(4):
+        reviewer = recused if number == 3 else factory.actor(Role.committee)
+        response = case.staff.api.post(f"{case.url}/assignments", json={"reviewer_id": reviewer.id})
+        assert response.status_code == 201, response.text
+        conflict = (
+            {"conflict": True, "kind": "competitor", "reason": "Works for a rival"}
+            if reviewer is recused
+            else {"conflict": False}
+        )
+        assert reviewer.api.post(f"{case.url}/declaration", json=conflict).status_code == 200
+        if reviewer is not recused:
+            scores = {**GOOD_REVIEW["scores"], "team": 2 + number}
+            response = reviewer.api.put(
+                f"{case.url}/reviews/mine", json={**GOOD_REVIEW, "scores": scores}
+            )
+            assert response.status_code == 200, response.text
+        case.reviewers.append(reviewer)
+    assert decide(case).status_code == 200
+    return case
+
+
+def test_list_shows_each_application_exactly_as_its_page_does(factory: Factory) -> None:
+    case = _rich_case(factory)
+    assert case.staff is not None and case.chair is not None
+    other = reviewed(factory, reviews=1)
+
+    for client, model in (
+        (case.staff.api, CommitteeApplicationOut),
+        (case.chair.api, CommitteeApplicationOut),
+        (case.reviewers[0].api, CommitteeApplicationOut),
+        (case.reviewers[3].api, CommitteeApplicationOut),
+        (case.applicant.api, ApplicationOut),
+    ):
+        listed = client.get("/api/v1/applications").json()["items"]
+        item = next(i for i in listed if i["id"] == case.application_id)
+        assert item == client.get(case.url).json()
+        assert model.model_validate(item).model_dump(mode="json") == item
+    staff_items = case.staff.api.get("/api/v1/applications").json()["items"]
+    assert {i["id"] for i in staff_items} == {case.application_id, other.application_id}
+
+    item = case.staff.api.get(case.url).json()
+    assert item["status"] == "approved" and item["membership_number"]
+    assert (len(item["competitors"]), len(item["shareholders"]), len(item["attachments"])) == (
+        1,
+        1,
+        1,
+    )
+    assert [e["status"] for e in item["timeline"]] == [
+        "draft",
+        "submitted",
+        "under_review",
+        "approved",
+    ]
+    assert [(a["reviewer_name"], a["conflict"]) for a in item["assignments"]][-1] == (
+        "Recused Reviewer",
+        True,
+    )
+    assert item["aggregate"]["reviews"] == 3
+    applicant_item = case.applicant.api.get(case.url).json()
+    assert "assignments" not in applicant_item and "aggregate" not in applicant_item
