@@ -440,18 +440,20 @@ def list_applications(
         )
     if status is not None:
         conditions.append(Application.status == status)
+    newest_first = (Application.updated_at.desc(), Application.id.desc())
+    matching = select(Application.id)
+    if by_organisation:
+        matching = matching.join(Organisation, Organisation.id == Application.organisation_id)
+    matching = matching.where(*conditions)
+    # The page's ids are sorted first and joined afterwards: the joins then run for the rows of
+    # the page only, not for every matching application.
+    page = matching.order_by(*newest_first).limit(limit).offset(offset).subquery()
     # Plain rows on the session's connection: no ORM entities, so no ORM result machinery.
     connection = session.connection()
     rows = connection.execute(
-        _CARDS.where(*conditions)
-        .order_by(Application.updated_at.desc(), Application.id.desc())
-        .limit(limit)
-        .offset(offset)
+        _CARDS.join(page, page.c.id == Application.id).order_by(*newest_first)
     ).all()
-    counted = select(func.count()).select_from(Application)
-    if by_organisation:
-        counted = counted.join(Organisation, Organisation.id == Application.organisation_id)
-    total = connection.scalar(counted.where(*conditions)) or 0
+    total = connection.scalar(select(func.count()).select_from(matching.subquery())) or 0
     ids = [row.id for row in rows]
     assignments = _assignment_rows(connection, ids) if ids else {}
     documents = _document_rows(connection, ids) if ids and details else {}
