@@ -11,17 +11,6 @@ from bench.generate import generate
 from bench.routes import QUERY_BUDGET, measure_routes, route_ids
 from tests.conftest import _empty_all_tables
 
-# Known to exceed the budget by a constant (never by a per-row query: growth is checked for every
-# route), kept visible in `make bench`.
-OVER_BUDGET = {
-    "application reviews",
-    "page applications",
-    "page application",
-    "applications (staff)",
-    "applications (committee)",
-    "applications (member)",
-}
-
 
 def _counts(app: FastAPI, database: Database, scale: float) -> dict[str, tuple[int, int]]:
     _empty_all_tables(database)
@@ -42,9 +31,7 @@ def test_main_pages_and_lists_run_a_fixed_number_of_statements(
     large = _counts(app, database, 0.006)
 
     assert {name: status for name, (status, _) in large.items() if status != 200} == {}
-    over = {
-        name: n for name, (_, n) in large.items() if n > QUERY_BUDGET and name not in OVER_BUDGET
-    }
+    over = {name: n for name, (_, n) in large.items() if n > QUERY_BUDGET}
     assert over == {}, repr(sorted(over.items()))
     growing = {
         name: (small[name][1], large[name][1]) for name in large if small[name][1] != large[name][1]

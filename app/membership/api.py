@@ -14,27 +14,20 @@ from app.deps import CurrentUser, PagingDep, SessionDep
 from app.membership import policies, service
 from app.membership.models import (
     Application,
-    ApplicationEvent,
     ApplicationStatus,
     Attachment,
     Membership,
     MembershipStatus,
-    PartyRelation,
     Review,
 )
 from app.membership.schemas import (
-    AggregateOut,
     AppealIn,
     ApplicationIn,
-    ApplicationOut,
     ApplicationUpdateIn,
     AssignmentIn,
-    AssignmentOut,
     AttachmentOut,
-    CommitteeApplicationOut,
     DecisionIn,
     DeclarationIn,
-    EventOut,
     ListingIn,
     MemberOut,
     MembershipOut,
@@ -47,84 +40,88 @@ from app.schemas import Page
 router = APIRouter(prefix="/api/v1", tags=["membership"])
 
 
+def _document(application_id: int, document: service.ShownDocument) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "filename": document.filename,
+        "size": document.size,
+        "created_at": document.created_at,
+        "url": f"/api/v1/applications/{application_id}/attachments/{document.id}",
+    }
+
+
 def attachment_out(application_id: int, attachment: Attachment) -> AttachmentOut:
-    return AttachmentOut(
-        id=attachment.id,
-        filename=attachment.filename,
-        size=attachment.size,
-        created_at=attachment.created_at,
-        url=f"/api/v1/applications/{application_id}/attachments/{attachment.id}",
-    )
-
-
-def timeline(application: Application) -> list[EventOut]:
-    events: list[ApplicationEvent] = application.events
-    return [EventOut(status=ApplicationStatus.draft, at=application.created_at)] + [
-        EventOut(status=ApplicationStatus(e.to_status), at=e.created_at) for e in events
-    ]
+    return AttachmentOut(**_document(application_id, attachment))
 
 
 def application_out(
-    session: Session,
-    user: User,
-    application: Application,
-    memberships: dict[int, Membership] | None = None,
+    session: Session, user: User, application: Application | service.Card
 ) -> dict[str, Any]:
-    """The applicant's view, or the committee's view with assignments and aggregates.
-    `memberships` (organisation id → membership) spares a query per row in lists."""
-    membership = None
-    if application.status == ApplicationStatus.approved:
-        membership = (
-            memberships.get(application.organisation_id)
-            if memberships is not None
-            else service.membership_of(session, application.organisation_id)
-        )
-    base: dict[str, Any] = {
-        "id": application.id,
-        "organisation_id": application.organisation_id,
-        "organisation_name": application.organisation.name,
-        "status": application.status,
-        **{name: getattr(application, name) for name in service.SECTIONS},
-        "decision_reason": application.decision_reason,
-        "created_at": application.created_at,
-        "updated_at": application.updated_at,
-        "submitted_at": application.submitted_at,
-        "decided_at": application.decided_at,
-        "appealed_at": application.appealed_at,
-        "can_appeal": service.can_appeal(application),
-        "membership_number": membership.number if membership else None,
-        "competitors": [p.inn for p in service.parties_of(application, PartyRelation.competitor)],
-        "shareholders": [p.inn for p in service.parties_of(application, PartyRelation.shareholder)],
-        "attachments": [attachment_out(application.id, a) for a in application.attachments],
-        "timeline": timeline(application),
+    """The applicant's view (the fields of `ApplicationOut`), or the committee's view with
+    assignments and aggregates (`CommitteeApplicationOut`), as plain values: the response
+    serialises them once, and lists build no model per row."""
+    card = (
+        application
+        if isinstance(application, service.Card)
+        else service.card_of(session, application)
+    )
+    view: dict[str, Any] = {
+        "id": card.id,
+        "organisation_id": card.organisation_id,
+        "organisation_name": card.organisation_name,
+        "status": card.status,
+        "summary": card.summary,
+        "innovation": card.innovation,
+        "market": card.market,
+        "team": card.team,
+        "funding_needs": card.funding_needs,
+        "decision_reason": card.decision_reason,
+        "created_at": card.created_at,
+        "updated_at": card.updated_at,
+        "submitted_at": card.submitted_at,
+        "decided_at": card.decided_at,
+        "appealed_at": card.appealed_at,
+        "can_appeal": service.can_appeal(card),
+        "membership_number": card.membership_number,
+        "competitors": card.competitors,
+        "shareholders": card.shareholders,
+        "attachments": [_document(card.id, d) for d in card.documents],
+        "timeline": [
+            {"status": ApplicationStatus.draft, "at": card.created_at},
+            *({"status": e.to_status, "at": e.created_at} for e in card.events),
+        ],
     }
-    if not policies.sees_review_work(session, user, application):
-        return ApplicationOut(**base).model_dump(mode="json")
+    if not policies.sees_review_work(session, user, card):
+        return view
     overseer = policies.is_overseer(user)
-    assignments = [
-        AssignmentOut(
-            id=a.id,
-            reviewer_id=a.reviewer_id,
-            reviewer_name=a.reviewer.full_name,
-            round=a.round,
-            due_on=a.due_on,
-            declared=a.declared_at is not None,
-            conflict=a.conflict,
-            conflict_kind=a.conflict_kind,
-            review_submitted=a.review is not None,
-        )
-        for a in application.assignments
+    view["review_round"] = card.review_round
+    view["assignments"] = [
+        {
+            "id": a.id,
+            "reviewer_id": a.reviewer_id,
+            "reviewer_name": a.reviewer_name,
+            "round": a.round,
+            "due_on": a.due_on,
+            "declared": a.declared,
+            "conflict": a.conflict,
+            "conflict_kind": a.conflict_kind,
+            "review_submitted": a.review is not None,
+        }
+        for a in card.assignments
         if overseer or a.reviewer_id == user.id
     ]
-    aggregate = None
-    if policies.can_read_reviews(session, user, application):
-        aggregate = AggregateOut(**service.aggregate(application).__dict__)
-    return CommitteeApplicationOut(
-        **base,
-        review_round=application.review_round,
-        assignments=assignments,
-        aggregate=aggregate,
-    ).model_dump(mode="json")
+    view["aggregate"] = None
+    if policies.can_read_reviews(session, user, card):
+        aggregate = service.aggregate(card)
+        view["aggregate"] = {
+            "reviews": aggregate.reviews,
+            "quorum": aggregate.quorum,
+            "weighted_mean": aggregate.weighted_mean,
+            "median": aggregate.median,
+            "disagreement": aggregate.disagreement,
+            "high_disagreement": aggregate.high_disagreement,
+        }
+    return view
 
 
 def review_out(review: Review) -> ReviewOut:
@@ -159,16 +156,10 @@ def list_applications(
     paging: PagingDep,
     status_filter: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
 ) -> dict[str, Any]:
-    rows, total = service.list_applications(
+    cards, total = service.list_applications(
         session, actor=user, status=status_filter, limit=paging.limit, offset=paging.offset
     )
-    memberships = service.memberships_of(
-        session, (a.organisation_id for a in rows if a.status == ApplicationStatus.approved)
-    )
-    return {
-        "items": [application_out(session, user, a, memberships) for a in rows],
-        "total": total,
-    }
+    return {"items": [application_out(session, user, card) for card in cards], "total": total}
 
 
 @router.get("/applications/{application_id}")

@@ -337,6 +337,14 @@ class Assignment(Base):
         back_populates="assignment", uselist=False, cascade="all, delete-orphan"
     )
 
+    @property
+    def reviewer_name(self) -> str:
+        return self.reviewer.full_name
+
+    @property
+    def declared(self) -> bool:
+        return self.declared_at is not None
+
 
 class Review(Base):
     __tablename__ = "membership_reviews"

@@ -15,6 +15,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import Field
+from pydantic_core import to_jsonable_python
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, Role
@@ -24,7 +25,7 @@ from app.deps import CurrentUser, OptionalUser, SessionDep
 from app.errors import DomainError, FieldError, NotFound
 from app.i18n import N_, gettext
 from app.membership import policies, service
-from app.membership.api import application_out, review_out
+from app.membership.api import application_out
 from app.membership.models import (
     EDITABLE_STATUSES,
     ApplicationStatus,
@@ -123,25 +124,22 @@ CSV_COLUMNS = (
 )
 
 
-def _applications_csv(
-    session: Session, user: Any, rows: list[Any], memberships: dict[int, Any]
-) -> Response:
+def _applications_csv(session: Session, user: Any, cards: list[service.Card]) -> Response:
     """UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic correctly."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for application in rows:
-        item = application_out(session, user, application, memberships)
+    for card in cards:
+        item = to_jsonable_python(application_out(session, user, card))
         aggregate = item.get("aggregate") or {}
-        organisation = application.organisation
         writer.writerow(
             [
                 item["id"],
                 item["organisation_name"],
-                organisation.inn,
-                organisation.sector,
-                organisation.region,
+                card.organisation_inn,
+                card.organisation_sector,
+                card.organisation_region,
                 item["status"],
                 item["submitted_at"] or "",
                 item["decided_at"] or "",
@@ -182,24 +180,22 @@ def applications_page(
         "queue": queue if committee and queue in service.QUEUES else None,
     }
     export = format == "csv" and overseer
-    rows, total = service.list_applications(
+    cards, total = service.list_applications(
         session,
         actor=user,
         **filters,
         limit=10_000 if export else PAGE_SIZE,
         offset=0 if export else offset,
-    )
-    memberships = service.memberships_of(
-        session, (a.organisation_id for a in rows if a.status == ApplicationStatus.approved)
+        details=False,
     )
     if export:
-        return _applications_csv(session, user, rows, memberships)
+        return _applications_csv(session, user, cards)
     query = urlencode({k: v for k, v in filters.items() if v})
     return render_page(
         request,
         "membership/applications.html",
         {
-            "items": [application_out(session, user, a, memberships) for a in rows],
+            "items": to_jsonable_python([application_out(session, user, c) for c in cards]),
             "pagination": Pagination(total, PAGE_SIZE, offset),
             "filters": {k: v or "" for k, v in filters.items()},
             "query": query,
@@ -267,14 +263,20 @@ def application_page(
     request: Request, application_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
     application = service.get_application(session, actor=user, application_id=application_id)
-    view = application_out(session, user, application)
+    view = to_jsonable_python(application_out(session, user, application))
     committee_view = "assignments" in view
     applicant = policies.is_applicant(session, user, application)
     my_assignment = policies.assignment_of(application, user) if committee_view else None
     reviews = []
     if committee_view and policies.can_read_reviews(session, user, application):
         reviews = [
-            review_out(a.review)
+            {
+                "reviewer_name": a.reviewer_name,
+                "scores": a.review.scores,
+                "weighted_score": service.weighted_score(a.review.scores),
+                "recommendation": a.review.recommendation,
+                "comment": a.review.comment,
+            }
             for a in application.assignments
             if a.review is not None and not a.conflict
         ]

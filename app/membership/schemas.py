@@ -124,7 +124,10 @@ class AggregateOut(Output):
 
 
 class ApplicationOut(Output):
-    """What the applicant sees; reviewer identities and scores are never part of it."""
+    """What the applicant sees; reviewer identities and scores are never part of it.
+    `api.application_out` writes these fields (and those of `CommitteeApplicationOut`) as plain
+    values without building the model, which lists would pay per row; the tests hold its output
+    to these models."""
 
     id: int
     organisation_id: int

@@ -5,14 +5,22 @@ from __future__ import annotations
 import re
 import secrets
 import statistics
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
-from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy import BindParameter, ColumnElement, Connection, bindparam, func, or_, select, text
+from sqlalchemy.orm import (
+    Session,
+    aliased,
+    immediateload,
+    joinedload,
+    lazyload,
+    selectinload,
+)
+from sqlalchemy.sql.base import ExecutableOption
 
 from app import audit
 from app.accounts.identifiers import is_valid_inn
@@ -41,10 +49,12 @@ from app.membership import policies
 from app.membership.models import (
     EDITABLE_STATUSES,
     Application,
+    ApplicationEvent,
     ApplicationParty,
     ApplicationStatus,
     Assignment,
     Attachment,
+    ConflictKind,
     Membership,
     MembershipStatus,
     PartyRelation,
@@ -97,32 +107,258 @@ def review_settings() -> ReviewSettings:
 
 # --- Reading ------------------------------------------------------------------------------------
 
+_REVIEWER = joinedload(Assignment.reviewer).lazyload(User.role_rows)
+# `immediateload` links each review to its assignment from the identity map as it is loaded (no
+# SQL): the reviews then outlive the application they came with without a query each.
+_REVIEW_TO_ASSIGNMENT = immediateload(Review.assignment)
 
-# What showing an application needs, loaded with it rather than row by row.
-APPLICATION_LOAD = (
+# What showing one application needs, in four statements: the application with its organisation
+# and its assignments (reviewers and reviews joined), then its documents, timeline and parties.
+APPLICATION_LOAD: tuple[ExecutableOption, ...] = (
     joinedload(Application.organisation),
     selectinload(Application.attachments),
     selectinload(Application.events),
     selectinload(Application.parties),
-    selectinload(Application.assignments).options(
-        joinedload(Assignment.reviewer).lazyload(User.role_rows), joinedload(Assignment.review)
+    joinedload(Application.assignments).options(
+        _REVIEWER, joinedload(Assignment.review).options(_REVIEW_TO_ASSIGNMENT)
+    ),
+)
+# What listing its reviews needs: the assignments, reviewers and reviews with the earlier
+# versions of each review (two statements).
+REVIEWS_LOAD: tuple[ExecutableOption, ...] = (
+    joinedload(Application.assignments).options(
+        _REVIEWER,
+        joinedload(Assignment.review).options(_REVIEW_TO_ASSIGNMENT, selectinload(Review.versions)),
     ),
 )
 
 
 def get_application(
-    session: Session, *, actor: User, application_id: int, lock: bool = False
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    lock: bool = False,
+    load: Sequence[ExecutableOption] = APPLICATION_LOAD,
 ) -> Application:
-    """The application if the actor may see it (else 404); `lock` takes the row lock."""
+    """The application if the actor may see it (else 404); `lock` takes the row lock, `load`
+    says what to load with it otherwise."""
     statement = select(Application).where(Application.id == application_id)
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     else:
-        statement = statement.options(*APPLICATION_LOAD)
-    application = session.scalar(statement)
+        statement = statement.options(*load)
+    application = session.execute(statement).unique().scalar_one_or_none()
     if application is None or not policies.can_view_application(session, actor, application):
         raise NotFound(gettext("Application not found."))
     return application
+
+
+class ShownAssignment(policies.ReviewerSlot, Protocol):
+    """What the views show of an assignment (an `Assignment`, or an `AssignmentRow`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def reviewer_name(self) -> str: ...
+    @property
+    def due_on(self) -> date | None: ...
+    @property
+    def declared(self) -> bool: ...
+    @property
+    def conflict_kind(self) -> ConflictKind | None: ...
+
+
+class ShownDocument(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class ShownEvent(Protocol):
+    @property
+    def to_status(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class SubmittedReview(NamedTuple):
+    scores: dict[str, int]
+
+
+class AssignmentRow(NamedTuple):
+    id: int
+    reviewer_id: int
+    reviewer_name: str
+    round: int
+    due_on: date | None
+    declared: bool
+    conflict: bool | None
+    conflict_kind: ConflictKind | None
+    review: SubmittedReview | None
+
+
+class DocumentRow(NamedTuple):
+    id: int
+    filename: str
+    size: int
+    created_at: datetime
+
+
+class EventRow(NamedTuple):
+    to_status: str
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Card:
+    """An application as the views show it. Lists read cards from plain rows in a fixed number
+    of statements (ORM entities cost several times more); `card_of` makes one of a loaded
+    `Application`, so that one function renders both."""
+
+    id: int
+    organisation_id: int
+    organisation_name: str
+    organisation_inn: str
+    organisation_sector: str
+    organisation_region: str
+    applicant_id: int | None
+    status: ApplicationStatus
+    summary: str
+    innovation: str
+    market: str
+    team: str
+    funding_needs: str
+    decision_reason: str | None
+    review_round: int
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    appealed_at: datetime | None
+    membership_number: str | None
+    assignments: Sequence[ShownAssignment] = ()
+    documents: Sequence[ShownDocument] = ()
+    events: Sequence[ShownEvent] = ()
+    competitors: list[str] = field(default_factory=list)
+    shareholders: list[str] = field(default_factory=list)
+
+
+def card_of(session: Session, application: Application) -> Card:
+    """The card of a loaded application; the membership number is read once it is approved."""
+    organisation = application.organisation
+    membership = (
+        membership_of(session, application.organisation_id)
+        if application.status == ApplicationStatus.approved
+        else None
+    )
+    return Card(
+        id=application.id,
+        organisation_id=application.organisation_id,
+        organisation_name=organisation.name,
+        organisation_inn=organisation.inn,
+        organisation_sector=organisation.sector,
+        organisation_region=organisation.region,
+        applicant_id=application.applicant_id,
+        status=application.status,
+        summary=application.summary,
+        innovation=application.innovation,
+        market=application.market,
+        team=application.team,
+        funding_needs=application.funding_needs,
+        decision_reason=application.decision_reason,
+        review_round=application.review_round,
+        created_at=application.created_at,
+        updated_at=application.updated_at,
+        submitted_at=application.submitted_at,
+        decided_at=application.decided_at,
+        appealed_at=application.appealed_at,
+        membership_number=membership.number if membership else None,
+        assignments=application.assignments,
+        documents=application.attachments,
+        events=application.events,
+        competitors=[p.inn for p in parties_of(application, PartyRelation.competitor)],
+        shareholders=[p.inn for p in parties_of(application, PartyRelation.shareholder)],
+    )
+
+
+# The statements of the list, built once: only the columns the views show.
+_CARDS = (
+    select(
+        Application.id,
+        Application.organisation_id,
+        Organisation.name.label("organisation_name"),
+        Organisation.inn.label("organisation_inn"),
+        Organisation.sector.label("organisation_sector"),
+        Organisation.region.label("organisation_region"),
+        Application.applicant_id,
+        Application.status,
+        Application.summary,
+        Application.innovation,
+        Application.market,
+        Application.team,
+        Application.funding_needs,
+        Application.decision_reason,
+        Application.review_round,
+        Application.created_at,
+        Application.updated_at,
+        Application.submitted_at,
+        Application.decided_at,
+        Application.appealed_at,
+        Membership.number.label("membership_number"),
+    )
+    .join(Organisation, Organisation.id == Application.organisation_id)
+    .outerjoin(
+        Membership,
+        (Membership.organisation_id == Application.organisation_id)
+        & (Application.status == ApplicationStatus.approved),
+    )
+)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_ASSIGNMENT_ROWS = (
+    select(
+        Assignment.application_id,
+        Assignment.id,
+        Assignment.reviewer_id,
+        User.full_name,
+        Assignment.round,
+        Assignment.due_on,
+        Assignment.declared_at.is_not(None),
+        Assignment.conflict,
+        Assignment.conflict_kind,
+        Review.scores,
+    )
+    .join(User, User.id == Assignment.reviewer_id)
+    .outerjoin(Review, Review.assignment_id == Assignment.id)
+    .where(Assignment.application_id.in_(_IDS))
+    .order_by(Assignment.id)
+)
+_DOCUMENT_ROWS = (
+    select(
+        Attachment.application_id,
+        Attachment.id,
+        Attachment.filename,
+        Attachment.size,
+        Attachment.created_at,
+    )
+    .where(Attachment.application_id.in_(_IDS))
+    .order_by(Attachment.id)
+)
+_EVENT_ROWS = (
+    select(ApplicationEvent.application_id, ApplicationEvent.to_status, ApplicationEvent.created_at)
+    .where(ApplicationEvent.application_id.in_(_IDS))
+    .order_by(ApplicationEvent.id)
+)
+_PARTY_ROWS = (
+    select(ApplicationParty.application_id, ApplicationParty.relation, ApplicationParty.inn)
+    .where(ApplicationParty.application_id.in_(_IDS))
+    .order_by(ApplicationParty.id)
+)
 
 
 def _name_or_inn_matches(q: str) -> Any:
@@ -137,6 +373,33 @@ def _name_or_inn_matches(q: str) -> Any:
     )
 
 
+def _queue_condition(actor: User, queue: str) -> ColumnElement[bool]:
+    """The applications in a reviewer's queue: the state of their own assignment in the
+    current round."""
+    current = aliased(Application)
+    mine = (
+        select(Assignment.application_id)
+        .join(current, current.id == Assignment.application_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Assignment.reviewer_id == actor.id,
+            Assignment.round == current.review_round,
+            Assignment.conflict.is_not(True),
+        )
+    )
+    if queue == "to_declare":
+        mine = mine.where(Assignment.declared_at.is_(None))
+    elif queue == "to_review":
+        mine = mine.where(Assignment.declared_at.is_not(None), Review.id.is_(None))
+    elif queue == "reviewed":
+        mine = mine.where(Review.id.is_not(None))
+    else:
+        mine = mine.where(Review.id.is_(None), Assignment.due_on < date.today())
+    if queue == "reviewed":
+        return Application.id.in_(mine)
+    return Application.id.in_(mine) & (Application.status == ApplicationStatus.under_review)
+
+
 def list_applications(
     session: Session,
     *,
@@ -148,67 +411,106 @@ def list_applications(
     queue: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Application], int]:
+    details: bool = True,
+) -> tuple[list[Card], int]:
     """Chair and staff see all; committee members their assignments; everyone their own.
     Filters: status, the organisation's sector, region and name (or INN), and for a reviewer
     the state of their own assignment in the current round (`queue`: to_declare, to_review,
-    reviewed, overdue)."""
-    statement = select(Application)
-    if sector or region or q:
-        statement = statement.join(Organisation, Organisation.id == Application.organisation_id)
-        if sector:
-            statement = statement.where(Organisation.sector == sector)
-        if region:
-            statement = statement.where(Organisation.region == region)
-        if q:
-            statement = statement.where(_name_or_inn_matches(q))
+    reviewed, overdue). At most six statements whatever the page size; `details=False` leaves
+    out the documents, timelines and named parties (for views that do not show them)."""
+    conditions: list[ColumnElement[bool]] = []
+    by_organisation = bool(sector or region or q)
+    if sector:
+        conditions.append(Organisation.sector == sector)
+    if region:
+        conditions.append(Organisation.region == region)
+    if q:
+        conditions.append(_name_or_inn_matches(q))
     if queue in QUEUES:
-        current = aliased(Application)
-        mine = (
-            select(Assignment.application_id)
-            .join(current, current.id == Assignment.application_id)
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(
-                Assignment.reviewer_id == actor.id,
-                Assignment.round == current.review_round,
-                Assignment.conflict.is_not(True),
-            )
-        )
-        if queue == "to_declare":
-            mine = mine.where(Assignment.declared_at.is_(None))
-        elif queue == "to_review":
-            mine = mine.where(Assignment.declared_at.is_not(None), Review.id.is_(None))
-        elif queue == "reviewed":
-            mine = mine.where(Review.id.is_not(None))
-        else:
-            mine = mine.where(Review.id.is_(None), Assignment.due_on < date.today())
-        statement = (
-            statement.where(
-                Application.id.in_(mine), Application.status == ApplicationStatus.under_review
-            )
-            if queue != "reviewed"
-            else statement.where(Application.id.in_(mine))
-        )
+        conditions.append(_queue_condition(actor, queue))
     if not policies.is_overseer(actor):
         own = select(OrganisationMember.organisation_id).where(
             OrganisationMember.user_id == actor.id
         )
         assigned = select(Assignment.application_id).where(Assignment.reviewer_id == actor.id)
-        statement = statement.where(
+        conditions.append(
             (Application.applicant_id == actor.id)
             | Application.organisation_id.in_(own)
             | Application.id.in_(assigned)
         )
     if status is not None:
-        statement = statement.where(Application.status == status)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(
-        statement.options(*APPLICATION_LOAD)
-        .order_by(Application.updated_at.desc(), Application.id.desc())
-        .limit(limit)
-        .offset(offset)
+        conditions.append(Application.status == status)
+    newest_first = (Application.updated_at.desc(), Application.id.desc())
+    matching = select(Application.id)
+    if by_organisation:
+        matching = matching.join(Organisation, Organisation.id == Application.organisation_id)
+    matching = matching.where(*conditions)
+    # The page's ids are sorted first and joined afterwards: the joins then run for the rows of
+    # the page only, not for every matching application.
+    page = matching.order_by(*newest_first).limit(limit).offset(offset).subquery()
+    # Plain rows on the session's connection: no ORM entities, so no ORM result machinery.
+    connection = session.connection()
+    rows = connection.execute(
+        _CARDS.join(page, page.c.id == Application.id).order_by(*newest_first)
     ).all()
-    return list(rows), total
+    total = connection.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    ids = [row.id for row in rows]
+    assignments = _assignment_rows(connection, ids) if ids else {}
+    documents = _document_rows(connection, ids) if ids and details else {}
+    events = _event_rows(connection, ids) if ids and details else {}
+    parties = _party_rows(connection, ids) if ids and details else {}
+    cards = [
+        Card(
+            **row._asdict(),
+            assignments=assignments.get(row.id, ()),
+            documents=documents.get(row.id, ()),
+            events=events.get(row.id, ()),
+            competitors=parties.get((row.id, PartyRelation.competitor), []),
+            shareholders=parties.get((row.id, PartyRelation.shareholder), []),
+        )
+        for row in rows
+    ]
+    return cards, total
+
+
+def _document_rows(
+    connection: Connection, application_ids: list[int]
+) -> dict[int, list[DocumentRow]]:
+    found: dict[int, list[DocumentRow]] = {}
+    for row in connection.execute(_DOCUMENT_ROWS, {"ids": application_ids}).all():
+        found.setdefault(row[0], []).append(DocumentRow._make(row[1:]))
+    return found
+
+
+def _event_rows(connection: Connection, application_ids: list[int]) -> dict[int, list[EventRow]]:
+    found: dict[int, list[EventRow]] = {}
+    for row in connection.execute(_EVENT_ROWS, {"ids": application_ids}).all():
+        found.setdefault(row[0], []).append(EventRow._make(row[1:]))
+    return found
+
+
+def _party_rows(
+    connection: Connection, application_ids: list[int]
+) -> dict[tuple[int, str], list[str]]:
+    """The INNs the applicants named, by application and relation."""
+    found: dict[tuple[int, str], list[str]] = {}
+    for application_id, relation, inn in connection.execute(
+        _PARTY_ROWS, {"ids": application_ids}
+    ).all():
+        found.setdefault((application_id, relation), []).append(inn)
+    return found
+
+
+def _assignment_rows(
+    connection: Connection, application_ids: list[int]
+) -> dict[int, list[AssignmentRow]]:
+    """The assignments of many applications with their reviewers' names and review scores."""
+    found: dict[int, list[AssignmentRow]] = {}
+    for row in connection.execute(_ASSIGNMENT_ROWS, {"ids": application_ids}).all():
+        scores = row[-1]
+        review = None if scores is None else SubmittedReview(scores)
+        found.setdefault(row[0], []).append(AssignmentRow._make((*row[1:-1], review)))
+    return found
 
 
 # --- The applicant's side ------------------------------------------------------------------------
@@ -482,7 +784,7 @@ def appeal(session: Session, *, actor: User, application_id: int, statement: str
     return application
 
 
-def can_appeal(application: Application) -> bool:
+def can_appeal(application: Card) -> bool:
     return (
         application.status == ApplicationStatus.rejected
         and application.appealed_at is None
@@ -494,23 +796,51 @@ def can_appeal(application: Application) -> bool:
 # --- Assignments and declarations -----------------------------------------------------------------
 
 
-def _reviewers(session: Session) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.committee, User.is_active.is_(True))
-            .distinct()
-            .order_by(User.id)
-        )
+@dataclass(frozen=True)
+class Affiliations:
+    """The organisations a user belongs to, by id and by INN."""
+
+    ids: frozenset[int] = frozenset()
+    inns: frozenset[str] = frozenset()
+
+
+def _reviewers(session: Session, *, user_id: int | None = None) -> list[tuple[User, Affiliations]]:
+    """Active committee members (or the one user `user_id`, whatever their roles) with the
+    organisations they belong to, in one statement."""
+    statement = (
+        select(User, Organisation.id, Organisation.inn)
+        .outerjoin(OrganisationMember, OrganisationMember.user_id == User.id)
+        .outerjoin(Organisation, Organisation.id == OrganisationMember.organisation_id)
+        .options(lazyload(User.role_rows))
+        .order_by(User.id)
     )
+    if user_id is None:
+        statement = statement.join(
+            UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.committee)
+        ).where(User.is_active.is_(True))
+    else:
+        statement = statement.where(User.id == user_id)
+    users: dict[int, User] = {}
+    ids: dict[int, set[int]] = {}
+    inns: dict[int, set[str]] = {}
+    for user, organisation_id, inn in session.execute(statement):
+        users[user.id] = user
+        if organisation_id is not None:
+            ids.setdefault(user.id, set()).add(organisation_id)
+            inns.setdefault(user.id, set()).add(inn)
+    return [
+        (user, Affiliations(frozenset(ids.get(key, ())), frozenset(inns.get(key, ()))))
+        for key, user in users.items()
+    ]
 
 
-def _blocked_reason(session: Session, application: Application, reviewer: User) -> str | None:
+def _blocked_reason(
+    application: Application, reviewer: User, affiliations: Affiliations
+) -> str | None:
     """Why a reviewer may not take this application, or None."""
-    if is_organisation_member(session, reviewer, application.organisation_id):
+    if application.organisation_id in affiliations.ids:
         return gettext("The reviewer belongs to the applying organisation.")
-    relation = _party_conflict(session, application, reviewer)
+    relation = _party_conflict(application, affiliations)
     if relation == PartyRelation.competitor:
         return gettext(
             "The reviewer belongs to an organisation the applicant named as a competitor."
@@ -530,22 +860,11 @@ def _blocked_reason(session: Session, application: Application, reviewer: User) 
     return None
 
 
-def _party_conflict(
-    session: Session, application: Application, reviewer: User
-) -> PartyRelation | None:
+def _party_conflict(application: Application, affiliations: Affiliations) -> PartyRelation | None:
     """The relation of a named party the reviewer belongs to (matched by id or by INN)."""
-    if not application.parties:
-        return None
-    rows = session.execute(
-        select(Organisation.id, Organisation.inn)
-        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
-        .where(OrganisationMember.user_id == reviewer.id)
-    ).all()
-    ids = {row.id for row in rows}
-    inns = {row.inn for row in rows}
     for party in application.parties:
-        if party.inn in inns or (
-            party.organisation_id is not None and party.organisation_id in ids
+        if party.inn in affiliations.inns or (
+            party.organisation_id is not None and party.organisation_id in affiliations.ids
         ):
             return PartyRelation(party.relation)
     return None
@@ -555,7 +874,10 @@ def assignable_reviewers(
     session: Session, application: Application
 ) -> list[tuple[User, str | None]]:
     """Committee members with the reason each one may not take the application (or None)."""
-    return [(user, _blocked_reason(session, application, user)) for user in _reviewers(session)]
+    return [
+        (user, _blocked_reason(application, user, affiliations))
+        for user, affiliations in _reviewers(session)
+    ]
 
 
 def _open_reviews(session: Session) -> dict[int, int]:
@@ -601,22 +923,23 @@ def assign_reviewers(
         load = _open_reviews(session)
         candidates = [
             user
-            for user in _reviewers(session)
-            if _blocked_reason(session, application, user) is None
+            for user, affiliations in _reviewers(session)
+            if _blocked_reason(application, user, affiliations) is None
         ]
         candidates.sort(key=lambda user: (load.get(user.id, 0), user.id))
         chosen = candidates[: max(needed, 0)]
         if not chosen and needed > 0:
             raise Conflict(gettext("No committee member without a conflict is available."))
     else:
-        reviewer = session.get(User, reviewer_id)
+        found = _reviewers(session, user_id=reviewer_id) if reviewer_id is not None else []
+        reviewer, affiliations = found[0] if found else (None, Affiliations())
         if (
             reviewer is None
             or not reviewer.is_active
             or not reviewer.has_role(Role.committee, Role.chair)
         ):
             raise FieldError("reviewer_id", gettext("This user is not a committee member."))
-        reason = _blocked_reason(session, application, reviewer)
+        reason = _blocked_reason(application, reviewer, affiliations)
         if reason is not None:
             raise Conflict(reason)
         chosen = [reviewer]
@@ -691,10 +1014,21 @@ def declare(
 # --- Reviews --------------------------------------------------------------------------------------
 
 
+def _rubric(weights: dict[str, float]) -> tuple[tuple[float, ...], float]:
+    """The weight of each criterion and their sum."""
+    factors = tuple(weights.get(name, 0.0) for name in CRITERIA)
+    return factors, sum(factors) or 1.0
+
+
+def _weigh(scores: dict[str, int], factors: tuple[float, ...], total: float) -> float:
+    return round(
+        sum(scores[name] * factor for name, factor in zip(CRITERIA, factors, strict=True)) / total,
+        2,
+    )
+
+
 def weighted_score(scores: dict[str, int], weights: dict[str, float] | None = None) -> float:
-    weights = weights or review_settings().weights
-    total = sum(weights.get(name, 0.0) for name in CRITERIA) or 1.0
-    return round(sum(scores[name] * weights.get(name, 0.0) for name in CRITERIA) / total, 2)
+    return _weigh(scores, *_rubric(weights or review_settings().weights))
 
 
 def save_review(
@@ -755,8 +1089,11 @@ def save_review(
 
 
 def list_reviews(session: Session, *, actor: User, application_id: int) -> list[Review]:
-    """Chair and staff; reviewers only after submitting their own; never the recused."""
-    application = get_application(session, actor=actor, application_id=application_id)
+    """Chair and staff; reviewers only after submitting their own; never the recused. Each
+    review comes with its assignment, reviewer and versions (three statements in all)."""
+    application = get_application(
+        session, actor=actor, application_id=application_id, load=REVIEWS_LOAD
+    )
     if not policies.can_read_reviews(session, actor, application):
         if policies.is_recused(application, actor):
             _log_refusal(actor, application, "application.reviews_refused")
@@ -767,7 +1104,7 @@ def list_reviews(session: Session, *, actor: User, application_id: int) -> list[
     return [a.review for a in application.assignments if a.review is not None and not a.conflict]
 
 
-def counted_reviews(application: Application) -> list[Review]:
+def counted_reviews(application: policies.Reviewable[Any]) -> list[policies.Scored]:
     """The reviews of the current round by reviewers without a conflict."""
     return [
         a.review
@@ -786,9 +1123,10 @@ class Aggregate:
     high_disagreement: bool
 
 
-def aggregate(application: Application) -> Aggregate:
+def aggregate(application: policies.Reviewable[Any]) -> Aggregate:
     config = review_settings()
-    values = [weighted_score(r.scores, config.weights) for r in counted_reviews(application)]
+    factors, total = _rubric(config.weights)
+    values = [_weigh(r.scores, factors, total) for r in counted_reviews(application)]
     if not values:
         return Aggregate(0, config.quorum, None, None, None, False)
     spread = round(max(values) - min(values), 2)
@@ -1029,17 +1367,6 @@ def list_memberships(
         today = date.today()
         rows = [(m, o) for m, o in rows if m.effective_status(today) == status]
     return rows[offset : offset + limit], len(rows)
-
-
-def memberships_of(session: Session, organisation_ids: Iterable[int]) -> dict[int, Membership]:
-    """The memberships of many organisations in one query (for lists)."""
-    wanted = set(organisation_ids)
-    if not wanted:
-        return {}
-    return {
-        m.organisation_id: m
-        for m in session.scalars(select(Membership).where(Membership.organisation_id.in_(wanted)))
-    }
 
 
 def register(
