@@ -71,8 +71,10 @@ def _applications(request: Request) -> tuple[int, dict[str, Any]]:
         rows = connection.execute(
             text(
                 "SELECT a.*, o.name AS organisation_name FROM membership_applications a "
+                "JOIN (SELECT id FROM membership_applications ORDER BY updated_at DESC, id DESC "
+                "LIMIT :l OFFSET :o) page ON page.id = a.id "
                 "JOIN organisations o ON o.id = a.organisation_id "
-                "ORDER BY a.updated_at DESC, a.id DESC LIMIT :l OFFSET :o"
+                "ORDER BY a.updated_at DESC, a.id DESC"
             ),
             {"l": limit, "o": offset},
         ).all()
