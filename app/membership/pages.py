@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Organisation, Role
 from app.accounts.organisations import organisations_of
 from app.accounts.policies import is_organisation_member, is_organisation_owner
-from app.deps import CurrentUser, OptionalUser, SessionDep
+from app.deps import CurrentUser, OptionalUser, SessionDep, StaffUser
 from app.errors import DomainError, FieldError, NotFound
 from app.i18n import N_, gettext
 from app.membership import policies, service
@@ -60,6 +60,7 @@ router = APIRouter(include_in_schema=False)
 
 register_nav("/applications", N_("Applications"), order=20)
 register_nav("/members", N_("Members"), order=21, public=True)
+register_nav("/memberships", N_("Memberships"), order=22, roles=(Role.staff, Role.admin))
 
 PAGE_SIZE = 50
 
@@ -571,6 +572,33 @@ def members_page(
             "region": region or "",
             "sectors": [(slug, sector_label(slug)) for slug in sector_slugs()],
             "sector_label": sector_label,
+        },
+    )
+
+
+@router.get("/memberships", response_class=HTMLResponse)
+def memberships_page(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    status: Annotated[MembershipStatus | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """Staff: every membership with its effective status, to find one to suspend or renew."""
+    rows, total = service.list_memberships(
+        session, actor=user, status=status, q=q or None, limit=PAGE_SIZE, offset=offset
+    )
+    today = date.today()
+    return render_page(
+        request,
+        "membership/memberships.html",
+        {
+            "rows": [(m, o, m.effective_status(today)) for m, o in rows],
+            "pagination": Pagination(total, PAGE_SIZE, offset),
+            "status": status.value if status else "",
+            "q": q or "",
+            "statuses": MembershipStatus.choices(),
         },
     )
 

@@ -48,6 +48,7 @@ from app.i18n import N_, gettext
 from app.membership import policies
 from app.membership.models import (
     EDITABLE_STATUSES,
+    GRACE_PERIOD,
     Application,
     ApplicationEvent,
     ApplicationParty,
@@ -1351,22 +1352,37 @@ def list_memberships(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[tuple[Membership, Organisation]], int]:
-    """Staff's list of every membership; the effective status (grace, expired) is filtered
-    in Python because it follows from the dates."""
+    """Staff's list of every membership, one page and the total; `status` is the effective
+    status (see `Membership.effective_status`)."""
     if not actor.is_staff:
         raise Forbidden(gettext("Only cluster staff see every membership."))
-    statement = select(Membership, Organisation).join(
-        Organisation, Organisation.id == Membership.organisation_id
-    )
+    conditions: list[ColumnElement[bool]] = []
     if q:
-        statement = statement.where(
+        conditions.append(
             _name_or_inn_matches(q) | Membership.number.like(f"%{q.strip().upper()}%")
         )
-    rows = [(m, o) for m, o in session.execute(statement.order_by(Membership.number)).all()]
     if status is not None:
-        today = date.today()
-        rows = [(m, o) for m, o in rows if m.effective_status(today) == status]
-    return rows[offset : offset + limit], len(rows)
+        conditions.append(_effective_status_is(status, date.today()))
+    statement = (
+        select(Membership, Organisation)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(*conditions)
+    )
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(statement.order_by(Membership.number).limit(limit).offset(offset)).all()
+    return [(m, o) for m, o in rows], total
+
+
+def _effective_status_is(status: MembershipStatus, today: date) -> ColumnElement[bool]:
+    """`Membership.effective_status(today) == status` as SQL."""
+    if status in (MembershipStatus.suspended, MembershipStatus.revoked):
+        return Membership.status == status
+    running = Membership.status == MembershipStatus.active
+    if status == MembershipStatus.active:
+        return running & (Membership.expires_on >= today)
+    if status == MembershipStatus.grace:
+        return running & Membership.expires_on.between(today - GRACE_PERIOD, today - timedelta(1))
+    return running & (Membership.expires_on < today - GRACE_PERIOD)
 
 
 def register(

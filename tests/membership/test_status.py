@@ -102,6 +102,11 @@ def test_status_follows_the_dates_active_grace_expired(factory: Factory, client:
             session.execute(update(Membership).values(expires_on=expires))
         body = staff.api.get(f"/api/v1/memberships/{membership_id}").json()
         assert body["status"] == expected, expires
+        for status in ("active", "grace", "expired", "suspended"):
+            found = staff.api.get(f"/api/v1/memberships?status={status}").json()
+            assert (found["total"], [m["id"] for m in found["items"]]) == (
+                (1, [membership_id]) if status == expected else (0, [])
+            ), (expires, status)
         listed = client.get("/api/v1/members").json()["total"]  # type: ignore[attr-defined]
         assert listed == (0 if expected == "expired" else 1)
     filtered = staff.api.get("/api/v1/memberships?status=expired").json()
@@ -194,3 +199,28 @@ def test_demo_data_is_idempotent_and_fills_the_board(factory: Factory, client: o
         ).all()
         assert len(assignments) == 3
         assert sum(1 for a in assignments if a.review is not None) == 1
+
+
+def test_staff_page_lists_memberships_with_status_and_search(factory: Factory) -> None:
+    from app.accounts.models import Role
+
+    case, membership_id, _code = _member(factory)
+    staff = factory.actor(Role.staff, browser=True)
+    assert staff.browser is not None
+    with factory.database.session_scope(write=False) as session:
+        membership = session.get(Membership, membership_id)
+        assert membership is not None
+        organisation = session.get(Organisation, membership.organisation_id)
+        assert organisation is not None
+        number, name = membership.number, organisation.name
+
+    page = staff.browser.get("/memberships")
+    assert page.status_code == 200
+    assert number in page.text and f"/members/{organisation.id}/certificate" in page.text
+    assert number in staff.browser.get(f"/memberships?q={organisation.inn}&status=active").text
+    assert number not in staff.browser.get("/memberships?status=suspended").text
+    assert number not in staff.browser.get("/memberships?q=nothing-like-this").text
+    assert staff.browser.get("/memberships?status=bogus").status_code == 422
+    applicant = factory.browser_client(case.applicant.user)
+    assert applicant.get("/memberships").status_code == 403
+    assert name not in applicant.get("/memberships").text

@@ -468,6 +468,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "anonymous": "303:login",
     },
     ("GET", "/members"): {"*": 200},
+    ("GET", "/memberships"): {"*": 403, "anonymous": "303:login", "staff": 200, "admin": 200},
     ("GET", "/members/{organisation_id}/certificate"): {
         "*": 404,
         "anonymous": "303:login",
