@@ -298,14 +298,18 @@ def list_items(
         )
     if q and q.strip():
         result = search.search(session, query=q, conditions=conditions, limit=limit, offset=offset)
-        by_id = {
-            i.id: i
-            for i in session.scalars(
-                select(LibraryItem).where(LibraryItem.id.in_([h.item_id for h in result.hits]))
-            )
+        if not result.item_ids:
+            return Listing([], {}, result.total)
+        # The items and their indexed text (where the snippet comes from) in one statement.
+        source = func.substr(LibraryItem.search_text, 1, search.MAX_INDEXED_CHARS)
+        rows = session.execute(
+            select(LibraryItem, source).where(LibraryItem.id.in_(result.item_ids))
+        ).all()
+        found = {item.id: (item, text) for item, text in rows}
+        items = [found[i][0] for i in result.item_ids if i in found]
+        snippets = {
+            item.id: search.snippet_from(found[item.id][1] or "", result.wanted) for item in items
         }
-        items = [by_id[h.item_id] for h in result.hits if h.item_id in by_id]
-        snippets = {h.item_id: h.snippet for h in result.hits}
         return Listing(items, snippets, result.total)
     total = session.scalar(select(func.count(LibraryItem.id)).where(*conditions)) or 0
     items = list(
