@@ -405,6 +405,8 @@ def snippet_from(original: str, wanted: frozenset[str] | set[str]) -> Markup:
         window.append(token.group())
 
     def marked(token: str) -> str:
+        if token.isalnum():  # one word, nothing to escape
+            return f"<mark>{token}</mark>" if stem(token) in wanted else token
         if any(stem(w) in wanted for w in _WORD.findall(token)):
             return f"<mark>{escape(token)}</mark>"
         return str(escape(token))

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, defer, undefer
 
 from app import audit
 from app.accounts.models import User
@@ -303,7 +303,9 @@ def list_items(
         # The items and their indexed text (where the snippet comes from) in one statement.
         source = func.substr(LibraryItem.search_text, 1, search.MAX_INDEXED_CHARS)
         rows = session.execute(
-            select(LibraryItem, source).where(LibraryItem.id.in_(result.item_ids))
+            select(LibraryItem, source)
+            .where(LibraryItem.id.in_(result.item_ids))
+            .options(defer(LibraryItem.body))
         ).all()
         found = {item.id: (item, text) for item, text in rows}
         items = [found[i][0] for i in result.item_ids if i in found]
@@ -316,6 +318,7 @@ def list_items(
         session.scalars(
             select(LibraryItem)
             .where(*conditions)
+            .options(defer(LibraryItem.body))  # lists show the summary, never the body
             .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
             .limit(limit)
             .offset(offset)
