@@ -374,8 +374,7 @@ _TOKEN = re.compile(r"\S+")
 
 
 def snippet_from(original: str, wanted: frozenset[str] | set[str]) -> Markup:
-    """A window of the original text around the first matching word, matches in <mark>. The
-    text is read only as far as the end of that window."""
+    """A window of the original text around the first matching word, matches in <mark>."""
     text_value = original[:MAX_INDEXED_CHARS]
     every_word = _WORD.findall(text_value)
     # The first word whose stem is wanted (lazily, at C speed); its first occurrence as a whole

@@ -272,6 +272,7 @@ class Listing:
     items: list[LibraryItem]
     snippets: dict[int, Markup]
     total: int
+    capped: bool = False  # a search that reached RANK_CAP matches: at least that many, "1000+"
 
 
 def list_items(
@@ -298,8 +299,9 @@ def list_items(
         )
     if q and q.strip():
         result = search.search(session, query=q, conditions=conditions, limit=limit, offset=offset)
+        capped = result.total >= search.RANK_CAP
         if not result.item_ids:
-            return Listing([], {}, result.total)
+            return Listing([], {}, result.total, capped)
         # The items and their indexed text (where the snippet comes from) in one statement.
         source = func.substr(LibraryItem.search_text, 1, search.MAX_INDEXED_CHARS)
         rows = session.execute(
@@ -312,7 +314,7 @@ def list_items(
         snippets = {
             item.id: search.snippet_from(found[item.id][1] or "", result.wanted) for item in items
         }
-        return Listing(items, snippets, result.total)
+        return Listing(items, snippets, result.total, capped)
     total = session.scalar(select(func.count(LibraryItem.id)).where(*conditions)) or 0
     items = list(
         session.scalars(

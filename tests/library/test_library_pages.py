@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from app.accounts.models import Role
+from app.library import search
 from tests.factories import csrf_from
 from tests.library.helpers import create_item
 
@@ -74,3 +75,15 @@ def test_staff_edits_in_the_browser_and_restores_from_history(factory) -> None:
     assert restored.status_code == 303
     assert headings(browser.get(url).text)[0] == "Первая редакция"
     assert factory.actor(browser=True).browser.get(f"{url}/edit").status_code == 403
+
+
+def test_a_capped_search_says_there_are_more(factory, client, monkeypatch) -> None:
+    staff = factory.actor(Role.staff)
+    for n in range(3):
+        create_item(staff.api, title=f"Грант {n}")
+    monkeypatch.setattr(search, "RANK_CAP", 2)
+    page = client.get("/library", params={"q": "грант"})
+    assert "Найдено: 2+" in page.text
+    monkeypatch.setattr(search, "RANK_CAP", 4)
+    page = client.get("/library", params={"q": "грант"})
+    assert "Найдено: 3<" in page.text
