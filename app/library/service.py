@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session, defer, undefer
 
 from app import audit
@@ -332,23 +332,36 @@ def list_items(
 def related_items(
     session: Session, *, user: User | None, item: LibraryItem, limit: int = 5
 ) -> list[LibraryItem]:
-    """Visible items sharing the most tags, then the same category, newest first."""
-    shared = (
-        select(LibraryTag.item_id, func.count().label("shared"))
+    """Visible items sharing the most tags, then the same category, newest first.
+
+    Only two kinds of item can be shown: those sharing a tag (found through the tag index) and
+    the `limit` newest visible ones of the category; ranking just these does not read the rest of
+    the library, as ranking every item of the category did."""
+    visible = policies.visibility_conditions(session, user)
+    sharing = (
+        select(LibraryTag.item_id.label("id"), func.count().label("shared"))
         .where(LibraryTag.tag.in_(item.tags or [""]), LibraryTag.item_id != item.id)
         .group_by(LibraryTag.item_id)
+    )
+    newest_in_category = (
+        select(LibraryItem.id.label("id"))
+        .where(LibraryItem.category == item.category, LibraryItem.id != item.id, *visible)
+        .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
+        .limit(limit)
         .subquery()
     )
-    score = func.coalesce(shared.c.shared, 0)
+    both = union_all(
+        sharing, select(newest_in_category.c.id, literal(0, Integer).label("shared"))
+    ).subquery()
+    candidates = (
+        select(both.c.id, func.max(both.c.shared).label("shared")).group_by(both.c.id).subquery()
+    )
     statement = (
         select(LibraryItem)
-        .outerjoin(shared, shared.c.item_id == LibraryItem.id)
-        .where(
-            LibraryItem.id != item.id,
-            (score > 0) | (LibraryItem.category == item.category),
-            *policies.visibility_conditions(session, user),
-        )
-        .order_by(score.desc(), LibraryItem.created_at.desc(), LibraryItem.id.desc())
+        .join(candidates, candidates.c.id == LibraryItem.id)
+        .where(*visible)
+        .options(defer(LibraryItem.body))
+        .order_by(candidates.c.shared.desc(), LibraryItem.created_at.desc(), LibraryItem.id.desc())
         .limit(limit)
     )
     return list(session.scalars(statement))

@@ -87,3 +87,47 @@ def test_a_capped_search_says_there_are_more(factory, client, monkeypatch) -> No
     monkeypatch.setattr(search, "RANK_CAP", 4)
     page = client.get("/library", params={"q": "грант"})
     assert "Найдено: 3<" in page.text
+
+
+def _related_titles(html: str) -> list[str]:
+    """The link texts of the "Related items" section."""
+    section = html.split("<section>", 1)[1].split("</section>", 1)[0]
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = False
+            self.texts: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            self.inside = tag == "a"
+
+        def handle_endtag(self, tag) -> None:
+            self.inside = False
+
+        def handle_data(self, data) -> None:
+            if self.inside:
+                self.texts.append(data)
+
+    parser = Links()
+    parser.feed(section)
+    return parser.texts
+
+
+def test_related_items_share_tags_first_then_the_newest_of_the_category(factory, client) -> None:
+    api = factory.actor(Role.staff).api
+    item = create_item(api, title="Основная", tags=["гранты", "фси"], category="financing")
+    create_item(api, title="Два общих тега", tags=["гранты", "фси"], category="other")
+    create_item(api, title="Скрытая, два тега", tags=["гранты", "фси"], visibility="members")
+    create_item(api, title="Один общий тег", tags=["фси"], category="technology")
+    for n in range(5):
+        create_item(api, title=f"Финансы {n}", category="financing")
+    create_item(api, title="Чужая категория", category="other")
+    page = client.get(f"/library/{item['id']}")
+    assert _related_titles(page.text) == [
+        "Два общих тега",
+        "Один общий тег",
+        "Финансы 4",
+        "Финансы 3",
+        "Финансы 2",
+    ]
