@@ -63,11 +63,14 @@ def popular_tags(session: Session, user: User | None, limit: int = 30) -> list[s
     cached = _popular_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < POPULAR_TAGS_SECONDS:
         return cached[1]
+    statement = select(LibraryTag.tag, func.count().label("n"))
+    if conditions:
+        # The visible ids as a list, which SQLite reads from the covering visibility index;
+        # joined, it may fetch every tag row's item from the table (1.2 s, not 50 ms, at 50k).
+        visible = select(LibraryItem.id).where(*conditions)
+        statement = statement.where(LibraryTag.item_id.in_(visible))
     rows = session.execute(
-        select(LibraryTag.tag, func.count().label("n"))
-        .join(LibraryItem, LibraryItem.id == LibraryTag.item_id)
-        .where(*conditions)
-        .group_by(LibraryTag.tag)
+        statement.group_by(LibraryTag.tag)
         .order_by(func.count().desc(), LibraryTag.tag)
         .limit(limit)
     )

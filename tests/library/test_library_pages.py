@@ -131,3 +131,18 @@ def test_related_items_share_tags_first_then_the_newest_of_the_category(factory,
         "Финансы 3",
         "Финансы 2",
     ]
+
+
+def _tag_cloud(html: str) -> list[str]:
+    cloud = html.split('<ul class="library-tags">', 1)[1].split("</ul>", 1)[0]
+    return [part.split("</a>", 1)[0].rsplit(">", 1)[1] for part in cloud.split("<li>")[1:]]
+
+
+def test_the_tag_cloud_counts_only_items_the_visitor_may_see(factory, client) -> None:
+    staff = factory.actor(Role.staff, browser=True)
+    create_item(staff.api, title="Первая", tags=["гранты", "налоги"])
+    create_item(staff.api, title="Вторая", tags=["налоги"])
+    for n in range(3):
+        create_item(staff.api, title=f"Закрытая {n}", tags=["секреты"], visibility="members")
+    assert _tag_cloud(client.get("/library").text) == ["налоги", "гранты"]
+    assert _tag_cloud(staff.browser.get("/library").text) == ["секреты", "налоги", "гранты"]
