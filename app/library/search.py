@@ -34,6 +34,7 @@ from sqlalchemy import (
     Float,
     FromClause,
     Integer,
+    Select,
     bindparam,
     column,
     exists,
@@ -42,6 +43,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -330,17 +332,32 @@ def _candidates_postgresql(
     parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
 ) -> tuple[FromClause, list[ColumnElement[Any]]]:
     tsquery = pg_tsquery(parsed)
-    newest = (
-        select(LibraryItem.id.label("item_id"), LibraryItem.search_vector.label("vector"))
-        .where(LibraryItem.search_vector.op("@@")(tsquery), *conditions)
-        # `id + 0`: ordered by the bare id, PostgreSQL would walk the primary key backwards and
-        # test every row's tsvector until it has enough, instead of using the GIN index.
-        .order_by((LibraryItem.id + 0).desc())
-        .limit(_rank_cap())
-        .subquery("newest")
-    )
-    rank = func.ts_rank(newest.c.vector, tsquery)
-    candidates = select(newest.c.item_id, rank.label("rank")).subquery("candidates")
+    cap = _rank_cap()
+
+    def newest(*window: ColumnElement[bool]) -> Select[Any]:
+        return (
+            select(LibraryItem.id.label("item_id"), LibraryItem.search_vector.label("vector"))
+            .where(LibraryItem.search_vector.op("@@")(tsquery), *conditions, *window)
+            # `id + 0`: ordered by the bare id, PostgreSQL would walk the primary key backwards
+            # and test every row's tsvector until it has enough, instead of using the GIN index.
+            .order_by((LibraryItem.id + 0).desc())
+            .limit(cap)
+        )
+
+    # Finding the newest matches reads the table row of every match. A common word has enough
+    # of them among the newest items: the GIN index and the primary key then narrow the rows
+    # read to that window (a one-time filter skips the whole-table branch, which runs only when
+    # the window holds fewer than the cap, and is cheap then as such words match little).
+    floor = select(func.max(LibraryItem.id) - 10 * int(RANK_CAP)).scalar_subquery()
+    recent = newest(LibraryItem.id > floor).cte("recent")
+    found = select(func.count()).select_from(recent).scalar_subquery()
+    everywhere = newest().subquery("everywhere")
+    chosen = union_all(
+        select(recent.c.item_id, recent.c.vector).where(found >= cap),
+        select(everywhere.c.item_id, everywhere.c.vector).where(found < cap),
+    ).subquery("newest")
+    rank = func.ts_rank(chosen.c.vector, tsquery)
+    candidates = select(chosen.c.item_id, rank.label("rank")).subquery("candidates")
     return candidates, [candidates.c.rank.desc(), candidates.c.item_id.desc()]
 
 

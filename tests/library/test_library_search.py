@@ -191,3 +191,14 @@ def test_snippet_is_a_window_around_the_first_match() -> None:
     assert len(words_shown) == 2 + 30
     assert str(snippet_from("нет совпадений", {"налогов"})) == "нет совпадений"
     assert str(snippet_from("", {"налогов"})) == ""
+
+
+def test_an_old_match_is_found_past_the_newest_items(factory, client, monkeypatch) -> None:
+    # PostgreSQL looks for the newest matches among the 10 × RANK_CAP newest items first.
+    api = factory.actor(Role.staff).api
+    create_item(api, title="Старый налог")
+    for n in range(12):
+        create_item(api, title=f"Новость {n}")
+    monkeypatch.setattr(search, "RANK_CAP", 1)
+    assert client.get("/api/v1/library", params={"q": "налог"}).json()["total"] == 1
+    assert search_titles(client, "налог") == ["Старый налог"]
