@@ -168,14 +168,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 def _finish(session: Session, commit: bool) -> None:
+    """Commit if asked; closing rolls back whatever was not committed."""
     try:
         if commit:
             session.commit()
-        else:
-            session.rollback()
-    except BaseException:
-        session.rollback()
-        raise
     finally:
         session.close()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, Integer, func, literal, select, union_all
-from sqlalchemy.orm import Session, defer, undefer
+from sqlalchemy.orm import Session, defer, raiseload, undefer
 
 from app import audit
 from app.accounts.models import User
@@ -272,10 +272,30 @@ def get_file(session: Session, *, user: User | None, item_id: int) -> tuple[Libr
 
 @dataclass(frozen=True)
 class Listing:
+    """A page of items (their tags in `tags`: the items' own tag collections are not loaded)."""
+
     items: list[LibraryItem]
     snippets: dict[int, Markup]
+    tags: dict[int, list[str]]
     total: int
     capped: bool = False  # a search that reached RANK_CAP matches: at least that many, "1000+"
+
+
+# Lists read the items without their tag collections (which would raise if touched) and the
+# tags of the page as plain pairs: a list needs no LibraryTag objects.
+_LIST_OPTIONS = (defer(LibraryItem.body), raiseload(LibraryItem.tag_rows))
+
+
+def _tags_of(session: Session, items: list[LibraryItem]) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = {item.id: [] for item in items}
+    if items:
+        for item_id, name in session.execute(
+            select(LibraryTag.item_id, LibraryTag.tag)
+            .where(LibraryTag.item_id.in_(list(tags)))
+            .order_by(LibraryTag.item_id, LibraryTag.tag)
+        ):
+            tags[item_id].append(name)
+    return tags
 
 
 def list_items(
@@ -304,33 +324,34 @@ def list_items(
         result = search.search(session, query=q, conditions=conditions, limit=limit, offset=offset)
         capped = result.total >= search.RANK_CAP
         if not result.item_ids:
-            return Listing([], {}, result.total, capped)
+            return Listing([], {}, {}, result.total, capped)
         # The items and their indexed text (where the snippet comes from) in one statement.
         source = func.substr(LibraryItem.search_text, 1, search.MAX_INDEXED_CHARS)
         rows = session.execute(
             select(LibraryItem, source)
             .where(LibraryItem.id.in_(result.item_ids))
-            .options(defer(LibraryItem.body))
+            .options(*_LIST_OPTIONS)
         ).all()
         found = {item.id: (item, text) for item, text in rows}
         items = [found[i][0] for i in result.item_ids if i in found]
         snippets = {
             item.id: search.snippet_from(found[item.id][1] or "", result.wanted) for item in items
         }
-        return Listing(items, snippets, result.total, capped)
+        return Listing(items, snippets, _tags_of(session, items), result.total, capped)
     # count(*), not count(id): PostgreSQL can then answer from the visibility index alone.
     total = session.scalar(select(func.count()).select_from(LibraryItem).where(*conditions)) or 0
     items = list(
         session.scalars(
             select(LibraryItem)
             .where(*conditions)
-            .options(defer(LibraryItem.body))  # lists show the summary, never the body
+            .options(*_LIST_OPTIONS)
             .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
             .limit(limit)
             .offset(offset)
         )
     )
-    return Listing(items, {i.id: search.plain_snippet(i.summary) for i in items}, total)
+    snippets = {i.id: search.plain_snippet(i.summary) for i in items}
+    return Listing(items, snippets, _tags_of(session, items), total)
 
 
 def related_items(
