@@ -182,19 +182,12 @@ def _library(request: Request) -> tuple[int, dict[str, Any]]:
                 f"websearch_to_tsquery('russian'::regconfig, :t{n})" for n in range(len(terms))
             )
             params = {f"t{n}": t.raw for n, t in enumerate(terms)}
-            newest = (
-                "SELECT i.id AS item_id, i.search_vector AS vector FROM library_items i "
-                f"WHERE i.search_vector @@ ({query}) AND i.visibility = 'public' {{window}}"
-                f"ORDER BY i.id + 0 DESC LIMIT {RANK_CAP}"
-            )
-            window = f"AND i.id > (SELECT max(id) - {10 * RANK_CAP} FROM library_items) "
             candidates = (
-                f"WITH recent AS ({newest.format(window=window)}) "
                 "SELECT item_id AS id, count(*) OVER () AS total FROM ("
                 f"SELECT newest.item_id, ts_rank(newest.vector, {query}) AS rank FROM ("
-                f"SELECT item_id, vector FROM recent WHERE (SELECT count(*) FROM recent) >= "
-                f"{RANK_CAP} UNION ALL SELECT item_id, vector FROM ({newest.format(window='')}) "
-                f"everywhere WHERE (SELECT count(*) FROM recent) < {RANK_CAP}) newest) c "
+                "SELECT i.id AS item_id, i.search_vector AS vector FROM library_items i "
+                f"WHERE i.search_vector @@ ({query}) AND i.visibility = 'public' "
+                f"ORDER BY i.id + 0 DESC LIMIT {RANK_CAP}) newest) c "
                 "ORDER BY rank DESC, item_id DESC"
             )
         page = connection.execute(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -43,7 +44,6 @@ from sqlalchemy import (
     select,
     table,
     text,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -180,10 +180,19 @@ def fts5_match(parsed: ParsedQuery) -> str:
 
 
 def _pg_term(term: Term, index: int) -> ColumnElement[object]:
-    value = f'"{term.raw}"' if len(term.stems) > 1 else term.raw
     return func.websearch_to_tsquery(
-        literal_column("'russian'::regconfig"), bindparam(f"term_{index}", value)
+        literal_column("'russian'::regconfig"), bindparam(f"term_{index}", _pg_value(term))
     )
+
+
+def _pg_value(term: Term) -> str:
+    return f'"{term.raw}"' if len(term.stems) > 1 else term.raw
+
+
+def _pg_values(parsed: ParsedQuery) -> dict[str, str]:
+    """The values of pg_tsquery's parameters, numbered as it numbers them."""
+    terms = [term for group in parsed.groups for term in group] + parsed.excluded
+    return {f"term_{n}": _pg_value(term) for n, term in enumerate(terms)}
 
 
 def pg_tsquery(parsed: ParsedQuery) -> ColumnElement[object]:
@@ -305,20 +314,74 @@ def search(
     if parsed.is_empty:
         return SearchResult([], 0, frozenset())
     wanted = frozenset(s for group in parsed.groups for term in group for s in term.stems)
-    if is_postgresql(session):
+    postgresql = is_postgresql(session)
+    page, candidates = _statements(postgresql, parsed, conditions)
+    params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
+    params.update(_pg_values(parsed) if postgresql else {"match": fts5_match(parsed)})
+    rows = session.execute(page, params).all()
+    if rows:
+        return SearchResult([row[0] for row in rows], rows[0][1], wanted)
+    total = 0
+    if offset:
+        total = session.scalar(select(func.count()).select_from(candidates), params) or 0
+    return SearchResult([], total, wanted)
+
+
+# Building the statement costs more CPU than the database spends on a small library, so it is
+# built once for each shape of query (the number of terms per group and of excluded terms),
+# conditions (structure and values, e.g. visibility) and cap; the terms, page limit and offset
+# are parameters.
+_STATEMENTS: dict[Hashable, tuple[Select[Any], FromClause]] = {}
+_STATEMENTS_KEPT = 256
+
+
+def _statements(
+    postgresql: bool, parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+) -> tuple[Select[Any], FromClause]:
+    shape = (tuple(len(group) for group in parsed.groups), len(parsed.excluded))
+    key = _conditions_key(conditions)
+    if key is None:
+        return _build(postgresql, parsed, conditions)
+    full_key = (postgresql, shape if postgresql else (), int(RANK_CAP), key)
+    found = _STATEMENTS.get(full_key)
+    if found is None:
+        found = _build(postgresql, parsed, conditions)
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        _STATEMENTS[full_key] = found
+    return found
+
+
+def _conditions_key(conditions: list[ColumnElement[bool]]) -> Hashable | None:
+    """The conditions' structure and every value bound in them, or None if not cacheable."""
+    parts: list[Hashable] = []
+    for condition in conditions:
+        cache_key = condition._generate_cache_key()
+        if cache_key is None:
+            return None
+        parts.append((cache_key.key, tuple(bind.effective_value for bind in cache_key.bindparams)))
+    key = tuple(parts)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _build(
+    postgresql: bool, parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+) -> tuple[Select[Any], FromClause]:
+    if postgresql:
         candidates, order = _candidates_postgresql(parsed, conditions)
     else:
         candidates, order = _candidates_sqlite(parsed, conditions)
-    rows = session.execute(
+    page = (
         select(candidates.c.item_id, func.count().over())
         .order_by(*order)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    if rows:
-        return SearchResult([row[0] for row in rows], rows[0][1], wanted)
-    total = session.scalar(select(func.count()).select_from(candidates)) if offset else 0
-    return SearchResult([], total or 0, wanted)
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+    return page, candidates
 
 
 def _rank_cap() -> ColumnElement[int]:
@@ -332,32 +395,19 @@ def _candidates_postgresql(
     parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
 ) -> tuple[FromClause, list[ColumnElement[Any]]]:
     tsquery = pg_tsquery(parsed)
-    cap = _rank_cap()
-
-    def newest(*window: ColumnElement[bool]) -> Select[Any]:
-        return (
-            select(LibraryItem.id.label("item_id"), LibraryItem.search_vector.label("vector"))
-            .where(LibraryItem.search_vector.op("@@")(tsquery), *conditions, *window)
-            # `id + 0`: ordered by the bare id, PostgreSQL would walk the primary key backwards
-            # and test every row's tsvector until it has enough, instead of using the GIN index.
-            .order_by((LibraryItem.id + 0).desc())
-            .limit(cap)
-        )
-
-    # Finding the newest matches reads the table row of every match. A common word has enough
-    # of them among the newest items: the GIN index and the primary key then narrow the rows
-    # read to that window (a one-time filter skips the whole-table branch, which runs only when
-    # the window holds fewer than the cap, and is cheap then as such words match little).
-    floor = select(func.max(LibraryItem.id) - 10 * int(RANK_CAP)).scalar_subquery()
-    recent = newest(LibraryItem.id > floor).cte("recent")
-    found = select(func.count()).select_from(recent).scalar_subquery()
-    everywhere = newest().subquery("everywhere")
-    chosen = union_all(
-        select(recent.c.item_id, recent.c.vector).where(found >= cap),
-        select(everywhere.c.item_id, everywhere.c.vector).where(found < cap),
-    ).subquery("newest")
-    rank = func.ts_rank(chosen.c.vector, tsquery)
-    candidates = select(chosen.c.item_id, rank.label("rank")).subquery("candidates")
+    newest = (
+        select(LibraryItem.id.label("item_id"), LibraryItem.search_vector.label("vector"))
+        .where(LibraryItem.search_vector.op("@@")(tsquery), *conditions)
+        # `id + 0`: ordered by the bare id, PostgreSQL would walk the primary key backwards and
+        # test every row's tsvector until it has enough, instead of using the GIN index. (For
+        # the same reason the newest matches are not looked for in a window of the newest ids:
+        # PostgreSQL may then scan that window testing each row rather than combine indexes.)
+        .order_by((LibraryItem.id + 0).desc())
+        .limit(_rank_cap())
+        .subquery("newest")
+    )
+    rank = func.ts_rank(newest.c.vector, tsquery)
+    candidates = select(newest.c.item_id, rank.label("rank")).subquery("candidates")
     return candidates, [candidates.c.rank.desc(), candidates.c.item_id.desc()]
 
 

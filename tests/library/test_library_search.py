@@ -193,8 +193,7 @@ def test_snippet_is_a_window_around_the_first_match() -> None:
     assert str(snippet_from("", {"налогов"})) == ""
 
 
-def test_an_old_match_is_found_past_the_newest_items(factory, client, monkeypatch) -> None:
-    # PostgreSQL looks for the newest matches among the 10 × RANK_CAP newest items first.
+def test_the_cap_counts_matches_not_items(factory, client, monkeypatch) -> None:
     api = factory.actor(Role.staff).api
     create_item(api, title="Старый налог")
     for n in range(12):
@@ -202,3 +201,22 @@ def test_an_old_match_is_found_past_the_newest_items(factory, client, monkeypatc
     monkeypatch.setattr(search, "RANK_CAP", 1)
     assert client.get("/api/v1/library", params={"q": "налог"}).json()["total"] == 1
     assert search_titles(client, "налог") == ["Старый налог"]
+
+
+def test_same_query_with_other_filters_and_callers_gets_its_own_results(factory, client) -> None:
+    # Search statements are built once per shape; values must never carry over.
+    staff = factory.actor(Role.staff)
+    _corpus(staff.api)
+    create_item(staff.api, title="Налоги для членов", visibility="members", category="regulation")
+    for category, expected in (
+        ("regulation", ["Налоговые льготы для ИТ-компаний"]),
+        ("it_industry", ["Cloud computing market overview"]),
+        ("financing", []),
+    ):
+        assert search_titles(client, "налог", category=category) == expected
+    found_by_staff = staff.api.get("/api/v1/library", params={"q": "налог"}).json()
+    assert found_by_staff["total"] == 3
+    assert client.get("/api/v1/library", params={"q": "налог"}).json()["total"] == 2
+    assert search_titles(client, "облако") == []
+    assert search_titles(client, "cloud") == ["Cloud computing market overview"]
+    assert search_titles(client, "cloud -налог") == []
