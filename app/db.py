@@ -8,12 +8,14 @@ concurrent writers queue on the database lock instead of failing on a stale snap
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
@@ -145,11 +147,41 @@ def session_scope(*, write: bool = True) -> Iterator[Session]:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work; unsafe methods take the write lock on SQLite."""
-    with get_database().session_scope(write=request.method not in SAFE_METHODS) as session:
-        request.state.db = session
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work; unsafe methods take the write lock on SQLite.
+
+    Making the session does no I/O, so it happens on the event loop; the commit (or rollback)
+    talks to the database and runs in a worker thread, shielded from cancellation so that the
+    connection always goes back to the pool. A session that never reached the database is only
+    closed. The end does not wait for the request threads' limit: a full pool of requests waiting
+    for a connection must not keep the ones holding connections from giving them back."""
+    database = get_database()
+    factory = database.read_sessions if request.method in SAFE_METHODS else database.write_sessions
+    session = factory()
+    request.state.db = session
+    try:
         yield session
+    except BaseException:
+        await _end_session(session, commit=False)
+        raise
+    await _end_session(session, commit=True)
+
+
+def _finish(session: Session, commit: bool) -> None:
+    """Commit if asked; closing rolls back whatever was not committed."""
+    try:
+        if commit:
+            session.commit()
+    finally:
+        session.close()
+
+
+async def _end_session(session: Session, *, commit: bool) -> None:
+    if not session.in_transaction():
+        session.close()
+        return
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_finish, session, commit, limiter=anyio.CapacityLimiter(1))
 
 
 def str_enum(enum_class: type[StrEnum], length: int = 20) -> SAEnum:

@@ -197,11 +197,13 @@ class PortalMiddleware:
         cookies = _cookies(scope)
         state: MutableMapping[str, Any] = scope.setdefault("state", {})
         state["client_ip"] = client_ip(scope, settings)
-        principal, touch = await anyio.to_thread.run_sync(
-            _resolve_principal,
-            _header(scope, b"authorization"),
-            cookies.get(session_cookie()),
-        )
+        authorization = _header(scope, b"authorization")
+        session_value = cookies.get(session_cookie())
+        principal = touch = None
+        if authorization or session_value:  # without credentials, nobody to look up
+            principal, touch = await anyio.to_thread.run_sync(
+                _resolve_principal, authorization, session_value
+            )
         if touch is not None:
             await anyio.to_thread.run_sync(_touch, touch)
         state["principal"] = principal

@@ -19,7 +19,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app.library.search import fts5_match, parse_query, snippet_from
+from app.library.search import (
+    MAX_INDEXED_CHARS,
+    RANK_CAP,
+    fts5_match,
+    parse_query,
+    snippet_from,
+)
 
 _URL = os.environ["DATABASE_URL"]
 engine = create_engine(_URL, pool_size=10, max_overflow=20)
@@ -160,38 +166,44 @@ def _library(request: Request) -> tuple[int, dict[str, Any]]:
     if parsed.is_empty:
         return 200, {"items": [], "total": 0}
     with engine.connect() as connection:
+        # The portal's statement: the RANK_CAP newest visible matches, ranked, counted, paged.
         if IS_SQLITE:
-            matches = (
-                "SELECT i.id AS id, fts.rank AS rank FROM library_items i JOIN "
-                "(SELECT rowid AS item_id, bm25(library_fts, 10.0, 4.0, 1.0) AS rank "
-                "FROM library_fts WHERE library_fts MATCH :m) fts ON fts.item_id = i.id "
-                "WHERE i.visibility = 'public'"
+            candidates = (
+                "WITH candidates AS MATERIALIZED (SELECT library_fts.rowid AS item_id, "
+                "bm25(library_fts, 10.0, 4.0, 1.0) AS rank FROM library_fts "
+                "WHERE library_fts MATCH :m AND EXISTS (SELECT 1 FROM library_items i "
+                "WHERE i.id = library_fts.rowid AND i.visibility = 'public') "
+                f"ORDER BY library_fts.rowid DESC LIMIT {RANK_CAP}) "
+                "SELECT item_id AS id, count(*) OVER () AS total FROM candidates "
+                "ORDER BY rank, item_id DESC"
             )
             params: dict[str, Any] = {"m": fts5_match(parsed)}
-            order = "ORDER BY rank, id DESC"
         else:
             terms = [t for group in parsed.groups for t in group]
             query = " && ".join(
                 f"websearch_to_tsquery('russian'::regconfig, :t{n})" for n in range(len(terms))
             )
             params = {f"t{n}": t.raw for n, t in enumerate(terms)}
-            matches = (
-                f"SELECT i.id AS id, ts_rank(i.search_vector, {query}) AS rank "
-                f"FROM library_items i WHERE i.search_vector @@ ({query}) "
-                "AND i.visibility = 'public'"
+            candidates = (
+                "SELECT item_id AS id, count(*) OVER () AS total FROM ("
+                f"SELECT newest.item_id, ts_rank(newest.vector, {query}) AS rank FROM ("
+                "SELECT i.id AS item_id, i.search_vector AS vector FROM library_items i "
+                f"WHERE i.search_vector @@ ({query}) AND i.visibility = 'public' "
+                f"ORDER BY i.id + 0 DESC LIMIT {RANK_CAP}) newest) c "
+                "ORDER BY rank DESC, item_id DESC"
             )
-            order = "ORDER BY rank DESC, id DESC"
-        total = connection.execute(text(f"SELECT count(*) FROM ({matches}) m"), params).scalar()
         page = connection.execute(
-            text(f"{matches} {order} LIMIT :l OFFSET :o"), {**params, "l": limit, "o": offset}
+            text(f"{candidates} LIMIT :l OFFSET :o"), {**params, "l": limit, "o": offset}
         ).all()
+        total = page[0].total if page else 0
         ids = [p.id for p in page] or [0]
         rows = {
             r.id: r
             for r in connection.execute(
                 _in(
                     "SELECT id, title, kind, language, category, visibility, created_at, "
-                    "search_text FROM library_items WHERE id IN :ids",
+                    f"substr(search_text, 1, {MAX_INDEXED_CHARS}) AS search_text "
+                    "FROM library_items WHERE id IN :ids",
                     "ids",
                 ),
                 {"ids": ids},

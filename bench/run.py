@@ -1,6 +1,7 @@
 """`make bench`: every benchmark on SQLite and PostgreSQL, one Markdown report.
 
     .venv/bin/python -m bench.run [--scale 0.05] [--repeat 15] [--requests 300] [--sqlite-only]
+    .venv/bin/python -m bench.run --throughput-only --target "library search" --rounds 3
     BENCH_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432   (a database is created and dropped)
 
 For each database: generate the data set at 1× (`--scale`) and at 10×; count the SQL statements
@@ -9,6 +10,10 @@ in-process at both sizes; throughput of the staff applications list and the libr
 served by the portal vs a bare Starlette reference (bench/reference_app.py) under the same
 uvicorn settings, load from a separate process on loopback; on PostgreSQL `portal serve
 --workers 1` and `--workers 2`. Writes bench/results/latest.md and prints it.
+
+`--throughput-only` generates the 1× data set and measures only the throughput (of the
+`--target`s), writing bench/results/latest-throughput.md; `--rounds N` alternates portal and
+reference N times and reports medians.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,25 +132,51 @@ def in_process(url: str, repeat: int) -> list[Measurement]:
         set_database(None)
 
 
-def throughput(url: str, workdir: Path, requests: int, concurrency: int) -> dict[str, Any]:
-    """Portal vs reference, the same uvicorn settings (1 worker), one after the other."""
-    targets = {
-        "applications (staff)": ("/api/v1/applications?limit=50", bench_token("staff")),
-        "library search": (LIBRARY_QUERY, None),
-    }
-    results: dict[str, Any] = {}
-    for label, app, factory in (
-        ("portal", "app.main:create_app", True),
-        ("reference", "bench.reference_app:app", False),
-    ):
-        port = _free_port()
-        with server(
-            uvicorn_command(app, port, 1, factory=factory), url, workdir, port, label
-        ) as base:
-            for name, (path, token) in targets.items():
-                results[(label, name)] = load(
-                    base + path, token=token, requests=requests, concurrency=concurrency
-                )
+TARGETS = {
+    "applications (staff)": ("/api/v1/applications?limit=50", "staff"),
+    "library search": (LIBRARY_QUERY, None),
+}
+
+
+def throughput(
+    url: str, workdir: Path, requests: int, concurrency: int, *, targets: list[str], rounds: int
+) -> dict[tuple[str, str], dict[str, float]]:
+    """Portal vs reference, the same uvicorn settings (1 worker), one after the other, `rounds`
+    times in alternation (on a shared machine a single pair is at the mercy of the neighbours).
+    Each figure is the median over the rounds; `ratio` is the median of the rounds' ratios."""
+    runs: dict[tuple[str, str], list[dict[str, float]]] = {}
+    for _ in range(rounds):
+        for label, app, factory in (
+            ("portal", "app.main:create_app", True),
+            ("reference", "bench.reference_app:app", False),
+        ):
+            port = _free_port()
+            with server(
+                uvicorn_command(app, port, 1, factory=factory), url, workdir, port, label
+            ) as base:
+                for name in targets:
+                    path, user = TARGETS[name]
+                    runs.setdefault((label, name), []).append(
+                        load(
+                            base + path,
+                            token=bench_token(user) if user else None,
+                            requests=requests,
+                            concurrency=concurrency,
+                        )
+                    )
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    for (label, name), measured in runs.items():
+        results[(label, name)] = {
+            key: statistics.median(m[key] for m in measured) for key in measured[0]
+        }
+    for name in targets:
+        portal, reference = runs[("portal", name)], runs[("reference", name)]
+        results[("ratio", name)] = {
+            "ratio": statistics.median(
+                p["rps"] / r["rps"] if r["rps"] else 0.0
+                for p, r in zip(portal, reference, strict=True)
+            )
+        }
     return results
 
 
@@ -170,7 +202,10 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
     urls: dict[str, str] = {}
     report: dict[str, Any] = {"kind": kind}
     try:
-        for label, scale in (("1x", args.scale), ("10x", args.scale * 10)):
+        sizes = [("1x", args.scale)]
+        if not args.throughput_only:
+            sizes.append(("10x", args.scale * 10))
+        for label, scale in sizes:
             if kind == "sqlite":
                 urls[label] = f"sqlite:///{workdir / f'bench-{label}.db'}"
             else:
@@ -179,12 +214,15 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict[s
             started = time.perf_counter()
             plan = generate(urls[label], scale=scale, seed=args.seed, today=date.today())
             report[f"generate {label}"] = (time.perf_counter() - started, plan.counts)
-        for label in ("1x", "10x"):
+        for label in () if args.throughput_only else ("1x", "10x"):
             log(f"{kind}: query counts and latency at {label}")
             report[f"routes {label}"] = in_process(urls[label], args.repeat)
         log(f"{kind}: throughput, portal vs reference (1x data)")
-        report["throughput"] = throughput(urls["1x"], workdir, args.requests, args.concurrency)
-        if kind == "postgresql":
+        report["throughput"] = throughput(
+            urls["1x"], workdir, args.requests, args.concurrency,
+            targets=args.targets, rounds=args.rounds,
+        )  # fmt: skip
+        if kind == "postgresql" and not args.throughput_only:
             log(f"{kind}: portal serve --workers 1 and 2")
             report["workers"] = workers(urls["1x"], workdir, args.requests, args.concurrency)
     finally:
@@ -212,64 +250,82 @@ def markdown(reports: list[dict[str, Any]], args: argparse.Namespace, seconds: f
         lines.append(f"## {kind}")
         lines.append("")
         for label in ("1x", "10x"):
+            if f"generate {label}" not in report:
+                continue
             spent, counts = report[f"generate {label}"]
             summary = ", ".join(f"{k} {v}" for k, v in counts.items())
             lines.append(f"- data {label}: {summary} (generated in {spent:.1f} s)")
-        lines += [
-            "",
-            "| route | caller | SQL 1× | SQL 10× | p50 1× ms | p50 10× ms | p95 1× ms | p95 10× ms "
-            "| growth p50 | verdict |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-        ]
-        small: list[Measurement] = report["routes 1x"]
-        large: list[Measurement] = report["routes 10x"]
-        for a, b in zip(small, large, strict=True):
-            growth = b.p50_ms / a.p50_ms if a.p50_ms else 0.0
-            problems = []
-            if a.statements != b.statements:
-                problems.append("N+1")
-            if max(a.statements, b.statements) > QUERY_BUDGET:
-                problems.append(f"> {QUERY_BUDGET} SQL")
-            if a.status != 200 or b.status != 200:
-                problems.append(f"HTTP {a.status}/{b.status}")
-            if growth > 1.5:
-                problems.append("slow growth")
-            lines.append(
-                f"| {a.route.name} | {a.route.actor or 'anonymous'} | {a.statements} |"
-                f" {b.statements} | {a.p50_ms:.1f} | {b.p50_ms:.1f} | {a.p95_ms:.1f} |"
-                f" {b.p95_ms:.1f} | ×{growth:.2f} | {', '.join(problems) or 'ok'} |"
-            )
-        lines += [
-            "",
-            "| throughput (1× data) | portal rps | reference rps | ratio | portal p50 ms |"
-            " reference p50 ms | errors |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        tp = report["throughput"]
-        for name in ("applications (staff)", "library search"):
-            p, r = tp[("portal", name)], tp[("reference", name)]
-            ratio = p["rps"] / r["rps"] if r["rps"] else 0.0
-            lines.append(
-                f"| {name} | {p['rps']:.1f} | {r['rps']:.1f} | {ratio:.2f} | {p['p50_ms']:.1f} |"
-                f" {r['p50_ms']:.1f} | {int(p['errors'] + r['errors'])} |"
-            )
+        if "routes 1x" in report:
+            lines += _latency_table(report)
+        lines += _throughput_table(report, args)
         if "workers" in report:
-            w = report["workers"]
-            scaling = w[2]["rps"] / w[1]["rps"] if w[1]["rps"] else 0.0
-            lines += [
-                "",
-                "| `portal serve` on PostgreSQL, staff applications list | rps | p50 ms | p95 ms"
-                " | errors |",
-                "| --- | ---: | ---: | ---: | ---: |",
-            ]
-            for count in (1, 2):
-                lines.append(
-                    f"| --workers {count} | {w[count]['rps']:.1f} | {w[count]['p50_ms']:.1f} |"
-                    f" {w[count]['p95_ms']:.1f} | {int(w[count]['errors'])} |"
-                )
-            lines.append(f"| 2 workers / 1 worker | ×{scaling:.2f} | | | |")
+            lines += _workers_table(report)
         lines.append("")
     return "\n".join(lines)
+
+
+def _latency_table(report: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        "| route | caller | SQL 1× | SQL 10× | p50 1× ms | p50 10× ms | p95 1× ms | p95 10× ms "
+        "| growth p50 | verdict |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    small: list[Measurement] = report["routes 1x"]
+    large: list[Measurement] = report["routes 10x"]
+    for a, b in zip(small, large, strict=True):
+        growth = b.p50_ms / a.p50_ms if a.p50_ms else 0.0
+        problems = []
+        if a.statements != b.statements:
+            problems.append("N+1")
+        if max(a.statements, b.statements) > QUERY_BUDGET:
+            problems.append(f"> {QUERY_BUDGET} SQL")
+        if a.status != 200 or b.status != 200:
+            problems.append(f"HTTP {a.status}/{b.status}")
+        if growth > 1.5:
+            problems.append("slow growth")
+        lines.append(
+            f"| {a.route.name} | {a.route.actor or 'anonymous'} | {a.statements} |"
+            f" {b.statements} | {a.p50_ms:.1f} | {b.p50_ms:.1f} | {a.p95_ms:.1f} |"
+            f" {b.p95_ms:.1f} | ×{growth:.2f} | {', '.join(problems) or 'ok'} |"
+        )
+    return lines
+
+
+def _throughput_table(report: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    rounds = f", median of {args.rounds} alternating rounds" if args.rounds > 1 else ""
+    lines = [
+        "",
+        f"| throughput (1× data{rounds}) | portal rps | reference rps | ratio | portal p50 ms |"
+        " reference p50 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    tp = report["throughput"]
+    for name in args.targets:
+        p, r = tp[("portal", name)], tp[("reference", name)]
+        lines.append(
+            f"| {name} | {p['rps']:.1f} | {r['rps']:.1f} | {tp[('ratio', name)]['ratio']:.2f} |"
+            f" {p['p50_ms']:.1f} | {r['p50_ms']:.1f} | {int(p['errors'] + r['errors'])} |"
+        )
+    return lines
+
+
+def _workers_table(report: dict[str, Any]) -> list[str]:
+    w = report["workers"]
+    scaling = w[2]["rps"] / w[1]["rps"] if w[1]["rps"] else 0.0
+    lines = [
+        "",
+        "| `portal serve` on PostgreSQL, staff applications list | rps | p50 ms | p95 ms"
+        " | errors |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for count in (1, 2):
+        lines.append(
+            f"| --workers {count} | {w[count]['rps']:.1f} | {w[count]['p50_ms']:.1f} |"
+            f" {w[count]['p95_ms']:.1f} | {int(w[count]['errors'])} |"
+        )
+    lines.append(f"| 2 workers / 1 worker | ×{scaling:.2f} | | | |")
+    return lines
 
 
 def _pg_reachable(url: str) -> bool:
@@ -294,7 +350,23 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="generate the 1x data set only and measure only portal vs reference throughput",
+    )
+    parser.add_argument(
+        "--target",
+        dest="targets",
+        action="append",
+        choices=list(TARGETS),
+        help="throughput target (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="alternating portal/reference throughput rounds"
+    )
     args = parser.parse_args()
+    args.targets = args.targets or list(TARGETS)
     os.environ.setdefault("PORTAL_SECRET_KEY", "bench-secret")
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -308,9 +380,10 @@ def main() -> None:
     reports = [bench_database(kind, args, workdir) for kind in kinds]
     text_report = markdown(reports, args, time.perf_counter() - started)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.md").write_text(text_report, encoding="utf-8")
+    written = RESULTS / ("latest-throughput.md" if args.throughput_only else "latest.md")
+    written.write_text(text_report, encoding="utf-8")
     print(text_report)
-    log(f"written {RESULTS / 'latest.md'}")
+    log(f"written {written}")
 
 
 if __name__ == "__main__":

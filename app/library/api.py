@@ -59,7 +59,7 @@ def item_out(item: LibraryItem) -> ItemOut:
     )
 
 
-def summary_out(item: LibraryItem, snippet: Markup | None) -> ItemSummaryOut:
+def summary_out(item: LibraryItem, snippet: Markup | None, tags: list[str]) -> ItemSummaryOut:
     return ItemSummaryOut(
         id=item.id,
         kind=str(item.kind),
@@ -69,7 +69,7 @@ def summary_out(item: LibraryItem, snippet: Markup | None) -> ItemSummaryOut:
         language=str(item.language),
         category=item.category,
         category_label=item.category_label,
-        tags=item.tags,
+        tags=tags,
         visibility=str(item.visibility),
         created_at=item.created_at,
         updated_at=item.updated_at,
@@ -112,7 +112,9 @@ def list_library(
         limit=paging.limit, offset=paging.offset,
     )  # fmt: skip
     return Page(
-        items=[summary_out(i, listing.snippets.get(i.id)) for i in listing.items],
+        items=[
+            summary_out(i, listing.snippets.get(i.id), listing.tags[i.id]) for i in listing.items
+        ],
         total=listing.total,
     )
 

@@ -8,20 +8,24 @@ user input ever reaches either database's query syntax unquoted.
 PostgreSQL: a tsvector (title A, tags B, summary + body + attachment text C) with the `russian`
 configuration (Russian stemmer for Cyrillic, English for Latin words) under a GIN index; each term
 goes through `websearch_to_tsquery`, terms are combined with `&&`, `||` and `!!`; ranked by
-`ts_rank`; `ts_headline` runs only for the rows of the page shown.
+`ts_rank`.
 
 SQLite: an FTS5 table holds the same three fields stemmed in Python with the same stop words
 (Snowball Russian for Cyrillic tokens, English for Latin, ё → е); query terms are stemmed the same
-way and quoted; ranked by `bm25` with weights mirroring A/B/C; snippets come from the original text.
+way and quoted; ranked by `bm25` with weights mirroring A/B/C.
 
-Visibility is a condition of the same SQL statement that matches, counts and pages.
+Snippets come from the original text on both, marking the words whose stems the query holds.
+Visibility is a condition of the same SQL statement that matches, ranks, counts and pages.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from typing import Any
 
 import snowballstemmer
@@ -29,13 +33,16 @@ from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
     Float,
+    FromClause,
     Integer,
     Select,
-    and_,
     bindparam,
+    column,
+    exists,
     func,
     literal_column,
     select,
+    table,
     text,
 )
 from sqlalchemy.orm import Session
@@ -47,15 +54,14 @@ MAX_TERMS = 32
 MAX_QUERY_CHARS = 10_000
 MAX_INDEXED_CHARS = 200_000
 SNIPPET_WORDS = 30
-# Counting every match of a common word costs as much as the search itself; past this many the
-# total is reported as COUNT_CAP ("1000+"), so the count no longer grows with the library.
-COUNT_CAP = 1000
+# A search ranks and counts at most this many matches, the newest (see `search`), so that neither
+# grows with the library; a common word reports RANK_CAP matches ("1000+").
+RANK_CAP = 1000
 _BM25_WEIGHTS = "10.0, 4.0, 1.0"
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _QUERY_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
-_START, _STOP = "\x02", "\x03"
 
 
 # --- text processing --------------------------------------------------------------------------
@@ -174,10 +180,19 @@ def fts5_match(parsed: ParsedQuery) -> str:
 
 
 def _pg_term(term: Term, index: int) -> ColumnElement[object]:
-    value = f'"{term.raw}"' if len(term.stems) > 1 else term.raw
     return func.websearch_to_tsquery(
-        literal_column("'russian'::regconfig"), bindparam(f"term_{index}", value)
+        literal_column("'russian'::regconfig"), bindparam(f"term_{index}", _pg_value(term))
     )
+
+
+def _pg_value(term: Term) -> str:
+    return f'"{term.raw}"' if len(term.stems) > 1 else term.raw
+
+
+def _pg_values(parsed: ParsedQuery) -> dict[str, str]:
+    """The values of pg_tsquery's parameters, numbered as it numbers them."""
+    terms = [term for group in parsed.groups for term in group] + parsed.excluded
+    return {f"term_{n}": _pg_value(term) for n, term in enumerate(terms)}
 
 
 def pg_tsquery(parsed: ParsedQuery) -> ColumnElement[object]:
@@ -271,15 +286,13 @@ def reindex_all(session: Session, *, batch_size: int = 500) -> int:
 
 
 @dataclass(frozen=True)
-class Hit:
-    item_id: int
-    snippet: Markup
-
-
-@dataclass(frozen=True)
 class SearchResult:
-    hits: list[Hit]
+    """One page of matching ids, best first; the number of matches (at most RANK_CAP); the stems
+    that the snippets highlight."""
+
+    item_ids: list[int]
     total: int
+    wanted: frozenset[str]
 
 
 def search(
@@ -290,120 +303,182 @@ def search(
     limit: int,
     offset: int,
 ) -> SearchResult:
-    """Items matching `query` and all `conditions` (visibility, filters), best first."""
+    """Items matching `query` and all `conditions` (visibility, filters), best first.
+
+    Only the RANK_CAP newest matches that the conditions admit are ranked and counted: scoring
+    every match of a common word costs time in proportion to the library (on PostgreSQL
+    `ts_rank` reads each match's whole tsvector), so past the cap the results are the best of the
+    newest RANK_CAP matches and the total is RANK_CAP ("1000+"). One statement finds, ranks,
+    counts and pages."""
     parsed = parse_query(query)
     if parsed.is_empty:
-        return SearchResult([], 0)
-    if is_postgresql(session):
-        return _search_postgresql(session, parsed, conditions, limit, offset)
-    return _search_sqlite(session, parsed, conditions, limit, offset)
+        return SearchResult([], 0, frozenset())
+    wanted = frozenset(s for group in parsed.groups for term in group for s in term.stems)
+    postgresql = is_postgresql(session)
+    page, candidates = _statements(postgresql, parsed, conditions)
+    params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
+    params.update(_pg_values(parsed) if postgresql else {"match": fts5_match(parsed)})
+    rows = session.execute(page, params).all()
+    if rows:
+        return SearchResult([row[0] for row in rows], rows[0][1], wanted)
+    total = 0
+    if offset:
+        total = session.scalar(select(func.count()).select_from(candidates), params) or 0
+    return SearchResult([], total, wanted)
 
 
-def _page(
-    session: Session, statement: Select[Any], limit: int, offset: int
-) -> tuple[list[int], int]:
-    """One page of ids and the number of matches, counted up to COUNT_CAP (the count reads only
-    the ids, without computing the rank, and stops at the cap)."""
-    matching = statement.order_by(None).with_only_columns(LibraryItem.id).limit(COUNT_CAP)
-    total = session.scalar(select(func.count()).select_from(matching.subquery()))
-    ids: list[int] = list(session.scalars(statement.limit(limit).offset(offset)))
-    return ids, total or 0
+# Building the statement costs more CPU than the database spends on a small library, so it is
+# built once for each shape of query (the number of terms per group and of excluded terms),
+# conditions (structure and values, e.g. visibility) and cap; the terms, page limit and offset
+# are parameters.
+_STATEMENTS: dict[Hashable, tuple[Select[Any], FromClause]] = {}
+_STATEMENTS_KEPT = 256
 
 
-def _search_postgresql(
-    session: Session,
-    parsed: ParsedQuery,
-    conditions: list[ColumnElement[bool]],
-    limit: int,
-    offset: int,
-) -> SearchResult:
+def _statements(
+    postgresql: bool, parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+) -> tuple[Select[Any], FromClause]:
+    shape = (tuple(len(group) for group in parsed.groups), len(parsed.excluded))
+    key = _conditions_key(conditions)
+    if key is None:
+        return _build(postgresql, parsed, conditions)
+    full_key = (postgresql, shape if postgresql else (), int(RANK_CAP), key)
+    found = _STATEMENTS.get(full_key)
+    if found is None:
+        found = _build(postgresql, parsed, conditions)
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        _STATEMENTS[full_key] = found
+    return found
+
+
+def _conditions_key(conditions: list[ColumnElement[bool]]) -> Hashable | None:
+    """The conditions' structure and every value bound in them, or None if not cacheable."""
+    parts: list[Hashable] = []
+    for condition in conditions:
+        cache_key = condition._generate_cache_key()
+        if cache_key is None:
+            return None
+        parts.append((cache_key.key, tuple(bind.effective_value for bind in cache_key.bindparams)))
+    key = tuple(parts)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _build(
+    postgresql: bool, parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+) -> tuple[Select[Any], FromClause]:
+    if postgresql:
+        candidates, order = _candidates_postgresql(parsed, conditions)
+    else:
+        candidates, order = _candidates_sqlite(parsed, conditions)
+    page = (
+        select(candidates.c.item_id, func.count().over())
+        .order_by(*order)
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+    return page, candidates
+
+
+def _rank_cap() -> ColumnElement[int]:
+    """The cap written into the SQL, not bound: PostgreSQL plans a prepared statement once for any
+    parameters after a few runs, and a LIMIT it cannot see made it pick a sequential scan that
+    matches the query against every row's tsvector (45 ms on 5k items instead of 2 ms)."""
+    return literal_column(str(int(RANK_CAP)), Integer)
+
+
+def _candidates_postgresql(
+    parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+) -> tuple[FromClause, list[ColumnElement[Any]]]:
     tsquery = pg_tsquery(parsed)
-    rank = func.ts_rank(LibraryItem.search_vector, tsquery)
-    statement = (
-        select(LibraryItem.id, rank.label("rank"))
+    newest = (
+        select(LibraryItem.id.label("item_id"), LibraryItem.search_vector.label("vector"))
         .where(LibraryItem.search_vector.op("@@")(tsquery), *conditions)
-        .order_by(rank.desc(), LibraryItem.id.desc())
+        # `id + 0`: ordered by the bare id, PostgreSQL would walk the primary key backwards and
+        # test every row's tsvector until it has enough, instead of using the GIN index. (For
+        # the same reason the newest matches are not looked for in a window of the newest ids:
+        # PostgreSQL may then scan that window testing each row rather than combine indexes.)
+        .order_by((LibraryItem.id + 0).desc())
+        .limit(_rank_cap())
+        .subquery("newest")
     )
-    ids, total = _page(session, statement, limit, offset)
-    if not ids:
-        return SearchResult([], total)
-    headline = func.ts_headline(
-        literal_column("'russian'::regconfig"),
-        func.left(LibraryItem.search_text, 20_000),
-        tsquery,
-        f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
-        'MaxFragments=2, FragmentDelimiter=" … "',
-    )
-    headlines = {
-        row[0]: row[1]
-        for row in session.execute(select(LibraryItem.id, headline).where(LibraryItem.id.in_(ids)))
-    }
-    return SearchResult([Hit(i, _marked(str(headlines.get(i) or ""))) for i in ids], total)
+    rank = func.ts_rank(newest.c.vector, tsquery)
+    candidates = select(newest.c.item_id, rank.label("rank")).subquery("candidates")
+    return candidates, [candidates.c.rank.desc(), candidates.c.item_id.desc()]
 
 
-def _search_sqlite(
-    session: Session,
-    parsed: ParsedQuery,
-    conditions: list[ColumnElement[bool]],
-    limit: int,
-    offset: int,
-) -> SearchResult:
-    matches = (
-        text(
-            f"SELECT rowid AS item_id, bm25(library_fts, {_BM25_WEIGHTS}) AS rank "
-            "FROM library_fts WHERE library_fts MATCH :match"
+_FTS = table("library_fts", column("rowid", Integer))
+
+
+def _candidates_sqlite(
+    parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+) -> tuple[FromClause, list[ColumnElement[Any]]]:
+    # The full-text table drives: it yields matches newest first (rowid order, which FTS5 reads
+    # backwards natively), each is checked against the conditions by its primary key, and bm25
+    # is computed only for the rows kept. Joined instead, SQLite may walk an index on a
+    # condition and probe the FTS table once per row, which took seconds on 10k items.
+    admitted = exists().where(LibraryItem.id == _FTS.c.rowid, *conditions)
+    matches = literal_column("library_fts").op("MATCH")(bindparam("match", fts5_match(parsed)))
+    candidates = (
+        select(
+            _FTS.c.rowid.label("item_id"),
+            literal_column(f"bm25(library_fts, {_BM25_WEIGHTS})", Float).label("rank"),
         )
-        .bindparams(match=fts5_match(parsed))
-        .columns(item_id=Integer, rank=Float)
-        # Materialised, so SQLite always starts from the full-text matches: left to itself it
-        # may walk an index on a condition (visibility, category) and probe the FTS table once
-        # per row, which took seconds on 10k items.
-        .cte("fts")
+        .where(matches, admitted)
+        .order_by(_FTS.c.rowid.desc())
+        .limit(_rank_cap())
+        .cte("candidates")
         .prefix_with("MATERIALIZED")
     )
-    statement = (
-        select(LibraryItem.id, matches.c.rank)
-        .join(matches, matches.c.item_id == LibraryItem.id)
-        .where(and_(True, *conditions))
-        .order_by(matches.c.rank, LibraryItem.id.desc())
-    )
-    ids, total = _page(session, statement, limit, offset)
-    if not ids:
-        return SearchResult([], total)
-    texts = {
-        row[0]: row[1]
-        for row in session.execute(
-            select(LibraryItem.id, LibraryItem.search_text).where(LibraryItem.id.in_(ids))
-        )
-    }
-    wanted = {s for group in parsed.groups for term in group for s in term.stems}
-    return SearchResult([Hit(i, snippet_from(texts.get(i) or "", wanted)) for i in ids], total)
+    return candidates, [candidates.c.rank, candidates.c.item_id.desc()]
 
 
-def snippet_from(original: str, wanted: set[str]) -> Markup:
+_TOKEN = re.compile(r"\S+")
+
+
+def snippet_from(original: str, wanted: frozenset[str] | set[str]) -> Markup:
     """A window of the original text around the first matching word, matches in <mark>."""
-    tokens = list(re.finditer(r"\S+", original[:MAX_INDEXED_CHARS]))
-    if not tokens:
-        return Markup("")
+    text_value = original[:MAX_INDEXED_CHARS]
+    every_word = _WORD.findall(text_value)
+    # The first word whose stem is wanted (lazily, at C speed); its first occurrence as a whole
+    # word is where the match is.
+    word = next(compress(every_word, map(wanted.__contains__, map(stem, every_word))), None)
+    first = -1
+    if word is not None:
+        found = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text_value)
+        first = found.start() if found else -1
+    tokens = _TOKEN.finditer(text_value)
+    window: list[str] = []
+    skipped = 0
+    if first >= 0:
+        recent: deque[str] = deque(maxlen=SNIPPET_WORDS // 3)  # the words before the match
+        for token in tokens:
+            if token.end() > first:
+                window = [*recent, token.group()]
+                break
+            if len(recent) == recent.maxlen:
+                skipped += 1
+            recent.append(token.group())
+    more = False
+    for token in tokens:
+        if len(window) == SNIPPET_WORDS:
+            more = True
+            break
+        window.append(token.group())
 
-    def hits(token: str) -> bool:
-        return any(stem(w) in wanted for w in words(token))
+    def marked(token: str) -> str:
+        if token.isalnum():  # one word, nothing to escape
+            return f"<mark>{token}</mark>" if stem(token) in wanted else token
+        if any(stem(w) in wanted for w in _WORD.findall(token)):
+            return f"<mark>{escape(token)}</mark>"
+        return str(escape(token))
 
-    first = next((n for n, t in enumerate(tokens) if hits(t.group())), 0)
-    start = max(0, first - SNIPPET_WORDS // 3)
-    window = tokens[start : start + SNIPPET_WORDS]
-    parts = [
-        Markup("<mark>%s</mark>") % t.group() if hits(t.group()) else escape(t.group())
-        for t in window
-    ]
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if start + SNIPPET_WORDS < len(tokens) else ""
-    return Markup(prefix) + Markup(" ").join(parts) + Markup(suffix)
-
-
-def _marked(headline: str) -> Markup:
-    escaped = str(escape(headline))
-    return Markup(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+    parts = " ".join(marked(token) for token in window)
+    return Markup(("… " if skipped else "") + parts + (" …" if more else ""))
 
 
 def plain_snippet(value: str, length: int = 240) -> Markup:

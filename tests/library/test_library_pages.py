@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from app.accounts.models import Role
+from app.library import search
 from tests.factories import csrf_from
 from tests.library.helpers import create_item
 
@@ -74,3 +75,74 @@ def test_staff_edits_in_the_browser_and_restores_from_history(factory) -> None:
     assert restored.status_code == 303
     assert headings(browser.get(url).text)[0] == "Первая редакция"
     assert factory.actor(browser=True).browser.get(f"{url}/edit").status_code == 403
+
+
+def test_a_capped_search_says_there_are_more(factory, client, monkeypatch) -> None:
+    staff = factory.actor(Role.staff)
+    for n in range(3):
+        create_item(staff.api, title=f"Грант {n}")
+    monkeypatch.setattr(search, "RANK_CAP", 2)
+    page = client.get("/library", params={"q": "грант"})
+    assert "Найдено: 2+" in page.text
+    monkeypatch.setattr(search, "RANK_CAP", 4)
+    page = client.get("/library", params={"q": "грант"})
+    assert "Найдено: 3<" in page.text
+
+
+def _related_titles(html: str) -> list[str]:
+    """The link texts of the "Related items" section."""
+    section = html.split("<section>", 1)[1].split("</section>", 1)[0]
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = False
+            self.texts: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            self.inside = tag == "a"
+
+        def handle_endtag(self, tag) -> None:
+            self.inside = False
+
+        def handle_data(self, data) -> None:
+            if self.inside:
+                self.texts.append(data)
+
+    parser = Links()
+    parser.feed(section)
+    return parser.texts
+
+
+def test_related_items_share_tags_first_then_the_newest_of_the_category(factory, client) -> None:
+    api = factory.actor(Role.staff).api
+    item = create_item(api, title="Основная", tags=["гранты", "фси"], category="financing")
+    create_item(api, title="Два общих тега", tags=["гранты", "фси"], category="other")
+    create_item(api, title="Скрытая, два тега", tags=["гранты", "фси"], visibility="members")
+    create_item(api, title="Один общий тег", tags=["фси"], category="technology")
+    for n in range(5):
+        create_item(api, title=f"Финансы {n}", category="financing")
+    create_item(api, title="Чужая категория", category="other")
+    page = client.get(f"/library/{item['id']}")
+    assert _related_titles(page.text) == [
+        "Два общих тега",
+        "Один общий тег",
+        "Финансы 4",
+        "Финансы 3",
+        "Финансы 2",
+    ]
+
+
+def _tag_cloud(html: str) -> list[str]:
+    cloud = html.split('<ul class="library-tags">', 1)[1].split("</ul>", 1)[0]
+    return [part.split("</a>", 1)[0].rsplit(">", 1)[1] for part in cloud.split("<li>")[1:]]
+
+
+def test_the_tag_cloud_counts_only_items_the_visitor_may_see(factory, client) -> None:
+    staff = factory.actor(Role.staff, browser=True)
+    create_item(staff.api, title="Первая", tags=["гранты", "налоги"])
+    create_item(staff.api, title="Вторая", tags=["налоги"])
+    for n in range(3):
+        create_item(staff.api, title=f"Закрытая {n}", tags=["секреты"], visibility="members")
+    assert _tag_cloud(client.get("/library").text) == ["налоги", "гранты"]
+    assert _tag_cloud(staff.browser.get("/library").text) == ["секреты", "налоги", "гранты"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.accounts.models import Role
-from app.library.search import fts5_match, parse_query
+from app.library import search
+from app.library.search import fts5_match, parse_query, snippet_from
 from tests.library.helpers import create_item, search_titles
 
 
@@ -145,3 +146,77 @@ def test_query_parsing_quotes_every_term() -> None:
     assert fts5_match(parsed) == (
         '(("налогов") AND ("ит компан" OR "cloud") AND ("x")) NOT ("near")'
     )
+
+
+def test_a_common_word_ranks_only_the_newest_matches(factory, client, monkeypatch) -> None:
+    api = factory.actor(Role.staff).api
+    create_item(api, title="Налог на прибыль", body="налог")  # the best match, but the oldest
+    for n in range(3):
+        create_item(api, title=f"Заметка {n}", body=f"Про налоги, выпуск {n}.")
+    monkeypatch.setattr(search, "RANK_CAP", 3)
+    found = client.get("/api/v1/library", params={"q": "налог"}).json()
+    assert [i["title"] for i in found["items"]] == ["Заметка 2", "Заметка 1", "Заметка 0"]
+    assert found["total"] == 3
+    monkeypatch.setattr(search, "RANK_CAP", 4)
+    assert search_titles(client, "налог")[0] == "Налог на прибыль"
+
+
+def test_the_cap_counts_only_items_the_caller_may_see(factory, client, monkeypatch) -> None:
+    api = factory.actor(Role.staff).api
+    create_item(api, title="Открытый налог 1", body="налог")
+    create_item(api, title="Открытый налог 2", body="налог")
+    create_item(api, title="Налог для членов", body="налог", visibility="members")
+    monkeypatch.setattr(search, "RANK_CAP", 2)
+    found = client.get("/api/v1/library", params={"q": "налог"}).json()
+    assert sorted(i["title"] for i in found["items"]) == ["Открытый налог 1", "Открытый налог 2"]
+    assert found["total"] == 2
+
+
+def test_a_page_past_the_matches_still_tells_the_total(factory, client) -> None:
+    _corpus(factory.actor(Role.staff).api)
+    found = client.get("/api/v1/library", params={"q": "налог", "offset": 5}).json()
+    assert found == {"items": [], "total": 2}
+    second = client.get("/api/v1/library", params={"q": "налог", "limit": 1, "offset": 1}).json()
+    assert [i["title"] for i in second["items"]] == ["Cloud computing market overview"]
+    assert second["total"] == 2
+
+
+def test_snippet_is_a_window_around_the_first_match() -> None:
+    text = " ".join(f"w{n}" for n in range(50)) + " (Налоговые) льготы <b>и</b> " + "x " * 40
+    snippet = str(snippet_from(text, {"налогов", "льгот"}))
+    words_shown = snippet.split()
+    assert words_shown[:2] == ["…", "w40"]
+    assert "<mark>(Налоговые)</mark> <mark>льготы</mark> &lt;b&gt;и&lt;/b&gt;" in snippet
+    assert words_shown[-1] == "…"
+    assert len(words_shown) == 2 + 30
+    assert str(snippet_from("нет совпадений", {"налогов"})) == "нет совпадений"
+    assert str(snippet_from("", {"налогов"})) == ""
+
+
+def test_the_cap_counts_matches_not_items(factory, client, monkeypatch) -> None:
+    api = factory.actor(Role.staff).api
+    create_item(api, title="Старый налог")
+    for n in range(12):
+        create_item(api, title=f"Новость {n}")
+    monkeypatch.setattr(search, "RANK_CAP", 1)
+    assert client.get("/api/v1/library", params={"q": "налог"}).json()["total"] == 1
+    assert search_titles(client, "налог") == ["Старый налог"]
+
+
+def test_same_query_with_other_filters_and_callers_gets_its_own_results(factory, client) -> None:
+    # Search statements are built once per shape; values must never carry over.
+    staff = factory.actor(Role.staff)
+    _corpus(staff.api)
+    create_item(staff.api, title="Налоги для членов", visibility="members", category="regulation")
+    for category, expected in (
+        ("regulation", ["Налоговые льготы для ИТ-компаний"]),
+        ("it_industry", ["Cloud computing market overview"]),
+        ("financing", []),
+    ):
+        assert search_titles(client, "налог", category=category) == expected
+    found_by_staff = staff.api.get("/api/v1/library", params={"q": "налог"}).json()
+    assert found_by_staff["total"] == 3
+    assert client.get("/api/v1/library", params={"q": "налог"}).json()["total"] == 2
+    assert search_titles(client, "облако") == []
+    assert search_titles(client, "cloud") == ["Cloud computing market overview"]
+    assert search_titles(client, "cloud -налог") == []
