@@ -251,10 +251,11 @@ def create_request(body: MeetingRequestIn, session: SessionDep, user: CurrentUse
 
 @router.get("/meeting-requests", response_model=Page[MeetingRequestOut])
 def list_requests(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
-    rows = service.list_requests(session, actor=user)
-    window = rows[paging.offset : paging.offset + paging.limit]
-    meeting_ids = meeting_ids_of(session, [r.id for r in window])
-    return {"items": [request_out(session, r, meeting_ids) for r in window], "total": len(rows)}
+    rows, total = service.list_requests(
+        session, actor=user, limit=paging.limit, offset=paging.offset
+    )
+    meeting_ids = meeting_ids_of(session, [r.id for r in rows])
+    return {"items": [request_out(session, r, meeting_ids) for r in rows], "total": total}
 
 
 @router.get("/meeting-requests/{request_id}", response_model=MeetingRequestOut)
@@ -312,9 +313,10 @@ def withdraw_request(request_id: int, session: SessionDep, user: CurrentUser) ->
 
 @router.get("/meetings", response_model=Page[MeetingOut])
 def list_meetings(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
-    rows = service.list_meetings(session, actor=user)
-    window = rows[paging.offset : paging.offset + paging.limit]
-    return {"items": [meeting_out(m) for m in window], "total": len(rows)}
+    rows, total = service.list_meetings(
+        session, actor=user, limit=paging.limit, offset=paging.offset
+    )
+    return {"items": [meeting_out(m) for m in rows], "total": total}
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)

@@ -21,6 +21,7 @@ from app.meetings.schemas import AcceptIn, AvailabilityForm, DeclineIn, MeetingR
 from app.vocab import Stage, sector_label
 from app.web import (
     FormData,
+    Pagination,
     flash,
     form_action,
     login_redirect,
@@ -31,6 +32,7 @@ from app.web import (
 )
 
 router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
 
 register_nav("/investors", N_("Investors"), order=40)
 register_nav("/meetings", N_("My meetings"), order=41)
@@ -60,10 +62,16 @@ def _organisation_names(session: SessionDep, ids: set[int]) -> dict[int, str]:
 
 
 @router.get("/investors", response_class=HTMLResponse)
-def investors_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+def investors_page(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
     if user is None:
         return login_redirect(request)
-    listed = service.investors_for(session, actor=user)
+    ranked = service.investors_for(session, actor=user)
+    listed = ranked[offset : offset + PAGE_SIZE]
     cards = [card for card, _reasons in listed]
     reasons = {card.user.id: why for card, why in listed}
     slots = {
@@ -77,6 +85,7 @@ def investors_page(request: Request, session: SessionDep, user: OptionalUser) ->
         "meetings/investors.html",
         {
             "cards": cards,
+            "pagination": Pagination(len(ranked), PAGE_SIZE, offset),
             "reasons": reasons,
             "slots": slots,
             "errors": {},
@@ -125,17 +134,27 @@ def request_page(
 
 
 @router.get("/meetings", response_class=HTMLResponse)
-def meetings_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+def meetings_page(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """The caller's meetings, a page at a time, and their organisations' latest requests."""
     if user is None:
         return login_redirect(request)
-    meetings = service.list_meetings(session, actor=user, with_feedback=False)
-    requests = [r for r in service.list_requests(session, actor=user) if r.investor_id != user.id]
+    meetings, total = service.list_meetings(
+        session, actor=user, with_feedback=False, limit=PAGE_SIZE, offset=offset
+    )
+    requests, sent = service.list_requests(session, actor=user, sent_only=True, limit=PAGE_SIZE)
     return render_page(
         request,
         "meetings/meetings.html",
         {
             "meetings": meetings,
+            "pagination": Pagination(total, PAGE_SIZE, offset),
             "requests": requests,
+            "more_requests": sent - len(requests),
             "users": _user_names(
                 session, {m.investor_id for m in meetings} | {r.investor_id for r in requests}
             ),

@@ -12,7 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, delete, false, or_, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, Select, delete, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
@@ -821,16 +821,26 @@ def _get_answerable(session: Session, actor: User, request_id: int) -> MeetingRe
     return request
 
 
-def list_requests(session: Session, *, actor: User) -> list[MeetingRequest]:
-    statement = select(MeetingRequest).order_by(MeetingRequest.id.desc())
-    if not actor.is_staff:
-        statement = statement.where(
-            or_(
-                MeetingRequest.investor_id == actor.id,
-                MeetingRequest.organisation_id.in_(_organisation_ids_of(actor)),
-            )
-        )
-    return list(session.scalars(statement))
+def list_requests(
+    session: Session, *, actor: User, sent_only: bool = False, limit: int = 50, offset: int = 0
+) -> tuple[list[MeetingRequest], int]:
+    """One page of the requests the caller may see (newest first) and their total; `sent_only`
+    keeps the requests of the caller's organisations, not those addressed to the caller."""
+    mine = MeetingRequest.organisation_id.in_(_organisation_ids_of(actor))
+    statement = select(MeetingRequest)
+    if sent_only:
+        statement = statement.where(mine, MeetingRequest.investor_id != actor.id)
+    elif not actor.is_staff:
+        statement = statement.where(or_(MeetingRequest.investor_id == actor.id, mine))
+    return _page(session, statement, (MeetingRequest.id.desc(),), limit, offset)
+
+
+def _page(
+    session: Session, statement: Select[Any], order: tuple[Any, ...], limit: int, offset: int
+) -> tuple[list[Any], int]:
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.scalars(statement.order_by(*order).limit(limit).offset(offset)).all()
+    return list(rows), total
 
 
 def _hold(
@@ -1104,21 +1114,25 @@ def get_meeting(session: Session, *, actor: User, meeting_id: int, lock: bool = 
     return meeting
 
 
-def list_meetings(session: Session, *, actor: User, with_feedback: bool = True) -> list[Meeting]:
-    """The caller's meetings: as the investor or through any of their organisations."""
-    statement = (
-        select(Meeting)
-        .where(
-            or_(
-                Meeting.investor_id == actor.id,
-                Meeting.organisation_id.in_(_organisation_ids_of(actor)),
-            )
+def list_meetings(
+    session: Session,
+    *,
+    actor: User,
+    with_feedback: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Meeting], int]:
+    """One page of the caller's meetings (as the investor or through any of their
+    organisations), earliest first, and their total."""
+    statement = select(Meeting).where(
+        or_(
+            Meeting.investor_id == actor.id,
+            Meeting.organisation_id.in_(_organisation_ids_of(actor)),
         )
-        .order_by(Meeting.starts_at)
     )
     if not with_feedback:
         statement = statement.options(lazyload(Meeting.feedback))
-    return list(session.scalars(statement))
+    return _page(session, statement, (Meeting.starts_at, Meeting.id), limit, offset)
 
 
 def _transition_meeting(

@@ -57,3 +57,32 @@ def test_accepting_into_a_taken_slot_from_the_inbox_is_refused_and_writes_nothin
     assert factory.count(Meeting) == 1
     assert factory.count(BusyInterval) == 2
     assert inv.api.get(f"/api/v1/meeting-requests/{pending['id']}").json()["status"] == "requested"
+
+
+def test_investors_and_meetings_pages_show_twenty_at_a_time(factory: Factory) -> None:
+    from datetime import timedelta
+
+    from tests.meetings.helpers import accept, tomorrow
+
+    investors = [investor(factory)[0] for _ in range(22)]
+    mem, _ = member(factory, browser=True)
+    assert mem.browser is not None
+    first = mem.browser.get("/investors").text
+    second = mem.browser.get("/investors?offset=20").text
+    shown = [inv.id for inv in investors if f'id="investor-{inv.id}"' in first]
+    rest = [inv.id for inv in investors if f'id="investor-{inv.id}"' in second]
+    assert (len(shown), len(rest), set(shown) & set(rest)) == (20, 2, set())
+    assert 'href="?offset=20"' in first
+
+    inv = investors[0]
+    open_window(inv, hours=11, slot=30)
+    for n in range(21):
+        other, _ = member(factory)
+        request = request_meeting(other, inv.id)
+        accept(inv, request["id"], tomorrow() + timedelta(minutes=30 * n))
+    inv_browser = factory.browser_client(inv.user)
+    page = inv_browser.get("/meetings").text
+    assert page.count(".ics</a>") == 20 and 'href="?offset=20"' in page
+    assert inv_browser.get("/meetings?offset=20").text.count(".ics</a>") == 1
+    listed = inv.api.get("/api/v1/meetings?limit=5&offset=20").json()
+    assert (listed["total"], len(listed["items"])) == (21, 1)
