@@ -1,7 +1,7 @@
 """`make bench`: every benchmark on SQLite and PostgreSQL, one Markdown report.
 
     .venv/bin/python -m bench.run [--scale 0.05] [--repeat 15] [--requests 300] [--sqlite-only]
-    .venv/bin/python -m bench.run --throughput-only --target "library search" --rounds 3
+    .venv/bin/python -m bench.run --throughput-only --target "library search" --rounds 5
     BENCH_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432   (a database is created and dropped)
 
 For each database: generate the data set at 1× (`--scale`) and at 10×; count the SQL statements
@@ -13,7 +13,7 @@ uvicorn settings, load from a separate process on loopback; on PostgreSQL `porta
 
 `--throughput-only` generates the 1× data set and measures only the throughput (of the
 `--target`s), writing bench/results/latest-throughput.md; `--rounds N` alternates portal and
-reference N times and reports medians.
+reference N times (default 3) and reports medians.
 """
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ def main() -> None:
         help="throughput target (repeatable; default: all)",
     )
     parser.add_argument(
-        "--rounds", type=int, default=1, help="alternating portal/reference throughput rounds"
+        "--rounds", type=int, default=3, help="alternating portal/reference throughput rounds"
     )
     args = parser.parse_args()
     args.targets = args.targets or list(TARGETS)
