@@ -648,6 +648,22 @@ def _notify_org(session: Session, organisation_id: int, **kwargs: Any) -> None:
         )
 
 
+def _notify_investor(
+    session: Session, request: MeetingRequest, *, key: str, context: dict[str, Any]
+) -> None:
+    investor = session.get(User, request.investor_id)
+    if investor is not None:
+        notify(
+            session,
+            recipient=investor,
+            kind=MEETING_EVENT,
+            template="meetings/event",
+            key=key,
+            context=context,
+            link="/investor-inbox",
+        )
+
+
 def _context(
     session: Session, request_or_meeting: MeetingRequest | Meeting, event: str, **extra: Any
 ) -> dict[str, Any]:
@@ -975,17 +991,12 @@ def withdraw_request(session: Session, *, actor: User, request_id: int) -> Meeti
         raise Forbidden(gettext("Only the requesting organisation may withdraw its request."))
     _transition_request(session, request, RequestStatus.withdrawn, actor)
     _release_hold(session, request)
-    investor = session.get(User, request.investor_id)
-    if investor is not None:
-        notify(
-            session,
-            recipient=investor,
-            kind=MEETING_EVENT,
-            template="meetings/event",
-            key=f"meetings.request.{request.id}.withdrawn",
-            context=_context(session, request, "withdrawn"),
-            link="/investor-inbox",
-        )
+    _notify_investor(
+        session,
+        request,
+        key=f"meetings.request.{request.id}.withdrawn",
+        context=_context(session, request, "withdrawn"),
+    )
     return request
 
 
@@ -1007,17 +1018,9 @@ def expire_requests(session: Session, now: datetime) -> int:
             context=context,
             link="/meetings",
         )
-        investor = session.get(User, request.investor_id)
-        if investor is not None:
-            notify(
-                session,
-                recipient=investor,
-                kind=MEETING_EVENT,
-                template="meetings/event",
-                key=f"meetings.request.{request.id}.expired:investor",
-                context=context,
-                link="/investor-inbox",
-            )
+        _notify_investor(
+            session, request, key=f"meetings.request.{request.id}.expired:investor", context=context
+        )
     session.flush()
     return len(due)
 
@@ -1033,17 +1036,12 @@ def remind_pending(session: Session, now: datetime) -> int:
         )
     ).all()
     for request in due:
-        investor = session.get(User, request.investor_id)
-        if investor is not None:
-            notify(
-                session,
-                recipient=investor,
-                kind=MEETING_EVENT,
-                template="meetings/event",
-                key=f"meetings.request.{request.id}.reminder",
-                context=_context(session, request, "reminder", expires_at=request.expires_at),
-                link="/investor-inbox",
-            )
+        _notify_investor(
+            session,
+            request,
+            key=f"meetings.request.{request.id}.reminder",
+            context=_context(session, request, "reminder", expires_at=request.expires_at),
+        )
         request.reminded_at = now
     session.flush()
     return len(due)
