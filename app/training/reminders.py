@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.notifications.service import notify
 from app.notifications.worker import register_reminder
 from app.training.models import Enrolment, EnrolmentStatus, TrainingSession
-from app.training.service import REMINDER
+from app.training.service import REMINDER, session_context
 
 LEAD_TIME = timedelta(hours=24)
 
@@ -37,11 +37,7 @@ def remind_upcoming_sessions(session: Session, now: datetime) -> int:
             kind=REMINDER,
             template="training/reminder",
             key=f"training.reminder.{enrolment.id}.{training_session.starts_at.isoformat()}",
-            context={
-                "course_title": training_session.course.title,
-                "starts_at": training_session.starts_at,
-                "location": training_session.location or training_session.online_url or "",
-            },
+            context=session_context(training_session),
             link=f"/sessions/{training_session.id}",
         )
         enrolment.reminder_sent_at = now

@@ -249,6 +249,15 @@ def update_session(
     return training_session
 
 
+def session_context(training_session: TrainingSession) -> dict[str, Any]:
+    """What the session emails say about a session: course, start and place."""
+    return {
+        "course_title": training_session.course.title,
+        "starts_at": training_session.starts_at,
+        "location": training_session.location or training_session.online_url or "",
+    }
+
+
 def _tell_about_new_time(session: Session, training_session: TrainingSession) -> None:
     """Everyone holding a seat or a waitlist place hears of the new time, and is reminded again
     before it (a reminder sent for the old time no longer counts)."""
@@ -268,11 +277,7 @@ def _tell_about_new_time(session: Session, training_session: TrainingSession) ->
             kind=SESSION_MOVED,
             template="training/moved",
             key=f"training.moved.{enrolment.id}.{training_session.starts_at.isoformat()}",
-            context={
-                "course_title": training_session.course.title,
-                "starts_at": training_session.starts_at,
-                "location": training_session.location or training_session.online_url or "",
-            },
+            context=session_context(training_session),
             link=f"/sessions/{training_session.id}",
         )
     session.flush()
@@ -601,11 +606,7 @@ def promote_waitlist(
             kind=PROMOTED,
             template="training/promoted",
             key=f"training.promoted.{first.id}.{first.updated_at.isoformat()}",
-            context={
-                "course_title": training_session.course.title,
-                "starts_at": training_session.starts_at,
-                "location": training_session.location or training_session.online_url or "",
-            },
+            context=session_context(training_session),
             link=f"/sessions/{training_session.id}",
         )
         promoted.append(first)
