@@ -136,11 +136,15 @@ class LibraryItem(Base):
 
 class LibraryTag(Base):
     __tablename__ = "library_tags"
-    __table_args__ = (UniqueConstraint("item_id", "tag"),)
+    __table_args__ = (
+        UniqueConstraint("item_id", "tag"),
+        # A tag's items, newest first, read from the index alone (filters and related items).
+        Index("ix_library_tags_tag_item", "tag", "item_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("library_items.id", ondelete="CASCADE"))
-    tag: Mapped[str] = mapped_column(String(50), index=True)
+    tag: Mapped[str] = mapped_column(String(50))
 
 
 class LibraryItemVersion(Base):

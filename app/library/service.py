@@ -48,6 +48,7 @@ VERSIONED_FIELDS = (
 # (over a second for 50k items on SQLite). It is kept for a while in each process and dropped
 # here whenever an item changes.
 POPULAR_TAGS_SECONDS = 300.0
+RELATED_PER_TAG = 50
 _popular_cache: dict[bool, tuple[float, list[str]]] = {}
 
 
@@ -359,15 +360,18 @@ def related_items(
 ) -> list[LibraryItem]:
     """Visible items sharing the most tags, then the same category, newest first.
 
-    Only two kinds of item can be shown: those sharing a tag (found through the tag index) and
-    the `limit` newest visible ones of the category; ranking just these does not read the rest of
-    the library, as ranking every item of the category did."""
+    The candidates are the newest `RELATED_PER_TAG` items of each of the item's tags (read from
+    the (tag, item_id) index) and the `limit` newest visible ones of the category, so the cost
+    does not grow with the library: a popular tag may be shared by tens of thousands of items."""
     visible = policies.visibility_conditions(session, user)
-    sharing = (
-        select(LibraryTag.item_id.label("id"), func.count().label("shared"))
-        .where(LibraryTag.tag.in_(item.tags or [""]), LibraryTag.item_id != item.id)
-        .group_by(LibraryTag.item_id)
-    )
+    newest_per_tag = [
+        select(LibraryTag.item_id.label("id"))
+        .where(LibraryTag.tag == tag, LibraryTag.item_id != item.id)
+        .order_by(LibraryTag.item_id.desc())
+        .limit(RELATED_PER_TAG)
+        .subquery()
+        for tag in item.tags
+    ]
     newest_in_category = (
         select(LibraryItem.id.label("id"))
         .where(LibraryItem.category == item.category, LibraryItem.id != item.id, *visible)
@@ -376,10 +380,11 @@ def related_items(
         .subquery()
     )
     both = union_all(
-        sharing, select(newest_in_category.c.id, literal(0, Integer).label("shared"))
+        *(select(tagged.c.id, literal(1, Integer).label("shared")) for tagged in newest_per_tag),
+        select(newest_in_category.c.id, literal(0, Integer).label("shared")),
     ).subquery()
     candidates = (
-        select(both.c.id, func.max(both.c.shared).label("shared")).group_by(both.c.id).subquery()
+        select(both.c.id, func.sum(both.c.shared).label("shared")).group_by(both.c.id).subquery()
     )
     statement = (
         select(LibraryItem)
