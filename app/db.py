@@ -8,7 +8,7 @@ concurrent writers queue on the database lock instead of failing on a stale snap
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -17,10 +17,23 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from fastapi import Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    MetaData,
+    cast,
+    create_engine,
+    event,
+    exists,
+    false,
+    func,
+    select,
+)
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
@@ -38,6 +51,22 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def json_list_has_any(
+    session: Session, column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Sequence[str]
+) -> ColumnElement[bool]:
+    """Whether the JSON list in `column` holds any of `values`: the `?|` operator of PostgreSQL's
+    jsonb, `json_each` on SQLite. NULL (no list) holds nothing."""
+    if not values:
+        return false()
+    if session.get_bind().dialect.name == "postgresql":
+        holds: ColumnElement[bool] = cast(column, postgresql.JSONB).has_any(
+            postgresql.array(values)
+        )
+        return holds
+    element = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(element).where(element.c.value.in_(values)))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -180,11 +180,12 @@ def recommendations(
     paging: PagingDep,
     need_rub: Annotated[int | None, Query(ge=1, le=10**15)] = None,
 ) -> dict[str, Any]:
-    ranked = service.recommendations(session, actor=user, need_rub=need_rub)
-    window = ranked[paging.offset : paging.offset + paging.limit]
+    ranked, total = service.recommendations(
+        session, actor=user, need_rub=need_rub, limit=paging.limit, offset=paging.offset
+    )
     return {
-        "items": [{**investor_out(c), "score": s, "reasons": r} for c, s, r in window],
-        "total": len(ranked),
+        "items": [{**investor_out(c), "score": fit.score, "reasons": r} for c, fit, r in ranked],
+        "total": total,
     }
 
 

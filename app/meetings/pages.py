@@ -70,8 +70,7 @@ def investors_page(
 ) -> Response:
     if user is None:
         return login_redirect(request)
-    ranked = service.investors_for(session, actor=user)
-    listed = ranked[offset : offset + PAGE_SIZE]
+    listed, total = service.investors_for(session, actor=user, limit=PAGE_SIZE, offset=offset)
     cards = [card for card, _reasons in listed]
     reasons = {card.user.id: why for card, why in listed}
     slots = {
@@ -85,7 +84,7 @@ def investors_page(
         "meetings/investors.html",
         {
             "cards": cards,
-            "pagination": Pagination(len(ranked), PAGE_SIZE, offset),
+            "pagination": Pagination(total, PAGE_SIZE, offset),
             "reasons": reasons,
             "slots": slots,
             "errors": {},

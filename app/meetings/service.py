@@ -12,7 +12,21 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, delete, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    ScalarSelect,
+    Select,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
@@ -20,7 +34,7 @@ from app.accounts.models import Organisation, OrganisationKind, OrganisationMemb
 from app.accounts.personal_data import register_exporter
 from app.audit import record
 from app.config import get_settings
-from app.db import utcnow
+from app.db import json_list_has_any, utcnow
 from app.errors import (
     Conflict,
     FieldError,
@@ -187,56 +201,50 @@ def _met_by(viewer: User) -> ColumnElement[bool]:
     )
 
 
-def _directory_rows(
-    session: Session, *, investor_id: int | None = None, viewer: User | None = None
-) -> list[tuple[User, Organisation, InvestorProfile | None, bool]]:
+def _contact_visible(viewer: User | None) -> ColumnElement[bool]:
+    """Per investor row: staff, the investor themself, or an organisation of `viewer` that met
+    them may see the contact."""
+    if viewer is None:
+        return false()
+    if viewer.is_staff:
+        return true()
+    return or_(User.id == viewer.id, _met_by(viewer))
+
+
+def _directory(
+    viewer: User | None = None, investor_id: int | None = None
+) -> Select[User, Organisation, InvestorProfile, bool]:
     """Active investors of verified investor organisations (the lowest organisation id of each
-    investor) with the organisation's profile and whether `viewer` may see their contact
-    (staff, the investor themself, or an organisation of the viewer that met them): one query."""
+    investor) with the organisation's profile and whether `viewer` may see their contact."""
     from app.accounts.models import UserRole
 
-    visible: ColumnElement[bool]
-    if viewer is None:
-        visible = false()
-    elif viewer.is_staff:
-        visible = true()
-    else:
-        visible = or_(User.id == viewer.id, _met_by(viewer))
-    statement = (
-        select(User, Organisation, InvestorProfile, visible.label("contact_visible"))
-        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.investor))
-        .join(OrganisationMember, OrganisationMember.user_id == User.id)
+    first_organisation = (
+        select(OrganisationMember.user_id, func.min(Organisation.id).label("organisation_id"))
         .join(Organisation, Organisation.id == OrganisationMember.organisation_id)
-        .outerjoin(InvestorProfile, InvestorProfile.organisation_id == Organisation.id)
         .where(
             Organisation.kind == OrganisationKind.investor,
             Organisation.verified_at.is_not(None),
-            User.is_active.is_(True),
         )
-        .order_by(User.id, Organisation.id)
+        .group_by(OrganisationMember.user_id)
+        .subquery()
+    )
+    statement = (
+        select(User, Organisation, InvestorProfile, _contact_visible(viewer).label("visible"))
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.investor))
+        .join(first_organisation, first_organisation.c.user_id == User.id)
+        .join(Organisation, Organisation.id == first_organisation.c.organisation_id)
+        .outerjoin(InvestorProfile, InvestorProfile.organisation_id == Organisation.id)
+        .where(User.is_active.is_(True))
         # Their roles are not shown; loading them would cost a statement.
         .options(lazyload(User.role_rows))
     )
     if investor_id is not None:
         statement = statement.where(User.id == investor_id)
-    seen: set[int] = set()
-    rows: list[tuple[User, Organisation, InvestorProfile | None, bool]] = []
-    for user, organisation, profile, contact_visible in session.execute(statement).all():
-        if user.id not in seen:
-            seen.add(user.id)
-            rows.append((user, organisation, profile, bool(contact_visible)))
-    return rows
+    return statement
 
 
-def _investor_rows(
-    session: Session, investor_id: int | None = None
-) -> list[tuple[User, Organisation]]:
-    return [
-        (user, organisation)
-        for user, organisation, _profile, _visible in _directory_rows(
-            session, investor_id=investor_id
-        )
-    ]
+def _card(row: Row[*tuple[Any, ...]]) -> InvestorCard:
+    return InvestorCard(row.User, row.Organisation, row.InvestorProfile, bool(row.visible))
 
 
 def _require_directory_access(session: Session, actor: User) -> None:
@@ -244,50 +252,30 @@ def _require_directory_access(session: Session, actor: User) -> None:
         _require_member(session, actor, N_("see the investors"))
 
 
-def _cards(session: Session, actor: User, *, investor_id: int | None = None) -> list[InvestorCard]:
-    """Cards of the directory (or of one investor) for `actor`, whatever the gate: one query."""
-    return [
-        InvestorCard(user, organisation, profile, visible)
-        for user, organisation, profile, visible in _directory_rows(
-            session, investor_id=investor_id, viewer=actor
-        )
-    ]
-
-
 def investor_directory(
-    session: Session, *, actor: User, limit: int | None = None, offset: int = 0
+    session: Session, *, actor: User, limit: int, offset: int = 0
 ) -> tuple[list[InvestorCard], int]:
     """Members (and staff) see the investors of verified investor organisations; one page of
     cards and the total."""
     _require_directory_access(session, actor)
-    cards = _cards(session, actor)
-    return cards[offset : None if limit is None else offset + limit], len(cards)
+    rows, total = _page_rows(session, _directory(actor), (User.id,), limit, offset)
+    return [_card(row) for row in rows], total
 
 
 def investor_card(session: Session, *, actor: User, investor_id: int) -> InvestorCard:
     """One investor of the directory, behind the same members-only gate; else 404."""
     _require_directory_access(session, actor)
-    cards = _cards(session, actor, investor_id=investor_id)
-    if not cards:
+    row = session.execute(_directory(actor, investor_id)).first()
+    if row is None:
         raise NotFound(gettext("Investor not found."))
-    return cards[0]
-
-
-def list_investors(session: Session, *, actor: User) -> list[InvestorCard]:
-    """Members (and staff) see the investors of verified investor organisations."""
-    return investor_directory(session, actor=actor)[0]
+    return _card(row)
 
 
 def get_investor(session: Session, investor_id: int) -> tuple[User, Organisation]:
-    rows = _investor_rows(session, investor_id)
-    if not rows:
+    row = session.execute(_directory(investor_id=investor_id)).first()
+    if row is None:
         raise NotFound(gettext("Investor not found."))
-    return rows[0]
-
-
-def _stage_index(stage: str | None) -> int | None:
-    order = [s.value for s in Stage]
-    return order.index(stage) if stage in order else None
+    return row.User, row.Organisation
 
 
 _AMOUNT = re.compile(
@@ -341,95 +329,150 @@ def _latest_funding_needs() -> ScalarSelect[str | None]:
     )
 
 
+@dataclass(frozen=True)
+class Seeker:
+    """The member organisation investors are ranked for, and its funding need."""
+
+    organisation: Organisation
+    need_rub: int | None
+    need_from_application: bool
+
+    @property
+    def stage(self) -> Stage | None:
+        return Stage(self.organisation.stage) if self.organisation.stage in set(Stage) else None
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Why an investor suits a seeker; `score` orders the recommendations."""
+
+    score: int
+    sector: bool
+    stage: bool
+    near_stage: bool
+    ticket: bool
+
+
+# Points of each kind of fit (a neighbouring stage counts only without the exact one).
+FIT_POINTS = {"sector": 3, "stage": 2, "near_stage": 1, "ticket": 2}
+
+
 def recommendations(
-    session: Session, *, actor: User, need_rub: int | None = None
-) -> list[tuple[InvestorCard, int, list[str]]]:
-    """Investors ranked by fit with the member's organisation: sector, stage and ticket size.
+    session: Session, *, actor: User, limit: int, offset: int = 0, need_rub: int | None = None
+) -> tuple[list[tuple[InvestorCard, Fit, list[str]]], int]:
+    """Investors ranked by fit with the member's organisation: sector, stage and ticket size;
+    one page and the total.
 
     The funding need is `need_rub` when given, else the sum read from the funding needs of the
     organisation's latest membership application; without either, ticket size adds nothing."""
     orgs = _require_member(session, actor, N_("see investor recommendations"))
-    return _ranked(session, actor, orgs[0], need_rub)
+    return _ranked(session, actor, _seeker(session, orgs[0], need_rub), limit, offset)
 
 
-def investors_for(session: Session, *, actor: User) -> list[tuple[InvestorCard, list[str]]]:
+def investors_for(
+    session: Session, *, actor: User, limit: int, offset: int = 0
+) -> tuple[list[tuple[InvestorCard, list[str]]], int]:
     """The directory as the investors page shows it: members see it ranked by fit, with the
     reasons (`recommendations`); staff outside any member organisation see it in order."""
     orgs = membership.member_organisation_ids(session, actor)
     if orgs:
-        return [(card, reasons) for card, _score, reasons in _ranked(session, actor, orgs[0])]
+        ranked, total = _ranked(session, actor, _seeker(session, orgs[0]), limit, offset)
+        return [(card, reasons) for card, _fit, reasons in ranked], total
     if not actor.is_staff:
         raise _members_only(N_("see the investors"))
-    return [(card, []) for card in _cards(session, actor)]
+    cards, total = investor_directory(session, actor=actor, limit=limit, offset=offset)
+    return [(card, []) for card in cards], total
+
+
+def _seeker(session: Session, organisation_id: int, need_rub: int | None = None) -> Seeker:
+    if need_rub is not None:
+        organisation = session.get(Organisation, organisation_id)
+        assert organisation is not None
+        return Seeker(organisation, need_rub, need_from_application=False)
+    organisation, funding_needs = session.execute(
+        select(Organisation, _latest_funding_needs()).where(Organisation.id == organisation_id)
+    ).one()
+    need_rub = parse_rub_amount(funding_needs)
+    return Seeker(organisation, need_rub, need_from_application=need_rub is not None)
+
+
+def _fit_columns(session: Session, seeker: Seeker) -> dict[str, ColumnElement[int]]:
+    """Each kind of fit as a 0/1 column of the directory statement, and their `score`."""
+    organisation, need, stage = seeker.organisation, seeker.need_rub, seeker.stage
+    order = list(Stage)
+    neighbours = (
+        []
+        if stage is None
+        else [s.value for s in order if abs(order.index(s) - order.index(stage)) == 1]
+    )
+    profile = InvestorProfile
+    at_stage = json_list_has_any(session, profile.stages, [stage.value] if stage else [])
+    conditions: dict[str, ColumnElement[bool]] = {
+        "sector": json_list_has_any(
+            session, profile.sectors, [organisation.sector] if organisation.sector else []
+        ),
+        "stage": at_stage,
+        "near_stage": and_(~at_stage, json_list_has_any(session, profile.stages, neighbours)),
+        "ticket": false()
+        if need is None
+        else and_(
+            or_(profile.ticket_min_rub.is_not(None), profile.ticket_max_rub.is_not(None)),
+            or_(profile.ticket_min_rub.is_(None), profile.ticket_min_rub <= need),
+            or_(profile.ticket_max_rub.is_(None), profile.ticket_max_rub >= need),
+        ),
+    }
+    flags = {name: case((condition, 1), else_=0) for name, condition in conditions.items()}
+    score = sum((FIT_POINTS[name] * flag for name, flag in flags.items()), literal(0))
+    return {**flags, "score": score}
 
 
 def _ranked(
-    session: Session, actor: User, organisation_id: int, need_rub: int | None = None
-) -> list[tuple[InvestorCard, int, list[str]]]:
-    """`recommendations` for a member organisation of `actor` (the gate already passed)."""
-    from_application = False
-    if need_rub is None:
-        row = session.execute(
-            select(Organisation, _latest_funding_needs()).where(Organisation.id == organisation_id)
-        ).one()
-        organisation = row[0]
-        need_rub = parse_rub_amount(row[1])
-        from_application = need_rub is not None
-    else:
-        found = session.get(Organisation, organisation_id)
-        assert found is not None
-        organisation = found
+    session: Session, actor: User, seeker: Seeker, limit: int, offset: int
+) -> tuple[list[tuple[InvestorCard, Fit, list[str]]], int]:
+    """One page of the directory ranked for `seeker` (the gate already passed): the ranking is
+    done by the database, so a page costs the same however many investors there are."""
+    columns = _fit_columns(session, seeker)
+    statement = _directory(actor).add_columns(
+        *(column.label(f"fit_{name}") for name, column in columns.items())
+    )
+    rows, total = _page_rows(session, statement, (columns["score"].desc(), User.id), limit, offset)
+    ticket_reason = _ticket_reason(seeker) if any(row.fit_ticket for row in rows) else ""
     ranked = []
-    fits: str | None = None
-    for card in _cards(session, actor):
-        profile = card.profile
-        score, reasons = 0, []
-        if profile is not None:
-            if organisation.sector in profile.sectors:
-                score += 3
-                reasons.append(
-                    gettext(
-                        "Invests in your sector: %(sector)s",
-                        sector=sector_label(organisation.sector),
-                    )
-                )
-            if organisation.stage and organisation.stage in profile.stages:
-                score += 2
-                reasons.append(
-                    gettext(
-                        "Invests at your stage: %(stage)s", stage=Stage(organisation.stage).label
-                    )
-                )
-            elif organisation.stage and profile.stages:
-                mine = _stage_index(organisation.stage)
-                near = [_stage_index(s) for s in profile.stages]
-                if mine is not None and any(i is not None and abs(i - mine) == 1 for i in near):
-                    score += 1
-                    reasons.append(gettext("Invests at a neighbouring stage"))
-            has_range = profile.ticket_min_rub is not None or profile.ticket_max_rub is not None
-            if (
-                need_rub is not None
-                and has_range
-                and (
-                    (profile.ticket_min_rub is None or profile.ticket_min_rub <= need_rub)
-                    and (profile.ticket_max_rub is None or need_rub <= profile.ticket_max_rub)
-                )
-            ):
-                score += 2
-                if fits is None:  # the same sentence for every investor: format the sum once
-                    fits = (
-                        gettext(
-                            "The funding need in your application (%(amount)s) fits the "
-                            "ticket size",
-                            amount=format_rub(need_rub),
-                        )
-                        if from_application
-                        else gettext("Your funding need fits the ticket size")
-                    )
-                reasons.append(fits)
-        ranked.append((card, score, reasons))
-    ranked.sort(key=lambda item: (-item[1], item[0].user.id))
-    return ranked
+    for row in rows:
+        fit = Fit(
+            score=int(row.fit_score),
+            sector=bool(row.fit_sector),
+            stage=bool(row.fit_stage),
+            near_stage=bool(row.fit_near_stage),
+            ticket=bool(row.fit_ticket),
+        )
+        ranked.append((_card(row), fit, _reasons(seeker, fit, ticket_reason)))
+    return ranked, total
+
+
+def _ticket_reason(seeker: Seeker) -> str:
+    if seeker.need_from_application and seeker.need_rub is not None:
+        return gettext(
+            "The funding need in your application (%(amount)s) fits the ticket size",
+            amount=format_rub(seeker.need_rub),
+        )
+    return gettext("Your funding need fits the ticket size")
+
+
+def _reasons(seeker: Seeker, fit: Fit, ticket_reason: str) -> list[str]:
+    organisation = seeker.organisation
+    reasons = []
+    if fit.sector:
+        reasons.append(
+            gettext("Invests in your sector: %(sector)s", sector=sector_label(organisation.sector))
+        )
+    if fit.stage and seeker.stage is not None:
+        reasons.append(gettext("Invests at your stage: %(stage)s", stage=seeker.stage.label))
+    elif fit.near_stage:
+        reasons.append(gettext("Invests at a neighbouring stage"))
+    if fit.ticket:
+        reasons.append(ticket_reason)
+    return reasons
 
 
 # --- availability ------------------------------------------------------------------------------
@@ -854,8 +897,21 @@ def list_requests(
 def _page(
     session: Session, statement: Select[Any], order: tuple[Any, ...], limit: int, offset: int
 ) -> tuple[list[Any], int]:
+    """One page of the entities `statement` selects, and how many there are in all."""
+    rows, total = _page_rows(session, statement, order, limit, offset)
+    return [row[0] for row in rows], total
+
+
+def _page_rows(
+    session: Session,
+    statement: Select[*tuple[Any, ...]],
+    order: tuple[Any, ...],
+    limit: int,
+    offset: int,
+) -> tuple[list[Row[*tuple[Any, ...]]], int]:
+    """One page of the rows of `statement`, and how many there are in all."""
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.order_by(*order).limit(limit).offset(offset)).all()
+    rows = session.execute(statement.order_by(*order).limit(limit).offset(offset)).all()
     return list(rows), total
 
 

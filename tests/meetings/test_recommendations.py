@@ -69,6 +69,50 @@ def test_without_a_sum_in_the_application_ticket_size_adds_nothing(factory: Fact
     ] == [0, 0]
 
 
+def test_every_kind_of_fit_scores_and_ties_keep_the_directory_order(factory: Factory) -> None:
+    staff = factory.actor(Role.staff)
+    profiles = {
+        "all": {"sectors": ["software"], "stages": ["seed"], "ticket_max_rub": 9_000_000},
+        "near": {"sectors": ["energy"], "stages": ["idea", "mature"]},
+        "sector": {"sectors": ["software", "energy"], "stages": ["growth"]},
+        "none": {"sectors": ["energy"], "ticket_min_rub": 50_000_000},
+        "also none": {},
+    }
+    ids = {}
+    for name, profile in profiles.items():
+        actor, organisation = investor(factory, full_name=name)
+        ids[name] = actor.user.id
+        if profile:
+            response = staff.api.put(
+                f"/api/v1/organisations/{organisation.id}/investor-profile", json=profile
+            )
+            assert response.status_code == 200
+    mem, org = member(factory, browser=True)
+    with factory.database.session_scope() as session:
+        session.get(Organisation, org.id).stage = "seed"
+
+    first = mem.api.get("/api/v1/investors/recommendations?need_rub=5000000&limit=3").json()
+    rest = mem.api.get("/api/v1/investors/recommendations?need_rub=5000000&limit=3&offset=3").json()
+
+    assert first["total"] == rest["total"] == 5
+    ranked = [(i["id"], i["score"], i["reasons"]) for i in first["items"] + rest["items"]]
+    assert ranked == [
+        (
+            ids["all"],
+            7,
+            [
+                "Инвестирует в вашу отрасль: Программное обеспечение",
+                "Инвестирует на вашей стадии: Посевная стадия",
+                "Ваша потребность в финансировании соответствует размеру чека",
+            ],
+        ),
+        (ids["sector"], 3, ["Инвестирует в вашу отрасль: Программное обеспечение"]),
+        (ids["near"], 1, ["Инвестирует на соседней стадии"]),
+        (ids["none"], 0, []),
+        (ids["also none"], 0, []),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "amount"),
     [
