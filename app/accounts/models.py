@@ -157,6 +157,8 @@ class OrganisationRole(StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    # The partner and investor directories: one kind, in name order.
+    __table_args__ = (Index("ix_organisations_kind_name", "kind", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
