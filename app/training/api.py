@@ -181,9 +181,8 @@ def list_enrolments(session_id: int, user: StaffUser, session: SessionDep) -> Pa
 
 @router.get("/sessions/{session_id}/enrolments/mine", response_model=EnrolmentOut)
 def my_enrolment(session_id: int, user: CurrentUser, session: SessionDep) -> EnrolmentOut:
-    for enrolment in service.enrolments_of_user(session, user):
-        if enrolment.session_id == session_id:
-            return enrolment_out(session, enrolment)
+    for enrolment in service.enrolments_of_user(session, user, session_ids=[session_id]):
+        return enrolment_out(session, enrolment)
     raise NotFound(gettext("You are not enrolled in this session."))
 
 

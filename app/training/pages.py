@@ -30,6 +30,7 @@ register_nav("/trainings/mine", N_("My trainings"), order=31)
 register_nav("/courses", N_("Courses"), order=32, roles=(Role.staff, Role.admin))
 
 PAGE_SIZE = 50
+PAST_PAGE_SIZE = 20
 
 
 class SessionForm(Input):
@@ -60,7 +61,14 @@ def catalogue(
 ) -> Response:
     rows, total = service.list_sessions(session, upcoming=True, limit=PAGE_SIZE, offset=offset)
     counts = service.seat_counts(session, [s.id for s in rows])
-    mine = {e.session_id: e for e in service.enrolments_of_user(session, user)} if user else {}
+    mine = (
+        {
+            e.session_id: e
+            for e in service.enrolments_of_user(session, user, session_ids=[s.id for s in rows])
+        }
+        if user
+        else {}
+    )
     return render_page(
         request,
         "training/catalogue.html",
@@ -259,17 +267,23 @@ def _csv_safe(value: str) -> str:
 
 
 @router.get("/trainings/mine", response_class=HTMLResponse)
-def my_trainings(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    enrolments = service.enrolments_of_user(session, user)
+def my_trainings(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    mine = service.my_trainings(session, user, limit=PAST_PAGE_SIZE, offset=offset)
     return render_page(
         request,
         "training/mine.html",
         {
-            "enrolments": enrolments,
-            "positions": service.waitlist_positions(session, enrolments),
+            "upcoming": mine.upcoming,
+            "past": mine.past,
+            "pagination": Pagination(mine.past_total, PAST_PAGE_SIZE, offset),
+            "positions": service.waitlist_positions(session, mine.upcoming),
             "certificates": service.certificates_of_user(session, user.id),
             "feed_enabled": user.calendar_token_hash is not None,
-            "now": utcnow(),
         },
     )
 

@@ -9,12 +9,12 @@ the count and the insert happen as one step. The unique seat number per session 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -631,15 +631,47 @@ def enrolments_of_session(session: Session, session_id: int) -> list[Enrolment]:
     )
 
 
-def enrolments_of_user(session: Session, user: User) -> list[Enrolment]:
-    return list(
-        session.scalars(
-            select(Enrolment)
-            .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-            .options(joinedload(Enrolment.session).joinedload(TrainingSession.course))
-            .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE))
-            .order_by(TrainingSession.starts_at)
-        )
+def enrolments_of_user(
+    session: Session, user: User, *, session_ids: Collection[int] | None = None
+) -> list[Enrolment]:
+    """The user's seats and waitlist places, in time order (of the given sessions only)."""
+    statement = _enrolments_of(user)
+    if session_ids is not None:
+        statement = statement.where(Enrolment.session_id.in_(session_ids))
+    return list(session.scalars(statement.order_by(TrainingSession.starts_at)))
+
+
+@dataclass(frozen=True)
+class MyTrainings:
+    upcoming: list[Enrolment]  # sessions not yet over, soonest first
+    past: list[Enrolment]  # one page of the sessions that are over, latest first
+    past_total: int
+
+
+def my_trainings(session: Session, user: User, *, limit: int, offset: int = 0) -> MyTrainings:
+    """Every upcoming session of the user, and one page of the past ones."""
+    now = utcnow()
+    upcoming = _enrolments_of(user).where(TrainingSession.ends_at > now)
+    past = _enrolments_of(user).where(TrainingSession.ends_at <= now)
+    return MyTrainings(
+        upcoming=list(session.scalars(upcoming.order_by(TrainingSession.starts_at))),
+        past=list(
+            session.scalars(
+                past.order_by(TrainingSession.starts_at.desc(), Enrolment.id)
+                .limit(limit)
+                .offset(offset)
+            )
+        ),
+        past_total=session.scalar(select(func.count()).select_from(past.subquery())) or 0,
+    )
+
+
+def _enrolments_of(user: User) -> Select[Enrolment]:
+    return (
+        select(Enrolment)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .options(joinedload(Enrolment.session).joinedload(TrainingSession.course))
+        .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE))
     )
 
 

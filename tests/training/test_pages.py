@@ -132,3 +132,31 @@ def test_staff_create_course_and_session_from_pages(factory) -> None:
     stored = staff.api.get(f"/api/v1/sessions/{session_id}").json()
     assert stored["starts_at"] in ("2031-05-01T07:00:00Z", "2031-05-01T07:00:00+00:00")
     assert factory.actor(browser=True).browser.get("/courses").status_code == 403
+
+
+def test_my_trainings_lists_upcoming_sessions_then_the_past_twenty_at_a_time(factory) -> None:
+    staff = factory.actor(Role.staff)
+    person = factory.actor(browser=True)
+    course_id = make_course(staff.api)["id"]
+    days_ago = {}
+    for n in range(23):
+        session_id = make_session(staff.api, course_id, hours=48 + n)["id"]
+        person.api.post(f"/api/v1/sessions/{session_id}/enrolments")
+        if n >= 2:  # 21 past sessions, the latest (n = 2) one day ago
+            move_session(factory.database, session_id, starts_in=timedelta(days=-(n - 1)))
+            days_ago[session_id] = n - 1
+
+    def session_links(html: str, section: str) -> list[int]:
+        part = html.split("<h2>Past sessions</h2>")[0 if section == "upcoming" else 1]
+        part = part.split("<h2>Certificates</h2>")[0]
+        return [int(chunk.split('"', 1)[0]) for chunk in part.split('href="/sessions/')[1:]]
+
+    first = person.browser.get("/trainings/mine?lang=en").text
+    second = person.browser.get("/trainings/mine?lang=en&offset=20").text
+
+    by_recency = sorted(days_ago, key=days_ago.__getitem__)
+    assert len(session_links(first, "upcoming")) == 2
+    assert session_links(first, "past") == by_recency[:20]
+    assert "1–20 of 21" in first
+    assert session_links(second, "past") == by_recency[20:]
+    assert session_links(second, "upcoming") == session_links(first, "upcoming")
