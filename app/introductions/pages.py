@@ -13,7 +13,7 @@ from app.deps import CurrentUser, OptionalUser, SessionDep, StaffUser
 from app.errors import DomainError, FieldError
 from app.i18n import N_, get_locale, gettext
 from app.introductions import service
-from app.introductions.models import IntroductionStatus, LookingFor, OutcomeKind
+from app.introductions.models import IntroductionStatus, LookingFor, OutcomeKind, SuccessStory
 from app.introductions.schemas import DeclineIn, IntroductionIn, OutcomeIn, ReasonIn
 from app.vocab import sector_label
 from app.web import FormData, Pagination, flash, parse_form, redirect, register_nav, render_page
@@ -258,8 +258,8 @@ def outcome(
     return redirect(f"/introductions/{introduction_id}")
 
 
-def _localised(story: object) -> dict[str, object]:
-    view = service.story_view(story)  # type: ignore[arg-type]
+def _localised(story: SuccessStory) -> dict[str, object]:
+    view = service.story_view(story)
     english = get_locale() == "en"
     view["title"] = view["title_en"] if english else view["title_ru"]
     view["body"] = view["body_en"] if english else view["body_ru"]

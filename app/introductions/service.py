@@ -692,7 +692,8 @@ def list_stories(
         query = query.where(SuccessStory.published_at.is_not(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.scalars(
-        query.order_by(SuccessStory.published_at.desc(), SuccessStory.id.desc())
+        query.options(joinedload(SuccessStory.outcome))
+        .order_by(SuccessStory.published_at.desc(), SuccessStory.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
