@@ -1,6 +1,6 @@
 """A realistic, deterministic data set for the benchmarks, on SQLite or PostgreSQL.
 
-    .venv/bin/python -m bench.generate --url sqlite:////tmp/portal-bench.db --scale 0.05
+    .venv/bin/python -m bench.generate --url sqlite:////tmp/portal-bench.db --scale 0.1
     .venv/bin/python -m bench.generate --url postgresql+psycopg://postgres@127.0.0.1/x --scale 1
 
 At scale 1: 10k organisations, 20k applications with 60k reviews, 2k training sessions with 50k
@@ -425,7 +425,7 @@ class Plan:
         self.counts = {k: max(1, round(v * self.scale)) for k, v in BASE_COUNTS.items()}
         self.counts["reviewers"] = max(6, round(60 * self.scale))
         self.counts["partners"] = max(2, self.counts["organisations"] // 40)
-        self.counts["courses"] = max(2, round(20 * min(1.0, self.scale * 4)))
+        self.counts["courses"] = 20  # a cluster's catalogue does not grow with its membership
 
     @property
     def now(self) -> datetime:
@@ -496,12 +496,12 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
         WebSession,
     )
     from app.accounts.passwords import hash_password
-    from app.introductions.models import Introduction, PartnerProfile
+    from app.introductions.models import Introduction, Outcome, PartnerProfile, SuccessStory
     from app.library.models import LibraryItem, LibraryTag
     from app.library.search import reindex_all
     from app.meetings.models import InvestorProfile, Meeting, MeetingRequest
     from app.membership.models import Application, Assignment, Membership, Review
-    from app.notifications.models import Notification
+    from app.notifications.models import Notification, OutboxMessage
     from app.training.models import Course, Enrolment, TrainingSession
 
     c = plan.counts
@@ -787,9 +787,11 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
     requesters = [k for k in member_orgs if k not in partner_orgs]
     open_pairs: set[tuple[int, int]] = set()
 
+    accepted: list[int] = []
+
     def introductions() -> Iterator[dict[str, Any]]:
         for n in range(1, c["introductions"] + 1):
-            org_id = 1 if n % 50 == 0 else r.choice(requesters)
+            org_id = 1 if n % 20 == 0 else r.choice(requesters)
             partner = partner_orgs[0] if n % 7 == 0 else r.choice(partner_orgs)
             status = r.choice(intro_statuses)
             if status in ("requested", "forwarded", "accepted"):
@@ -797,6 +799,8 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
                     status = "expired"
                 else:
                     open_pairs.add((org_id, partner))
+            if status == "accepted":
+                accepted.append(n)
             created = now - timedelta(days=r.randint(1, 600))
             yield {"id": n, "requester_organisation_id": org_id,
                    "partner_organisation_id": partner, "requested_by_id": owner(org_id),
@@ -811,6 +815,41 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
                    if status in ("forwarded", "accepted", "declined") else None}  # fmt: skip
 
     w.write("introductions", Introduction.__table__, c["introductions"], introductions())
+    # Every accepted introduction records an outcome; a third of them became a published story.
+    outcome_kinds = ["pilot", "contract", "investment"]
+    w.write("outcomes", Outcome.__table__, len(accepted), (
+        {"id": k, "introduction_id": n, "kind": outcome_kinds[k % 3],
+         "amount_rub": None if k % 3 == 0 else 1_000_000 * r.randint(1, 30),
+         "note": "Пилот на одной площадке партнёра.", "side": "member", "recorded_by_id": 1,
+         "created_at": now - timedelta(days=r.randint(1, 300))}
+        for k, n in enumerate(accepted, start=1)
+    ))  # fmt: skip
+    stories = [k for k in range(1, len(accepted) + 1) if k % 3 == 0]
+    w.write("success stories", SuccessStory.__table__, len(stories), (
+        {"id": n, "outcome_id": k, "title_ru": f"Пилот на производстве партнёра {k}",
+         "title_en": f"A pilot at a partner's plant {k}",
+         "body_ru": "Платформа снизила простои на 15% за три месяца.",
+         "body_en": "The platform cut downtime by 15% in three months.",
+         "created_by_id": 1, "created_at": now - timedelta(days=n),
+         "member_consent_at": now - timedelta(days=n),
+         "partner_consent_at": now - timedelta(days=n), "published_at": now - timedelta(days=n)}
+        for n, k in enumerate(stories, start=1)
+    ))  # fmt: skip
+
+    # --- emails: two per application, a few of them failed
+    n_mail = 2 * c["applications"]
+    w.write("outbox", OutboxMessage.__table__, n_mail, (
+        {"id": n, "idempotency_key": f"bench-{n}", "kind": "membership.decision",
+         "recipient_id": owner(2 + n % (n_org - 1)),
+         "to_email": f"owner{2 + n % (n_org - 1)}@bench.example",
+         "subject": "Решение по заявке", "body_text": "Комитет принял решение по вашей заявке.",
+         "body_html": "<p>Комитет принял решение по вашей заявке.</p>", "locale": "ru",
+         "status": "failed" if n % 50 == 0 else "sent", "attempts": 1,
+         "next_attempt_at": now - timedelta(minutes=n_mail - n),
+         "created_at": now - timedelta(minutes=n_mail - n),
+         "sent_at": None if n % 50 == 0 else now - timedelta(minutes=n_mail - n)}
+        for n in range(1, n_mail + 1)
+    ))  # fmt: skip
 
     # --- notifications for the fixed users
     w.write("notifications", Notification.__table__, 5 * 40, (
@@ -943,7 +982,7 @@ def timed(label: str, action: Callable[[], Any]) -> tuple[Any, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="an empty database (SQLite or PostgreSQL)")
-    parser.add_argument("--scale", type=float, default=0.05)
+    parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     import os

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark on SQLite and PostgreSQL, one Markdown report.
 
-    .venv/bin/python -m bench.run [--scale 0.05] [--repeat 15] [--requests 300] [--sqlite-only]
+    .venv/bin/python -m bench.run [--scale 0.1] [--repeat 15] [--requests 300] [--sqlite-only]
     .venv/bin/python -m bench.run --throughput-only --target "library search" --rounds 5
     BENCH_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432   (a database is created and dropped)
 
@@ -356,7 +356,7 @@ def _pg_reachable(url: str) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run every benchmark; write a Markdown report.")
-    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", 0.05)))
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", 0.1)))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--requests", type=int, default=300)
