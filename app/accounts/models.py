@@ -157,8 +157,10 @@ class OrganisationRole(StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisations"
-    # The partner and investor directories: one kind, in name order.
-    __table_args__ = (Index("ix_organisations_kind_name", "kind", "name"),)
+    __table_args__ = (
+        Index("ix_organisations_name", "name", "id"),  # the register, in name order
+        Index("ix_organisations_kind_name", "kind", "name"),  # partners and investors
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -106,7 +106,10 @@ class PartnerProfile(Base):
 
 class Introduction(Base):
     __tablename__ = "introductions"
-    __table_args__ = (Index("ix_introductions_status_changed", "status", "status_changed_at"),)
+    __table_args__ = (
+        Index("ix_introductions_status_changed", "status", "status_changed_at"),
+        Index("ix_introductions_created", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requester_organisation_id: Mapped[int] = mapped_column(

@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
@@ -890,7 +891,14 @@ def list_requests(
     if sent_only:
         statement = statement.where(mine, MeetingRequest.investor_id != actor.id)
     elif not actor.is_staff:
-        statement = statement.where(or_(MeetingRequest.investor_id == actor.id, mine))
+        statement = statement.where(
+            MeetingRequest.id.in_(
+                union(
+                    select(MeetingRequest.id).where(MeetingRequest.investor_id == actor.id),
+                    select(MeetingRequest.id).where(mine),
+                )
+            )
+        )
     return _page(session, statement, (MeetingRequest.id.desc(),), limit, offset)
 
 
@@ -1178,10 +1186,13 @@ def list_meetings(
 ) -> tuple[list[Meeting], int]:
     """One page of the caller's meetings (as the investor or through any of their
     organisations), earliest first, and their total."""
+    # A union of two index lookups: an OR of them makes PostgreSQL read every meeting.
     statement = select(Meeting).where(
-        or_(
-            Meeting.investor_id == actor.id,
-            Meeting.organisation_id.in_(_organisation_ids_of(actor)),
+        Meeting.id.in_(
+            union(
+                select(Meeting.id).where(Meeting.investor_id == actor.id),
+                select(Meeting.id).where(Meeting.organisation_id.in_(_organisation_ids_of(actor))),
+            )
         )
     )
     if not with_feedback:

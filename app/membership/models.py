@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app import audit
@@ -211,13 +211,17 @@ class Application(Base):
     application per organisation on every database."""
 
     __tablename__ = "membership_applications"
+    # The lists: newest activity first.
+    __table_args__ = (Index("ix_membership_applications_updated", "updated_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
     open_organisation_id: Mapped[int | None] = mapped_column(unique=True)
-    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    applicant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[ApplicationStatus] = mapped_column(
         str_enum(ApplicationStatus, 20), default=ApplicationStatus.draft, index=True
     )

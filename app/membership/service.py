@@ -11,7 +11,18 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, Protocol
 
-from sqlalchemy import BindParameter, ColumnElement, Connection, bindparam, func, or_, select, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.orm import (
     Session,
     aliased,
@@ -401,6 +412,17 @@ def _queue_condition(actor: User, queue: str) -> ColumnElement[bool]:
     return Application.id.in_(mine) & (Application.status == ApplicationStatus.under_review)
 
 
+def _visible_application_ids(actor: User) -> CompoundSelect[int]:
+    """Applications a user made, of their organisations, or assigned to them for review: a
+    union of three index lookups (an OR of them makes PostgreSQL read every application)."""
+    own = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == actor.id)
+    return union(
+        select(Application.id).where(Application.applicant_id == actor.id),
+        select(Application.id).where(Application.organisation_id.in_(own)),
+        select(Assignment.application_id).where(Assignment.reviewer_id == actor.id),
+    )
+
+
 def list_applications(
     session: Session,
     *,
@@ -430,15 +452,7 @@ def list_applications(
     if queue in QUEUES:
         conditions.append(_queue_condition(actor, queue))
     if not policies.is_overseer(actor):
-        own = select(OrganisationMember.organisation_id).where(
-            OrganisationMember.user_id == actor.id
-        )
-        assigned = select(Assignment.application_id).where(Assignment.reviewer_id == actor.id)
-        conditions.append(
-            (Application.applicant_id == actor.id)
-            | Application.organisation_id.in_(own)
-            | Application.id.in_(assigned)
-        )
+        conditions.append(Application.id.in_(_visible_application_ids(actor)))
     if status is not None:
         conditions.append(Application.status == status)
     newest_first = (Application.updated_at.desc(), Application.id.desc())
@@ -1410,7 +1424,7 @@ def register(
         statement = statement.where(Organisation.region == region)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
-        statement.order_by(Organisation.name, Membership.id).limit(limit).offset(offset)
+        statement.order_by(Organisation.name, Organisation.id).limit(limit).offset(offset)
     ).all()
     return [(m, o) for m, o in rows], total
 
