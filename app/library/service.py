@@ -49,6 +49,7 @@ VERSIONED_FIELDS = (
 # here whenever an item changes.
 POPULAR_TAGS_SECONDS = 300.0
 RELATED_PER_TAG = 50
+COUNT_CAP = 10_000
 _popular_cache: dict[bool, tuple[float, list[str]]] = {}
 
 
@@ -279,7 +280,8 @@ class Listing:
     snippets: dict[int, Markup]
     tags: dict[int, list[str]]
     total: int
-    capped: bool = False  # a search that reached RANK_CAP matches: at least that many, "1000+"
+    # At least `total` items: a search reached RANK_CAP matches ("1000+"), a list COUNT_CAP.
+    capped: bool = False
 
 
 # Lists read the items without their tag collections (which would raise if touched) and the
@@ -339,8 +341,10 @@ def list_items(
             item.id: search.snippet_from(found[item.id][1] or "", result.wanted) for item in items
         }
         return Listing(items, snippets, _tags_of(session, items), result.total, capped)
-    # count(*), not count(id): PostgreSQL can then answer from the visibility index alone.
-    total = session.scalar(select(func.count()).select_from(LibraryItem).where(*conditions)) or 0
+    # Counting every item grows with the library: count up to COUNT_CAP ("10000+"), from the
+    # visibility index alone.
+    counted = select(literal(1)).select_from(LibraryItem).where(*conditions).limit(COUNT_CAP)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     items = list(
         session.scalars(
             select(LibraryItem)
@@ -352,7 +356,7 @@ def list_items(
         )
     )
     snippets = {i.id: search.plain_snippet(i.summary) for i in items}
-    return Listing(items, snippets, _tags_of(session, items), total)
+    return Listing(items, snippets, _tags_of(session, items), total, total >= COUNT_CAP)
 
 
 def related_items(

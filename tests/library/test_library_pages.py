@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from app.accounts.models import Role
-from app.library import search
+from app.library import search, service
 from tests.factories import csrf_from
 from tests.library.helpers import create_item
 
@@ -87,6 +87,21 @@ def test_a_capped_search_says_there_are_more(factory, client, monkeypatch) -> No
     monkeypatch.setattr(search, "RANK_CAP", 4)
     page = client.get("/library", params={"q": "грант"})
     assert "Найдено: 3<" in page.text
+
+
+def test_browsing_counts_up_to_the_cap_and_still_pages_past_it(
+    factory, client, monkeypatch
+) -> None:
+    staff = factory.actor(Role.staff)
+    for n in range(4):
+        create_item(staff.api, title=f"Обзор {n}")
+    monkeypatch.setattr(service, "COUNT_CAP", 3)
+    assert "Найдено: 3+" in client.get("/library").text
+    assert client.get("/api/v1/library?limit=2").json()["total"] == 3
+    beyond = client.get("/api/v1/library?limit=2&offset=3").json()
+    assert [item["title"] for item in beyond["items"]] == ["Обзор 0"]
+    monkeypatch.setattr(service, "COUNT_CAP", 5)
+    assert "Найдено: 4<" in client.get("/library").text
 
 
 def _related_titles(html: str) -> list[str]:
