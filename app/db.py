@@ -103,6 +103,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Reads straight from the operating system's file cache, and 16 MB of pages per
+        # connection (the default 2 MB is soon outgrown: lookups then reread pages).
+        cursor.execute("PRAGMA mmap_size=268435456")
+        cursor.execute("PRAGMA cache_size=-16000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

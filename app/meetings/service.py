@@ -219,13 +219,17 @@ def _directory(
     investor) with the organisation's profile and whether `viewer` may see their contact."""
     from app.accounts.models import UserRole
 
+    investor_organisations = select(Organisation.id).where(
+        Organisation.kind == OrganisationKind.investor, Organisation.verified_at.is_not(None)
+    )
     first_organisation = (
-        select(OrganisationMember.user_id, func.min(Organisation.id).label("organisation_id"))
-        .join(Organisation, Organisation.id == OrganisationMember.organisation_id)
-        .where(
-            Organisation.kind == OrganisationKind.investor,
-            Organisation.verified_at.is_not(None),
+        select(
+            OrganisationMember.user_id,
+            func.min(OrganisationMember.organisation_id).label("organisation_id"),
         )
+        # An IN list, not a join: the few investor organisations drive the lookup of their
+        # members, rather than every membership of every organisation being read.
+        .where(OrganisationMember.organisation_id.in_(investor_organisations))
         .group_by(OrganisationMember.user_id)
         .subquery()
     )

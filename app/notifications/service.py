@@ -303,7 +303,7 @@ def list_outbox(
                 func.lower(OutboxMessage.subject).like(pattern, escape="\\"),
             )
         )
-    total = session.scalar(select(func.count(OutboxMessage.id)).where(*condition)) or 0
+    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*condition)) or 0
     rows = session.scalars(
         select(OutboxMessage)
         .where(*condition)
@@ -316,7 +316,7 @@ def list_outbox(
 
 def outbox_counts(session: Session) -> dict[OutboxStatus, int]:
     rows = session.execute(
-        select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
     counts = dict.fromkeys(OutboxStatus, 0)
     for status, count in rows:

@@ -8,7 +8,7 @@ from app.accounts.models import Role
 from app.audit import AuditEntry
 from app.i18n import N_
 from app.notifications import kinds
-from app.notifications.models import EmailPreference, Notification, OutboxStatus
+from app.notifications.models import EmailPreference, Notification, OutboxMessage, OutboxStatus
 from app.notifications.worker import deliver_due
 from tests.factories import Factory
 from tests.notifications.helpers import outbox, queue_mail
@@ -177,6 +177,8 @@ def test_outbox_is_for_staff_and_never_shows_bodies(factory: Factory) -> None:
     assert "body_text" not in body["items"][0] and "body_html" not in body["items"][0]
     by_kind = staff.api.get("/api/v1/outbox", params={"kind": "account.new_token"}).json()
     assert by_kind["total"] == 2
+    everything = staff.api.get("/api/v1/outbox").json()["total"]
+    assert everything == factory.count(OutboxMessage) and everything > 2
     assert staff.api.get("/api/v1/outbox", params={"status": "lost"}).status_code == 422
     assert staff.api.get("/api/v1/outbox/999999").status_code == 404
     queued_id = body["items"][0]["id"]
