@@ -711,13 +711,14 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
         for s in range(1, n_sessions + 1)
     ))  # fmt: skip
     trainees = list(range(2, n_org + 1))
+    bench_member_every = max(2, n_sessions // 40)
 
     def enrolments() -> Iterator[dict[str, Any]]:
         n = 0
         for s in range(1, n_sessions + 1):
             chosen = r.sample(trainees, min(per_session, len(trainees)))
-            if s % 20 == 1 and 1 not in chosen:
-                chosen[0] = 1  # the bench member's organisation attends some sessions
+            if s % bench_member_every == 1 and 1 not in chosen:
+                chosen[0] = 1  # the bench member attends 40 sessions, past and upcoming
             for seat, org_id in enumerate(chosen, start=1):
                 n += 1
                 past = session_starts[s] < now

@@ -77,7 +77,7 @@ ROUTES: tuple[Route, ...] = (
     Route("page meetings", "member", "/meetings", page=True),
     Route("page investor inbox", "investor", "/investor-inbox", page=True),
     Route("page library", None, "/library", page=True),
-    Route("page library search", None, "/library?q=cloud+security", page=True),
+    Route("page library search", None, "/library?q=software+licensing", page=True),
     Route("page library item", None, "/library/{library_item}", page=True),
     Route("page partners", "member", "/partners", page=True),
     Route("page introductions", "member", "/introductions", page=True),
