@@ -73,6 +73,7 @@ class User(Base):
 
 class UserRole(Base):
     __tablename__ = "user_roles"
+    __table_args__ = (Index("ix_user_roles_role", "role", "user_id"),)  # the holders of a role
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

@@ -140,6 +140,8 @@ MEETING_TRANSITIONS: dict[MeetingStatus, set[MeetingStatus]] = {
 
 class Meeting(Base):
     __tablename__ = "meetings"
+    # An organisation's meetings, and whether it has met a given investor.
+    __table_args__ = (Index("ix_meetings_organisation_investor", "organisation_id", "investor_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(80), unique=True)
@@ -147,9 +149,7 @@ class Meeting(Base):
         ForeignKey("meeting_requests.id", ondelete="SET NULL"), unique=True
     )
     investor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     status: Mapped[MeetingStatus] = mapped_column(

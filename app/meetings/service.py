@@ -17,6 +17,7 @@ from sqlalchemy import (
     Row,
     ScalarSelect,
     Select,
+    Subquery,
     and_,
     case,
     delete,
@@ -193,12 +194,15 @@ def _organisation_ids_of(user: User) -> Select[int]:
 
 def _met_by(viewer: User) -> ColumnElement[bool]:
     """Per investor row: an organisation of `viewer` has a meeting (not cancelled) with them.
-    Not correlated: the investors met are found once, from the viewer's few meetings."""
-    return User.id.in_(
-        select(Meeting.investor_id).where(
+    Evaluated for the rows of one page only, each an index lookup."""
+    return (
+        select(Meeting.id)
+        .where(
             Meeting.organisation_id.in_(_organisation_ids_of(viewer)),
+            Meeting.investor_id == User.id,
             Meeting.status != MeetingStatus.cancelled,
         )
+        .exists()
     )
 
 
@@ -212,11 +216,10 @@ def _contact_visible(viewer: User | None) -> ColumnElement[bool]:
     return or_(User.id == viewer.id, _met_by(viewer))
 
 
-def _directory(
-    viewer: User | None = None, investor_id: int | None = None
-) -> Select[User, Organisation, InvestorProfile, bool]:
-    """Active investors of verified investor organisations (the lowest organisation id of each
-    investor) with the organisation's profile and whether `viewer` may see their contact."""
+def _investors(investor_id: int | None = None) -> Select[int, int]:
+    """The directory, narrow: each active investor of a verified investor organisation and their
+    first (lowest id) such organisation. Ranking, counting and paging read only this; the cards
+    are then read for one page (`_cards_of`)."""
     from app.accounts.models import UserRole
 
     investor_organisations = select(Organisation.id).where(
@@ -233,23 +236,45 @@ def _directory(
         .group_by(OrganisationMember.user_id)
         .subquery()
     )
+    user_id = first_organisation.c.user_id
     statement = (
-        select(User, Organisation, InvestorProfile, _contact_visible(viewer).label("visible"))
-        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.investor))
-        .join(first_organisation, first_organisation.c.user_id == User.id)
-        .join(Organisation, Organisation.id == first_organisation.c.organisation_id)
-        .outerjoin(InvestorProfile, InvestorProfile.organisation_id == Organisation.id)
+        select(user_id, first_organisation.c.organisation_id)
+        .join(UserRole, (UserRole.user_id == user_id) & (UserRole.role == Role.investor))
+        .join(User, User.id == user_id)
         .where(User.is_active.is_(True))
+    )
+    return statement if investor_id is None else statement.where(user_id == investor_id)
+
+
+def _cards_of(page: Subquery, viewer: User | None) -> Select[Any]:
+    """The card of each investor in `page` (a subquery of `_investors` rows), with any further
+    columns of the page."""
+    extra = [column for column in page.c if column.key not in ("user_id", "organisation_id")]
+    return (
+        select(
+            User, Organisation, InvestorProfile, _contact_visible(viewer).label("visible"), *extra
+        )
+        .join(page, page.c.user_id == User.id)
+        .join(Organisation, Organisation.id == page.c.organisation_id)
+        .outerjoin(InvestorProfile, InvestorProfile.organisation_id == Organisation.id)
         # Their roles are not shown; loading them would cost a statement.
         .options(lazyload(User.role_rows))
     )
-    if investor_id is not None:
-        statement = statement.where(User.id == investor_id)
-    return statement
 
 
 def _card(row: Row[*tuple[Any, ...]]) -> InvestorCard:
     return InvestorCard(row.User, row.Organisation, row.InvestorProfile, bool(row.visible))
+
+
+def _one_card(session: Session, viewer: User | None, investor_id: int) -> InvestorCard:
+    row = session.execute(_cards_of(_investors(investor_id).subquery(), viewer)).first()
+    if row is None:
+        raise NotFound(gettext("Investor not found."))
+    return _card(row)
+
+
+def _total(session: Session, statement: Select[*tuple[Any, ...]]) -> int:
+    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
 def _require_directory_access(session: Session, actor: User) -> None:
@@ -263,24 +288,21 @@ def investor_directory(
     """Members (and staff) see the investors of verified investor organisations; one page of
     cards and the total."""
     _require_directory_access(session, actor)
-    rows, total = _page_rows(session, _directory(actor), (User.id,), limit, offset)
-    return [_card(row) for row in rows], total
+    investors = _investors()
+    page = investors.order_by(investors.selected_columns.user_id).limit(limit).offset(offset)
+    rows = session.execute(_cards_of(page.subquery(), actor).order_by(User.id))
+    return [_card(row) for row in rows], _total(session, investors)
 
 
 def investor_card(session: Session, *, actor: User, investor_id: int) -> InvestorCard:
     """One investor of the directory, behind the same members-only gate; else 404."""
     _require_directory_access(session, actor)
-    row = session.execute(_directory(actor, investor_id)).first()
-    if row is None:
-        raise NotFound(gettext("Investor not found."))
-    return _card(row)
+    return _one_card(session, actor, investor_id)
 
 
 def get_investor(session: Session, investor_id: int) -> tuple[User, Organisation]:
-    row = session.execute(_directory(investor_id=investor_id)).first()
-    if row is None:
-        raise NotFound(gettext("Investor not found."))
-    return row.User, row.Organisation
+    card = _one_card(session, None, investor_id)
+    return card.user, card.organisation
 
 
 _AMOUNT = re.compile(
@@ -434,13 +456,21 @@ def _fit_columns(session: Session, seeker: Seeker) -> dict[str, ColumnElement[in
 def _ranked(
     session: Session, actor: User, seeker: Seeker, limit: int, offset: int
 ) -> tuple[list[tuple[InvestorCard, Fit, list[str]]], int]:
-    """One page of the directory ranked for `seeker` (the gate already passed): the ranking is
-    done by the database, so a page costs the same however many investors there are."""
+    """One page of the directory ranked for `seeker` (the gate already passed): the database
+    ranks the narrow rows of `_investors` and reads the cards of one page."""
+    investors = _investors()
+    user_id, organisation_id = investors.selected_columns
     columns = _fit_columns(session, seeker)
-    statement = _directory(actor).add_columns(
-        *(column.label(f"fit_{name}") for name, column in columns.items())
+    page = (
+        investors.outerjoin(InvestorProfile, InvestorProfile.organisation_id == organisation_id)
+        .add_columns(*(column.label(f"fit_{name}") for name, column in columns.items()))
+        .order_by(columns["score"].desc(), user_id)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
     )
-    rows, total = _page_rows(session, statement, (columns["score"].desc(), User.id), limit, offset)
+    statement = _cards_of(page, actor).order_by(page.c.fit_score.desc(), User.id)
+    rows, total = list(session.execute(statement)), _total(session, investors)
     ticket_reason = _ticket_reason(seeker) if any(row.fit_ticket for row in rows) else ""
     ranked = []
     for row in rows:
@@ -910,21 +940,8 @@ def _page(
     session: Session, statement: Select[Any], order: tuple[Any, ...], limit: int, offset: int
 ) -> tuple[list[Any], int]:
     """One page of the entities `statement` selects, and how many there are in all."""
-    rows, total = _page_rows(session, statement, order, limit, offset)
-    return [row[0] for row in rows], total
-
-
-def _page_rows(
-    session: Session,
-    statement: Select[*tuple[Any, ...]],
-    order: tuple[Any, ...],
-    limit: int,
-    offset: int,
-) -> tuple[list[Row[*tuple[Any, ...]]], int]:
-    """One page of the rows of `statement`, and how many there are in all."""
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.execute(statement.order_by(*order).limit(limit).offset(offset)).all()
-    return list(rows), total
+    rows = session.scalars(statement.order_by(*order).limit(limit).offset(offset)).all()
+    return list(rows), _total(session, statement)
 
 
 def _hold(
