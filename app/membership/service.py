@@ -830,9 +830,9 @@ def _reviewers(session: Session, *, user_id: int | None = None) -> list[tuple[Us
         .order_by(User.id)
     )
     if user_id is None:
-        statement = statement.join(
-            UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.committee)
-        ).where(User.is_active.is_(True))
+        # An IN list: the committee drives the lookup, not a scan of every user.
+        committee = select(UserRole.user_id).where(UserRole.role == Role.committee)
+        statement = statement.where(User.id.in_(committee), User.is_active.is_(True))
     else:
         statement = statement.where(User.id == user_id)
     users: dict[int, User] = {}
