@@ -1,7 +1,9 @@
 """A bare reference: the staff applications list and the library search as a minimal Starlette
 app running the same SQL as the portal with no ORM (SQLAlchemy Core `text()` on a pooled
-engine), same JSON shape. The throughput benchmark serves it with the same uvicorn settings and
-database as the portal, and reports portal / reference.
+engine), the same fields and values (the committee's aggregates and the named parties
+included; on SQLite, timestamps and booleans as the driver returns them). The throughput
+benchmark serves it with the same uvicorn settings and database as the portal, and reports
+portal / reference.
 
     DATABASE_URL=... .venv/bin/uvicorn bench.reference_app:app --workers 1
 """
@@ -9,7 +11,9 @@ database as the portal, and reports portal / reference.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import statistics
 from typing import Any
 
 from sqlalchemy import bindparam, create_engine, text
@@ -26,6 +30,7 @@ from app.library.search import (
     parse_query,
     snippet_from,
 )
+from app.membership.service import CRITERIA, HIGH_DISAGREEMENT, review_settings
 
 _URL = os.environ["DATABASE_URL"]
 engine = create_engine(_URL, pool_size=10, max_overflow=20)
@@ -58,6 +63,28 @@ def _caller(connection: Any, request: Request) -> tuple[int, set[str]] | None:
         )
     }
     return row.id, roles
+
+
+WEIGHTS = review_settings().weights
+FACTORS = tuple(WEIGHTS.get(name, 0.0) for name in CRITERIA)
+QUORUM = review_settings().quorum
+
+
+def _weigh(scores: dict[str, int]) -> float:
+    weighted = sum(scores[name] * f for name, f in zip(CRITERIA, FACTORS, strict=True))
+    return round(weighted / (sum(FACTORS) or 1.0), 2)
+
+
+def _aggregate(values: list[float]) -> dict[str, Any]:
+    """The committee's aggregate of the weighted scores, as the portal reports it."""
+    if not values:
+        return {"reviews": 0, "quorum": QUORUM, "weighted_mean": None, "median": None,
+                "disagreement": None, "high_disagreement": False}  # fmt: skip
+    spread = round(max(values) - min(values), 2)
+    return {"reviews": len(values), "quorum": QUORUM,
+            "weighted_mean": round(statistics.fmean(values), 2),
+            "median": round(statistics.median(values), 2), "disagreement": spread,
+            "high_disagreement": spread >= HIGH_DISAGREEMENT}  # fmt: skip
 
 
 def _in(sql: str, name: str) -> Any:
@@ -106,6 +133,7 @@ def _applications(request: Request) -> tuple[int, dict[str, Any]]:
                 {"status": e.to_status, "at": _iso(e.created_at)}
             )
         assignments: dict[int, list[dict[str, Any]]] = {}
+        scored: dict[tuple[int, int], list[float]] = {}
         for s in connection.execute(
             _in(
                 "SELECT s.*, u.full_name, r.id AS review_id, r.scores "
@@ -125,6 +153,19 @@ def _applications(request: Request) -> tuple[int, dict[str, Any]]:
                     "conflict_kind": s.conflict_kind, "review_submitted": s.review_id is not None,
                 }
             )  # fmt: skip
+            if s.scores is not None and s.conflict is not None and not s.conflict:
+                scores = json.loads(s.scores) if isinstance(s.scores, str) else s.scores  # SQLite
+                scored.setdefault((s.application_id, s.round), []).append(_weigh(scores))
+        parties: dict[tuple[int, str], list[str]] = {}
+        for p in connection.execute(
+            _in(
+                "SELECT application_id, relation, inn FROM membership_application_parties "
+                "WHERE application_id IN :ids ORDER BY id",
+                "ids",
+            ),
+            {"ids": ids},
+        ):
+            parties.setdefault((p.application_id, p.relation), []).append(p.inn)
         numbers = {
             m.organisation_id: m.number
             for m in connection.execute(
@@ -150,8 +191,10 @@ def _applications(request: Request) -> tuple[int, dict[str, Any]]:
                 if r.status == "approved" else None,
                 "attachments": attachments.get(r.id, []),
                 "timeline": [{"status": "draft", "at": _iso(r.created_at)}, *events.get(r.id, [])],
+                "competitors": parties.get((r.id, "competitor"), []),
+                "shareholders": parties.get((r.id, "shareholder"), []),
                 "review_round": r.review_round, "assignments": assignments.get(r.id, []),
-                "aggregate": None,
+                "aggregate": _aggregate(scored.get((r.id, r.review_round), [])),
             }
         )  # fmt: skip
     return 200, {"items": items, "total": total}
