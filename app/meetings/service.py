@@ -194,7 +194,7 @@ def _organisation_ids_of(user: User) -> Select[int]:
 
 def _met_by(viewer: User) -> ColumnElement[bool]:
     """Per investor row: an organisation of `viewer` has a meeting (not cancelled) with them.
-    Evaluated for the rows of one page only, each an index lookup."""
+    Asked only for the cards of one page (`_cards_of`), not for every investor."""
     return (
         select(Meeting.id)
         .where(

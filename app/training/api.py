@@ -181,8 +181,9 @@ def list_enrolments(session_id: int, user: StaffUser, session: SessionDep) -> Pa
 
 @router.get("/sessions/{session_id}/enrolments/mine", response_model=EnrolmentOut)
 def my_enrolment(session_id: int, user: CurrentUser, session: SessionDep) -> EnrolmentOut:
-    for enrolment in service.enrolments_of_user(session, user, session_ids=[session_id]):
-        return enrolment_out(session, enrolment)
+    found = service.enrolments_of_user(session, user, session_ids=[session_id])
+    if found:
+        return enrolment_out(session, found[0])
     raise NotFound(gettext("You are not enrolled in this session."))
 
 
