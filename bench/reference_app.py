@@ -26,6 +26,7 @@ from starlette.routing import Route
 from app.library.search import (
     MAX_INDEXED_CHARS,
     RANK_CAP,
+    RECENT_WINDOW,
     fts5_match,
     parse_query,
     snippet_from,
@@ -227,11 +228,13 @@ def _library(request: Request) -> tuple[int, dict[str, Any]]:
                 f"websearch_to_tsquery('russian'::regconfig, :t{n})" for n in range(len(terms))
             )
             params = {f"t{n}": t.raw for n, t in enumerate(terms)}
+            # The newest RECENT_WINDOW items first, then (too few matches there) all of them.
+            recent = f"AND i.id + 0 > (SELECT max(id) FROM library_items) - {RECENT_WINDOW} "
             candidates = (
                 "SELECT item_id AS id, count(*) OVER () AS total FROM ("
                 f"SELECT newest.item_id, ts_rank(newest.vector, {query}) AS rank FROM ("
                 "SELECT i.id AS item_id, i.search_vector AS vector FROM library_items i "
-                f"WHERE i.search_vector @@ ({query}) AND i.visibility = 'public' "
+                f"WHERE i.search_vector @@ ({query}) AND i.visibility = 'public' {recent}"
                 f"ORDER BY i.id + 0 DESC LIMIT {RANK_CAP}) newest) c "
                 "ORDER BY rank DESC, item_id DESC"
             )
@@ -239,6 +242,12 @@ def _library(request: Request) -> tuple[int, dict[str, Any]]:
             text(f"{candidates} LIMIT :l OFFSET :o"), {**params, "l": limit, "o": offset}
         ).all()
         total = page[0].total if page else 0
+        if not IS_SQLITE and total < RANK_CAP:
+            page = connection.execute(
+                text(f"{candidates.replace(recent, '')} LIMIT :l OFFSET :o"),
+                {**params, "l": limit, "o": offset},
+            ).all()
+            total = page[0].total if page else 0
         ids = [p.id for p in page] or [0]
         rows = {
             r.id: r

@@ -57,6 +57,8 @@ SNIPPET_WORDS = 30
 # A search ranks and counts at most this many matches, the newest (see `search`), so that neither
 # grows with the library; a common word reports RANK_CAP matches ("1000+").
 RANK_CAP = 1000
+# PostgreSQL first looks for those matches among this many newest items (see `search`).
+RECENT_WINDOW = 20_000
 _BM25_WEIGHTS = "10.0, 4.0, 1.0"
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -309,22 +311,35 @@ def search(
     every match of a common word costs time in proportion to the library (on PostgreSQL
     `ts_rank` reads each match's whole tsvector), so past the cap the results are the best of the
     newest RANK_CAP matches and the total is RANK_CAP ("1000+"). One statement finds, ranks,
-    counts and pages."""
+    counts and pages (on PostgreSQL a second one when the newest items hold fewer matches)."""
     parsed = parse_query(query)
     if parsed.is_empty:
         return SearchResult([], 0, frozenset())
     wanted = frozenset(s for group in parsed.groups for term in group for s in term.stems)
     postgresql = is_postgresql(session)
-    page, candidates = _statements(postgresql, parsed, conditions)
     params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
     params.update(_pg_values(parsed) if postgresql else {"match": fts5_match(parsed)})
+    # PostgreSQL looks among the RECENT_WINDOW newest items first: when they hold RANK_CAP
+    # matches, those are the newest matches of the whole library, found without visiting the
+    # row of every older match; otherwise the whole library is searched.
+    item_ids, total = _search_page(session, _statements(postgresql, parsed, conditions), params)
+    if postgresql and total < RANK_CAP:
+        statements = _statements(postgresql, parsed, conditions, recent_only=False)
+        item_ids, total = _search_page(session, statements, params)
+    return SearchResult(item_ids, total, wanted)
+
+
+def _search_page(
+    session: Session, statements: tuple[Select[Any], FromClause], params: dict[str, Any]
+) -> tuple[list[int], int]:
+    """One page of ids and the number of candidates (counted apart past the last page)."""
+    page, candidates = statements
     rows = session.execute(page, params).all()
     if rows:
-        return SearchResult([row[0] for row in rows], rows[0][1], wanted)
-    total = 0
-    if offset:
-        total = session.scalar(select(func.count()).select_from(candidates), params) or 0
-    return SearchResult([], total, wanted)
+        return [row[0] for row in rows], rows[0][1]
+    if not params["page_offset"]:
+        return [], 0
+    return [], session.scalar(select(func.count()).select_from(candidates), params) or 0
 
 
 # Building the statement costs more CPU than the database spends on a small library, so it is
@@ -336,16 +351,21 @@ _STATEMENTS_KEPT = 256
 
 
 def _statements(
-    postgresql: bool, parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+    postgresql: bool,
+    parsed: ParsedQuery,
+    conditions: list[ColumnElement[bool]],
+    *,
+    recent_only: bool = True,
 ) -> tuple[Select[Any], FromClause]:
+    recent_only = recent_only and postgresql
     shape = (tuple(len(group) for group in parsed.groups), len(parsed.excluded))
     key = _conditions_key(conditions)
     if key is None:
-        return _build(postgresql, parsed, conditions)
-    full_key = (postgresql, shape if postgresql else (), int(RANK_CAP), key)
+        return _build(postgresql, parsed, conditions, recent_only)
+    full_key = (postgresql, shape if postgresql else (), RANK_CAP, RECENT_WINDOW, recent_only, key)
     found = _STATEMENTS.get(full_key)
     if found is None:
-        found = _build(postgresql, parsed, conditions)
+        found = _build(postgresql, parsed, conditions, recent_only)
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
         _STATEMENTS[full_key] = found
@@ -369,10 +389,10 @@ def _conditions_key(conditions: list[ColumnElement[bool]]) -> Hashable | None:
 
 
 def _build(
-    postgresql: bool, parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+    postgresql: bool, parsed: ParsedQuery, conditions: list[ColumnElement[bool]], recent_only: bool
 ) -> tuple[Select[Any], FromClause]:
     if postgresql:
-        candidates, order = _candidates_postgresql(parsed, conditions)
+        candidates, order = _candidates_postgresql(parsed, conditions, recent_only)
     else:
         candidates, order = _candidates_sqlite(parsed, conditions)
     page = (
@@ -392,17 +412,21 @@ def _rank_cap() -> ColumnElement[int]:
 
 
 def _candidates_postgresql(
-    parsed: ParsedQuery, conditions: list[ColumnElement[bool]]
+    parsed: ParsedQuery, conditions: list[ColumnElement[bool]], recent_only: bool
 ) -> tuple[FromClause, list[ColumnElement[Any]]]:
     tsquery = pg_tsquery(parsed)
+    # `id + 0`: with the bare id, PostgreSQL would walk the primary key (backwards, or over the
+    # recent window) and test every row's tsvector, instead of using the GIN index; the index
+    # ix_library_items_search_recent holds `id + 0` beside the vector for the window.
+    id_plus_0 = LibraryItem.id + literal_column("0", Integer)
+    where = [LibraryItem.search_vector.op("@@")(tsquery), *conditions]
+    if recent_only:
+        newest_id = select(func.max(LibraryItem.id)).scalar_subquery()
+        where.append(id_plus_0 > newest_id - literal_column(str(RECENT_WINDOW), Integer))
     newest = (
         select(LibraryItem.id.label("item_id"), LibraryItem.search_vector.label("vector"))
-        .where(LibraryItem.search_vector.op("@@")(tsquery), *conditions)
-        # `id + 0`: ordered by the bare id, PostgreSQL would walk the primary key backwards and
-        # test every row's tsvector until it has enough, instead of using the GIN index. (For
-        # the same reason the newest matches are not looked for in a window of the newest ids:
-        # PostgreSQL may then scan that window testing each row rather than combine indexes.)
-        .order_by((LibraryItem.id + 0).desc())
+        .where(*where)
+        .order_by(id_plus_0.desc())
         .limit(_rank_cap())
         .subquery("newest")
     )

@@ -161,6 +161,22 @@ def test_a_common_word_ranks_only_the_newest_matches(factory, client, monkeypatc
     assert search_titles(client, "налог")[0] == "Налог на прибыль"
 
 
+def test_matches_older_than_the_newest_items_are_still_found(factory, client, monkeypatch) -> None:
+    api = factory.actor(Role.staff).api
+    create_item(api, title="Налог давний", body="налог")
+    for n in range(3):
+        create_item(api, title=f"Заметка {n}", body="Без ключевого слова.")
+    create_item(api, title="Налог свежий", body="налог")
+    monkeypatch.setattr(search, "RECENT_WINDOW", 2)  # PostgreSQL looks at the 2 newest first
+    monkeypatch.setattr(search, "RANK_CAP", 5)
+    found = client.get("/api/v1/library", params={"q": "налог"}).json()
+    assert sorted(i["title"] for i in found["items"]) == ["Налог давний", "Налог свежий"]
+    assert found["total"] == 2
+    monkeypatch.setattr(search, "RANK_CAP", 1)
+    found = client.get("/api/v1/library", params={"q": "налог"}).json()
+    assert ([i["title"] for i in found["items"]], found["total"]) == (["Налог свежий"], 1)
+
+
 def test_the_cap_counts_only_items_the_caller_may_see(factory, client, monkeypatch) -> None:
     api = factory.actor(Role.staff).api
     create_item(api, title="Открытый налог 1", body="налог")
