@@ -727,9 +727,14 @@ def _notify_org(session: Session, organisation_id: int, **kwargs: Any) -> None:
 
 
 def _notify_investor(
-    session: Session, request: MeetingRequest, *, key: str, context: dict[str, Any]
+    session: Session,
+    investor_id: int,
+    *,
+    key: str,
+    context: dict[str, Any],
+    link: str = "/investor-inbox",
 ) -> None:
-    investor = session.get(User, request.investor_id)
+    investor = session.get(User, investor_id)
     if investor is not None:
         notify(
             session,
@@ -738,7 +743,7 @@ def _notify_investor(
             template="meetings/event",
             key=key,
             context=context,
-            link="/investor-inbox",
+            link=link,
         )
 
 
@@ -1078,7 +1083,7 @@ def withdraw_request(session: Session, *, actor: User, request_id: int) -> Meeti
     _release_hold(session, request)
     _notify_investor(
         session,
-        request,
+        request.investor_id,
         key=f"meetings.request.{request.id}.withdrawn",
         context=_context(session, request, "withdrawn"),
     )
@@ -1104,7 +1109,10 @@ def expire_requests(session: Session, now: datetime) -> int:
             link="/meetings",
         )
         _notify_investor(
-            session, request, key=f"meetings.request.{request.id}.expired:investor", context=context
+            session,
+            request.investor_id,
+            key=f"meetings.request.{request.id}.expired:investor",
+            context=context,
         )
     session.flush()
     return len(due)
@@ -1123,7 +1131,7 @@ def remind_pending(session: Session, now: datetime) -> int:
     for request in due:
         _notify_investor(
             session,
-            request,
+            request.investor_id,
             key=f"meetings.request.{request.id}.reminder",
             context=_context(session, request, "reminder", expires_at=request.expires_at),
         )
@@ -1248,17 +1256,13 @@ def _notify_both(session: Session, meeting: Meeting, event: str, key: str) -> No
     _notify_org(
         session, meeting.organisation_id, key=key, context=context, link=f"/meetings/{meeting.id}"
     )
-    investor = session.get(User, meeting.investor_id)
-    if investor is not None:
-        notify(
-            session,
-            recipient=investor,
-            kind=MEETING_EVENT,
-            template="meetings/event",
-            key=f"{key}:investor",
-            context=context,
-            link=f"/meetings/{meeting.id}",
-        )
+    _notify_investor(
+        session,
+        meeting.investor_id,
+        key=f"{key}:investor",
+        context=context,
+        link=f"/meetings/{meeting.id}",
+    )
 
 
 def cancel_meeting(
