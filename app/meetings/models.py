@@ -258,6 +258,9 @@ class PitchParticipant(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A digest of the agenda the organisation was last told about (a publication tells it again
+    # only when its own meetings changed).
+    announced_agenda: Mapped[str | None] = mapped_column(String(64))
 
 
 class PitchWish(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import uuid
@@ -1677,8 +1678,9 @@ def set_lock(
 
 
 def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> PitchDay:
-    """Participants see the schedule from now on; each organisation is told how many meetings
-    it has and where its agenda is (again on every publication, the schedule may have changed)."""
+    """Participants see the schedule from now on. Each organisation is told how many meetings
+    it has and where its agenda is: at the first publication, and at a later one only when its
+    own meetings changed."""
     day = get_pitch_day(session, pitch_day_id)
     day.published_at = utcnow()
     session.flush()
@@ -1689,32 +1691,48 @@ def publish_pitch_day(session: Session, *, actor: User, pitch_day_id: int) -> Pi
         entity_type="pitch_day",
         entity_id=day.id,
     )
-    meetings_of = _pitch_meeting_counts(session, day.id)
-    for organisation_id in sorted(pitch_participant_ids(session, day.id)):
+    agendas = _agendas(session, day.id)
+    participants = session.scalars(
+        select(PitchParticipant)
+        .where(PitchParticipant.pitch_day_id == day.id)
+        .order_by(PitchParticipant.organisation_id)
+    )
+    for participant in participants:
+        agenda = agendas.get(participant.organisation_id, [])
+        digest = hashlib.sha256(repr(agenda).encode()).hexdigest()
+        if digest == participant.announced_agenda:
+            continue
+        participant.announced_agenda = digest
         _notify_org(
             session,
-            organisation_id,
+            participant.organisation_id,
             key=f"meetings.pitch_day.{day.id}.published.{day.published_at.isoformat()}",
             context={
                 "event": "pitch_day_published",
                 "day": day.date.isoformat(),
-                "meeting_count": meetings_of.get(organisation_id, 0),
+                "meeting_count": len(agenda),
             },
-            link=f"/pitch-days/{day.id}/agenda/{organisation_id}",
+            link=f"/pitch-days/{day.id}/agenda/{participant.organisation_id}",
         )
     return day
 
 
-def _pitch_meeting_counts(session: Session, pitch_day_id: int) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for first, second in session.execute(
-        select(PitchMeeting.first_organisation_id, PitchMeeting.second_organisation_id).where(
-            PitchMeeting.pitch_day_id == pitch_day_id
+def _agendas(session: Session, pitch_day_id: int) -> dict[int, list[tuple[int, int, int]]]:
+    """Each organisation's meetings of the day as (slot, table, the other organisation)."""
+    agendas: dict[int, list[tuple[int, int, int]]] = {}
+    for first, second, slot, table in session.execute(
+        select(
+            PitchMeeting.first_organisation_id,
+            PitchMeeting.second_organisation_id,
+            PitchMeeting.slot,
+            PitchMeeting.table_number,
         )
+        .where(PitchMeeting.pitch_day_id == pitch_day_id)
+        .order_by(PitchMeeting.slot, PitchMeeting.table_number)
     ):
-        counts[first] = counts.get(first, 0) + 1
-        counts[second] = counts.get(second, 0) + 1
-    return counts
+        agendas.setdefault(first, []).append((slot, table, second))
+        agendas.setdefault(second, []).append((slot, table, first))
+    return agendas
 
 
 def pitch_participant_ids(session: Session, pitch_day_id: int) -> set[int]:

@@ -101,3 +101,45 @@ def test_publishing_tells_every_participant_how_many_meetings_they_have(
     assert set(mail) == {inv.user.email, a.user.email, b.user.email}
     assert "2" in mail[inv.user.email] and "встреч" in mail[inv.user.email]
     assert f"/pitch-days/{day['id']}/agenda/{a_org.id}" in mail[a.user.email]
+
+
+def test_publishing_again_tells_only_the_organisations_whose_meetings_changed(
+    factory: Factory,
+) -> None:
+    from sqlalchemy import select, update
+
+    from app.meetings.models import PitchMeeting
+    from app.notifications.models import OutboxMessage
+
+    staff, day, (inv, inv_org), (a, a_org), (b, _) = _day_with_two_meetings(factory)
+
+    def publish() -> list[str]:
+        page = staff.browser.get(f"/pitch-days/{day['id']}")
+        response = staff.browser.post(
+            f"/pitch-days/{day['id']}/publish", data={"csrf_token": csrf_from(page.text)}
+        )
+        assert response.status_code == 303
+        with factory.database.session_scope() as session:
+            return list(
+                session.scalars(
+                    select(OutboxMessage.to_email)
+                    .where(OutboxMessage.kind == "meetings.event")
+                    .order_by(OutboxMessage.id)
+                )
+            )
+
+    first = publish()
+    assert publish() == first  # nothing changed: nobody is told again
+    with factory.database.session_scope() as session:
+        session.execute(
+            update(PitchMeeting)
+            .where(
+                PitchMeeting.pitch_day_id == day["id"],
+                PitchMeeting.first_organisation_id.in_([inv_org.id, a_org.id]),
+                PitchMeeting.second_organisation_id.in_([inv_org.id, a_org.id]),
+            )
+            .values(table_number=PitchMeeting.table_number + 10)
+        )
+    third = publish()
+    assert sorted(third[len(first) :]) == sorted([inv.user.email, a.user.email])
+    assert b.user.email in first
