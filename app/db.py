@@ -7,8 +7,10 @@ concurrent writers queue on the database lock instead of failing on a stale snap
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -16,6 +18,8 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+import psycopg
+import sqlalchemy.exc
 from fastapi import Request
 from sqlalchemy import (
     ColumnElement,
@@ -37,6 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sess
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
+from app.metrics import POOL_CHECKED_OUT
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,6 +52,7 @@ NAMING_CONVENTION = {
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+logger = logging.getLogger("app.db")
 
 
 def utcnow() -> datetime:
@@ -93,7 +99,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
@@ -101,7 +107,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Reads straight from the operating system's file cache, and 16 MB of pages per
         # connection (the default 2 MB is soon outgrown: lookups then reread pages).
@@ -115,22 +121,76 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def build_engine(url: str) -> Engine:
+POOL_TIMEOUT_SECONDS = 10
+
+
+def build_engine(
+    url: str, *, connections: int = 5, lock_timeout_ms: int = 0, statement_timeout_ms: int = 0
+) -> Engine:
+    """An engine with a fixed pool of `connections` (no overflow: the admission gates keep the
+    requests at work within it, and a caller who still finds it empty fails after a few seconds
+    rather than queueing forever). Non-zero timeouts bound how long a statement may wait for a
+    lock (SQLite's busy timeout, else 30 s) and, on PostgreSQL, run, so one stuck transaction
+    cannot hold every connection."""
+    engine = _create_engine(url, connections, lock_timeout_ms, statement_timeout_ms)
+    event.listen(engine, "checkout", lambda *_: POOL_CHECKED_OUT.inc())
+    event.listen(engine, "checkin", lambda *_: POOL_CHECKED_OUT.dec())
+    return engine
+
+
+def _create_engine(
+    url: str, connections: int, lock_timeout_ms: int, statement_timeout_ms: int
+) -> Engine:
+    pool = {"pool_size": connections, "max_overflow": 0, "pool_timeout": POOL_TIMEOUT_SECONDS}
     if url.startswith("sqlite"):
+        busy_timeout_ms = lock_timeout_ms or 30_000
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            **pool,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    options = []
+    if lock_timeout_ms:
+        options.append(f"-c lock_timeout={lock_timeout_ms}")
+    if statement_timeout_ms:
+        options.append(f"-c statement_timeout={statement_timeout_ms}")
+    connect_args = {"options": " ".join(options)} if options else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)
+
+
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+
+
+def is_transient_error(exc: BaseException) -> bool:
+    """A database that is busy or away for a moment (no connection in time, a lock not granted
+    in time, a statement cancelled, the server unreachable): worth a retry, not a 500."""
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):
+        return True
+    if not isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    original = exc.orig
+    if isinstance(original, sqlite3.OperationalError):
+        return str(original).startswith(_SQLITE_BUSY)
+    # Lock and statement timeouts, shutdowns, lost or refused connections, too many clients.
+    return isinstance(original, psycopg.OperationalError)
 
 
 class Database:
     """The engine and two session factories: one for reads, one that writes."""
 
     def __init__(self, url: str) -> None:
+        settings = get_settings()
         self.url = url
-        self.engine = build_engine(url)
+        self.engine = build_engine(
+            url,
+            connections=settings.request_connections,
+            lock_timeout_ms=settings.db_lock_timeout_ms,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+        )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         writer = self.engine.execution_options(sqlite_immediate=True)
         self.read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -148,9 +208,32 @@ class Database:
             raise
         finally:
             session.close()
+        run_after_commit(session)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_AFTER_COMMIT = "after_commit"
+
+
+def call_after_commit(session: Session, function: Callable[[], None]) -> None:
+    """Run `function` once the session's transaction has committed (not after a rollback), with
+    no connection of the session held. For follow-up work that must not extend the transaction
+    (and the locks it holds) and may fail without undoing it."""
+    pending: list[Callable[[], None]] = session.info.setdefault(_AFTER_COMMIT, [])
+    if function not in pending:
+        pending.append(function)
+
+
+def run_after_commit(session: Session) -> None:
+    for function in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            function()
+        except Exception:
+            logger.warning(
+                "follow-up after commit failed: %s", function.__qualname__, exc_info=True
+            )
 
 
 _database: Database | None = None
@@ -207,6 +290,8 @@ def _finish(session: Session, commit: bool) -> None:
             session.commit()
     finally:
         session.close()
+    if commit:
+        run_after_commit(session)
 
 
 async def _end_session(session: Session, *, commit: bool) -> None:

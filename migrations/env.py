@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from app.config import get_settings
 from app.db import Base, build_engine
@@ -12,6 +12,11 @@ from app.domains import load_models
 load_models()
 config = context.config
 target_metadata = Base.metadata
+
+
+# Web hosts sharing one PostgreSQL database each run `portal migrate` when they start: one
+# runs the migrations, the others wait for it and then find the schema current.
+MIGRATION_LOCK = 0x706F7274616C  # "portal"
 
 
 def _url() -> str:
@@ -26,6 +31,8 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

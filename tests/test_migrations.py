@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -57,3 +61,36 @@ def test_upgrade_downgrade_upgrade_and_no_drift(tmp_path) -> None:
             drift = compare_metadata(context, Base.metadata)
         engine.dispose()
     assert drift == []
+
+
+def test_the_first_migration_says_what_it_created_and_the_next_that_nothing_changed(
+    tmp_path,
+) -> None:
+    with scratch_database(tmp_path) as url:
+        first = migrations.upgrade_and_report(url)
+        again = migrations.upgrade_and_report(url)
+    assert first.created and first.tables > 40
+    assert first.describe().startswith(f"Created the database schema: {first.tables} tables")
+    assert not again.created and again.after == first.after
+    assert again.describe() == f"The database schema is up to date (revision {first.after[0]})."
+
+
+def test_hosts_migrating_one_database_at_once_take_turns(tmp_path) -> None:
+    """Every web host runs `portal migrate` as it starts; on a shared PostgreSQL database one
+    migrates while the others wait, then find the schema current."""
+    if make_url(get_settings().database_url).get_backend_name() == "sqlite":
+        pytest.skip("several hosts share a PostgreSQL database, never a SQLite file")
+    with scratch_database(tmp_path) as url:
+        # Processes, as on two hosts: Alembic's context is one per process.
+        code = "import sys; from app import migrations; migrations.upgrade(sys.argv[1])"
+        hosts = [
+            subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        failures = [host.stderr.read() for host in hosts if host.wait(timeout=300) != 0]  # type: ignore[union-attr]
+        engine = build_engine(url)
+        with engine.connect() as connection:
+            heads = MigrationContext.configure(connection).get_current_heads()
+        engine.dispose()
+    assert failures == []
+    assert set(heads) == set(ScriptDirectory.from_config(migrations.alembic_config()).get_heads())

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.config import get_settings
-from app.i18n import gettext
+from app.i18n import gettext, ngettext
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
@@ -40,9 +40,17 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str | None = None) -> str | None:
     """Why this password is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return gettext("The password must be at least %(min)s characters long.", min=MIN_LENGTH)
+        return ngettext(
+            "The password must be at least %(num)s character long.",
+            "The password must be at least %(num)s characters long.",
+            MIN_LENGTH,
+        )
     if len(password) > MAX_LENGTH:
-        return gettext("The password must be at most %(max)s characters long.", max=MAX_LENGTH)
+        return ngettext(
+            "The password must be at most %(num)s character long.",
+            "The password must be at most %(num)s characters long.",
+            MAX_LENGTH,
+        )
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(lowered)) < 4:
         return gettext("This password is too common; choose another one.")
