@@ -1,0 +1,1 @@
+"""Operating the portal: health checks, Prometheus metrics, backup and restore."""
