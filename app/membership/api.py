@@ -5,17 +5,27 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, UploadFile, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Form, Query, UploadFile, status
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from app.accounts.deps import CurrentUser
 from app.accounts.models import User
-from app.deps import CurrentUser, PagingDep, SessionDep
-from app.membership import policies, service
+from app.deps import PagingDep, SessionDep
+from app.membership import (
+    applications,
+    committee,
+    decisions,
+    policies,
+    reading,
+    register,
+    reviews,
+)
 from app.membership.models import (
     Application,
     ApplicationStatus,
     Attachment,
+    DocumentKind,
     Membership,
     MembershipStatus,
     Review,
@@ -36,16 +46,20 @@ from app.membership.schemas import (
     ReviewOut,
 )
 from app.schemas import Page
+from app.uploads import file_response
 
 router = APIRouter(prefix="/api/v1", tags=["membership"])
 
+# Loaded with the routes: its export, release and erasure of a person's data are registered.
 
-def _document(application_id: int, document: service.ShownDocument) -> dict[str, Any]:
+
+def _document(application_id: int, document: reading.ShownDocument) -> dict[str, Any]:
     return {
         "id": document.id,
         "filename": document.filename,
         "size": document.size,
         "created_at": document.created_at,
+        "kind": str(document.kind),
         "url": f"/api/v1/applications/{application_id}/attachments/{document.id}",
     }
 
@@ -55,15 +69,15 @@ def attachment_out(application_id: int, attachment: Attachment) -> AttachmentOut
 
 
 def application_out(
-    session: Session, user: User, application: Application | service.Card
+    session: Session, user: User, application: Application | reading.Card
 ) -> dict[str, Any]:
     """The applicant's view (the fields of `ApplicationOut`), or the committee's view with
     assignments and aggregates (`CommitteeApplicationOut`), as plain values: the response
     serialises them once, and lists build no model per row."""
     card = (
         application
-        if isinstance(application, service.Card)
-        else service.card_of(session, application)
+        if isinstance(application, reading.Card)
+        else reading.card_of(session, application)
     )
     view: dict[str, Any] = {
         "id": card.id,
@@ -81,7 +95,7 @@ def application_out(
         "submitted_at": card.submitted_at,
         "decided_at": card.decided_at,
         "appealed_at": card.appealed_at,
-        "can_appeal": service.can_appeal(card),
+        "can_appeal": policies.appeal_open(card),
         "membership_number": card.membership_number,
         "competitors": card.competitors,
         "shareholders": card.shareholders,
@@ -111,8 +125,8 @@ def application_out(
         if overseer or a.reviewer_id == user.id
     ]
     view["aggregate"] = None
-    if policies.can_read_reviews(session, user, card):
-        aggregate = service.aggregate(card)
+    if policies.can_view_reviews(session, user, card):
+        aggregate = reviews.aggregate(card)
         view["aggregate"] = {
             "reviews": aggregate.reviews,
             "quorum": aggregate.quorum,
@@ -132,7 +146,7 @@ def review_out(review: Review) -> ReviewOut:
         reviewer_name=assignment.reviewer.full_name,
         round=assignment.round,
         scores=review.scores,
-        weighted_score=service.weighted_score(review.scores),
+        weighted_score=reviews.weighted_score(review.scores),
         comment=review.comment,
         recommendation=review.recommendation,
         submitted_at=review.submitted_at,
@@ -145,7 +159,7 @@ def review_out(review: Review) -> ReviewOut:
 def create_application(
     body: ApplicationIn, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    application = service.create_application(session, actor=user, values=body.model_dump())
+    application = applications.create_application(session, actor=user, values=body.model_dump())
     return application_out(session, user, application)
 
 
@@ -156,15 +170,15 @@ def list_applications(
     paging: PagingDep,
     status_filter: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
 ) -> dict[str, Any]:
-    cards, total = service.list_applications(
-        session, actor=user, status=status_filter, limit=paging.limit, offset=paging.offset
+    cards, total = reading.list_applications(
+        session, actor=user, status=status_filter, paging=paging
     )
     return {"items": [application_out(session, user, card) for card in cards], "total": total}
 
 
 @router.get("/applications/{application_id}")
 def get_application(application_id: int, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    application = service.get_application(session, actor=user, application_id=application_id)
+    application = reading.get_application(session, actor=user, application_id=application_id)
     return application_out(session, user, application)
 
 
@@ -172,7 +186,7 @@ def get_application(application_id: int, user: CurrentUser, session: SessionDep)
 def update_application(
     application_id: int, body: ApplicationUpdateIn, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    application = service.update_application(
+    application = applications.update_application(
         session, actor=user, application_id=application_id, changes=body.model_dump()
     )
     return application_out(session, user, application)
@@ -184,14 +198,19 @@ def update_application(
     response_model=AttachmentOut,
 )
 def add_attachment(
-    application_id: int, file: UploadFile, user: CurrentUser, session: SessionDep
+    application_id: int,
+    file: UploadFile,
+    user: CurrentUser,
+    session: SessionDep,
+    kind: Annotated[DocumentKind, Form()] = DocumentKind.other,
 ) -> AttachmentOut:
-    attachment = service.add_attachment(
+    attachment = applications.add_attachment(
         session,
         actor=user,
         application_id=application_id,
         filename=file.filename,
         stream=file.file,
+        kind=kind,
     )
     return attachment_out(application_id, attachment)
 
@@ -199,24 +218,20 @@ def add_attachment(
 @router.get("/applications/{application_id}/attachments/{attachment_id}")
 def download_attachment(
     application_id: int, attachment_id: int, user: CurrentUser, session: SessionDep
-) -> FileResponse:
-    attachment, path = service.open_attachment(
+) -> Response:
+    attachment, path = applications.open_attachment(
         session, actor=user, application_id=application_id, attachment_id=attachment_id
     )
-    return FileResponse(
-        path,
-        media_type="application/pdf",
-        filename=attachment.filename,
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
-    )
+    return file_response(path, filename=attachment.filename)
 
 
 @router.post("/applications/{application_id}/submit")
 def submit_application(
     application_id: int, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    application = service.submit_application(session, actor=user, application_id=application_id)
+    application = applications.submit_application(
+        session, actor=user, application_id=application_id
+    )
     return application_out(session, user, application)
 
 
@@ -224,7 +239,9 @@ def submit_application(
 def withdraw_application(
     application_id: int, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    application = service.withdraw_application(session, actor=user, application_id=application_id)
+    application = applications.withdraw_application(
+        session, actor=user, application_id=application_id
+    )
     return application_out(session, user, application)
 
 
@@ -232,7 +249,7 @@ def withdraw_application(
 def assign(
     application_id: int, body: AssignmentIn, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    service.assign_reviewers(
+    committee.assign_reviewers(
         session,
         actor=user,
         application_id=application_id,
@@ -240,7 +257,7 @@ def assign(
         auto=body.auto,
         due_on=body.due_on,
     )
-    application = service.get_application(session, actor=user, application_id=application_id)
+    application = reading.get_application(session, actor=user, application_id=application_id)
     return application_out(session, user, application)
 
 
@@ -248,7 +265,7 @@ def assign(
 def declare(
     application_id: int, body: DeclarationIn, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    assignment = service.declare(
+    assignment = committee.declare(
         session,
         actor=user,
         application_id=application_id,
@@ -268,7 +285,7 @@ def declare(
 def save_review(
     application_id: int, body: ReviewIn, user: CurrentUser, session: SessionDep
 ) -> ReviewOut:
-    review = service.save_review(
+    review = reviews.save_review(
         session,
         actor=user,
         application_id=application_id,
@@ -281,15 +298,15 @@ def save_review(
 
 @router.get("/applications/{application_id}/reviews", response_model=Page[ReviewOut])
 def list_reviews(application_id: int, user: CurrentUser, session: SessionDep) -> Page[ReviewOut]:
-    reviews = service.list_reviews(session, actor=user, application_id=application_id)
-    return Page(items=[review_out(r) for r in reviews], total=len(reviews))
+    found = reviews.list_reviews(session, actor=user, application_id=application_id)
+    return Page(items=[review_out(r) for r in found], total=len(found))
 
 
 @router.post("/applications/{application_id}/decision")
 def decide(
     application_id: int, body: DecisionIn, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    application = service.decide(
+    application = decisions.decide(
         session,
         actor=user,
         application_id=application_id,
@@ -304,7 +321,7 @@ def decide(
 def appeal(
     application_id: int, body: AppealIn, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    application = service.appeal(
+    application = applications.appeal(
         session, actor=user, application_id=application_id, statement=body.statement
     )
     return application_out(session, user, application)
@@ -317,9 +334,7 @@ def members(
     sector: Annotated[str | None, Query(max_length=40)] = None,
     region: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[MemberOut]:
-    rows, total = service.register(
-        session, sector=sector, region=region, limit=paging.limit, offset=paging.offset
-    )
+    rows, total = register.register(session, sector=sector, region=region, paging=paging)
     today = date.today()
     return Page(
         items=[
@@ -364,22 +379,22 @@ def list_memberships(
     status_filter: Annotated[MembershipStatus | None, Query(alias="status")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[MembershipOut]:
-    rows, total = service.list_memberships(
-        session, actor=user, status=status_filter, q=q, limit=paging.limit, offset=paging.offset
+    rows, total = register.list_memberships(
+        session, actor=user, status=status_filter, q=q, paging=paging
     )
     return Page(items=[membership_out(session, m) for m, _o in rows], total=total)
 
 
 @router.get("/memberships/{membership_id}", response_model=MembershipOut)
 def get_membership(membership_id: int, user: CurrentUser, session: SessionDep) -> MembershipOut:
-    membership = service.get_membership(session, actor=user, membership_id=membership_id)
+    membership = register.get_membership(session, actor=user, membership_id=membership_id)
     return membership_out(session, membership)
 
 
 def _change(
     session: Session, user: User, membership_id: int, to: MembershipStatus, reason: str | None
 ) -> MembershipOut:
-    membership = service.change_membership_status(
+    membership = register.change_membership_status(
         session, actor=user, membership_id=membership_id, to=to, reason=reason
     )
     return membership_out(session, membership)
@@ -389,7 +404,7 @@ def _change(
 def set_listing(
     membership_id: int, body: ListingIn, user: CurrentUser, session: SessionDep
 ) -> MembershipOut:
-    membership = service.set_listing(
+    membership = register.set_listing(
         session, actor=user, membership_id=membership_id, listed=body.listed
     )
     return membership_out(session, membership)

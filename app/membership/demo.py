@@ -1,16 +1,29 @@
 """Demo data (idempotent): "geo" is an approved member with a number; "robot" has an
-application under review by reviewer1..3, one review in, so the chair's board and the
-committee queue show something."""
+application under review by reviewer1..3, one review in and two declarations to make, so the
+chair's board and the committee queue show something; "agro" has a draft its applicant has yet
+to finish."""
 
 from __future__ import annotations
+
+import io
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.membership import service
-from app.membership.models import Application, ApplicationEvent, ApplicationStatus
+from app.membership.applications import add_attachment, create_application, submit_application
+from app.membership.committee import assign_reviewers, declare
+from app.membership.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    DocumentKind,
+)
+from app.membership.queries import membership_of
+from app.membership.register import grant_membership
+from app.membership.reviews import save_review
 
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GEO_SECTIONS = {
     "summary": "Геоинформационная платформа мониторинга посевов для агрохолдингов Сибири.",
     "innovation": "Собственные алгоритмы обработки спутниковых снимков и данных дронов.",
@@ -27,9 +40,16 @@ ROBOT_SECTIONS = {
 }
 
 
+AGRO_DRAFT = {
+    "summary": "Дроны для точного внесения удобрений на полях Сибири.",
+    "innovation": "Карта потребности поля по мультиспектральной съёмке за один пролёт.",
+    # The market, team and funding sections are left for the applicant to write.
+}
+
+
 def _approve_geo(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     organisation = world.organisations["geo"]
-    if service.membership_of(session, organisation.id) is not None:
+    if membership_of(session, organisation.id) is not None:
         return
     chair = world.users["chair"]
     now = utcnow()
@@ -52,7 +72,7 @@ def _approve_geo(session: Session, world) -> None:  # type: ignore[no-untyped-de
     ]
     session.add(application)
     session.flush()
-    service.grant_membership(session, actor=chair, application=application)
+    grant_membership(session, actor=chair, application=application)
 
 
 def _robot_under_review(session: Session, world) -> None:  # type: ignore[no-untyped-def]
@@ -64,18 +84,26 @@ def _robot_under_review(session: Session, world) -> None:  # type: ignore[no-unt
         return
     founder = world.users["founder_en"]
     chair = world.users["chair"]
-    application = service.create_application(
+    application = create_application(
         session, actor=founder, values={"organisation_id": organisation.id, **ROBOT_SECTIONS}
     )
-    service.submit_application(session, actor=founder, application_id=application.id)
+    add_attachment(  # the business plan the committee asks for before submission
+        session,
+        actor=founder,
+        application_id=application.id,
+        filename="business-plan.pdf",
+        stream=io.BytesIO(DEMO_PDF),
+        kind=DocumentKind.business_plan,
+    )
+    submit_application(session, actor=founder, application_id=application.id)
     for key in ("reviewer1", "reviewer2", "reviewer3"):
         reviewer = world.users[key]
-        service.assign_reviewers(
+        assign_reviewers(
             session, actor=chair, application_id=application.id, reviewer_id=reviewer.id
         )
     first = world.users["reviewer1"]
-    service.declare(session, actor=first, application_id=application.id, conflict=False)
-    service.save_review(
+    declare(session, actor=first, application_id=application.id, conflict=False)
+    save_review(
         session,
         actor=first,
         application_id=application.id,
@@ -85,6 +113,20 @@ def _robot_under_review(session: Session, world) -> None:  # type: ignore[no-unt
     )
 
 
+def _agro_draft(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    organisation = world.organisations["agro"]
+    exists = session.scalar(
+        select(Application.id).where(Application.organisation_id == organisation.id)
+    )
+    if exists is None:
+        create_application(
+            session,
+            actor=world.users["applicant"],
+            values={"organisation_id": organisation.id, **AGRO_DRAFT},
+        )
+
+
 def load(session: Session, world) -> None:  # type: ignore[no-untyped-def]
     _approve_geo(session, world)
     _robot_under_review(session, world)
+    _agro_draft(session, world)

@@ -33,9 +33,11 @@ from app.accounts.models import (
     User,
 )
 from app.errors import DomainError
-from app.i18n import gettext
-from app.membership import service
+from app.i18n import gettext, ngettext
 from app.membership.models import Membership, MembershipStatus
+from app.membership.queries import membership_of
+from app.membership.register import next_number
+from app.membership.reviews import review_settings
 from app.vocab import is_known_region, sector_slugs
 
 REQUIRED_COLUMNS = ("name", "inn", "region", "sector", "since")
@@ -103,7 +105,9 @@ def _check_row(
     if not name:
         problems.append(("name", gettext("The name is required.")))
     elif len(name) > 200:
-        problems.append(("name", gettext("At most %(count)s characters.", count=200)))
+        problems.append(
+            ("name", ngettext("At most %(num)s character.", "At most %(num)s characters.", 200))
+        )
     values["name"] = name
     inn = row.get("inn", "")
     if not is_valid_inn(inn):
@@ -137,7 +141,7 @@ def _check_row(
         elif since is not None and expires <= since:
             problems.append(("expires", gettext("The expiry must come after the start.")))
     elif since is not None:
-        expires = since + timedelta(days=service.review_settings().term_days)
+        expires = since + timedelta(days=review_settings().term_days)
     values["expires"] = expires
     number = row.get("number", "").upper()
     if number:
@@ -181,13 +185,12 @@ def _import_row(
         action="organisation.imported" if created else "organisation.import_updated",
         entity_type="organisation",
         entity_id=organisation.id,
-        data={"inn": organisation.inn},
     )
-    membership = service.membership_of(session, organisation.id)
+    membership = membership_of(session, organisation.id)
     if membership is None:
         membership = Membership(
             organisation_id=organisation.id,
-            number=values["number"] or service._next_number(session, values["since"].year),
+            number=values["number"] or next_number(session, values["since"].year),
             verify_code=secrets.token_urlsafe(15),
             starts_on=values["since"],
             expires_on=values["expires"],

@@ -59,6 +59,11 @@ class Membership(Base):
     application_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @property
+    def restriction_reason(self) -> str | None:
+        """Why the membership is suspended or revoked; None while it runs."""
+        return self.status_reason if self.status != MembershipStatus.active else None
+
     def effective_status(self, today: date) -> MembershipStatus:
         if self.status in (MembershipStatus.suspended, MembershipStatus.revoked):
             return self.status
@@ -109,7 +114,9 @@ def transition_membership(
         else "membership.reinstated",
         entity_type="membership",
         entity_id=membership.id,
-        data={"from": current.value, "to": to.value, "reason": reason},
+        # The reason is free text and stays on the membership row, which erasure can scrub;
+        # the append-only log keeps no text that might name a person.
+        data={"from": current.value, "to": to.value, "reason_given": bool(reason)},
     )
 
 
@@ -202,6 +209,25 @@ class Recommendation(LabelledEnum):
             "approve": N_("Approve"),
             "reject": N_("Reject"),
             "changes": N_("Request changes"),
+        }
+
+
+class DocumentKind(LabelledEnum):
+    """What an application's document is; which kinds are required before submission is a
+    setting (`PORTAL_MEMBERSHIP_REQUIRED_DOCUMENTS`)."""
+
+    business_plan = "business_plan"
+    financial_statements = "financial_statements"
+    presentation = "presentation"
+    other = "other"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {
+            "business_plan": N_("Business plan"),
+            "financial_statements": N_("Financial statements"),
+            "presentation": N_("Presentation"),
+            "other": N_("Other document"),
         }
 
 
@@ -309,6 +335,9 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     size: Mapped[int]
+    kind: Mapped[DocumentKind] = mapped_column(
+        str_enum(DocumentKind, 30), default=DocumentKind.other, server_default="other"
+    )
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -384,6 +413,20 @@ class ReviewVersion(Base):
     created_at: Mapped[datetime]
 
 
+def refused_move(current: ApplicationStatus, to: ApplicationStatus) -> InvalidTransition | None:
+    """Why the transition table refuses moving an application from `current` to `to` (409), or
+    None when the move is legal."""
+    if to in TRANSITIONS[current]:
+        return None
+    return InvalidTransition(
+        gettext(
+            "An application that is %(current)s cannot become %(target)s.",
+            current=current.label,
+            target=to.label,
+        )
+    )
+
+
 def transition(
     session: Session,
     application: Application,
@@ -391,25 +434,20 @@ def transition(
     *,
     actor: User | None,
     data: dict[str, Any] | None = None,
-) -> None:
+) -> ApplicationEvent:
     """The one place an application changes state: refuses illegal moves (409), keeps the
-    one-open-application marker in step, and writes the timeline event and the audit row."""
+    one-open-application marker in step, and writes the timeline event (returned) and the audit
+    row."""
     current = ApplicationStatus(application.status)
-    if to not in TRANSITIONS[current]:
-        raise InvalidTransition(
-            gettext(
-                "An application that is %(current)s cannot become %(target)s.",
-                current=current.label,
-                target=to.label,
-            )
-        )
+    refusal = refused_move(current, to)
+    if refusal is not None:
+        raise refusal
     application.status = to
     application.open_organisation_id = application.organisation_id if to in OPEN_STATUSES else None
     application.updated_at = utcnow()
     actor_id = actor.id if actor else None
-    application.events.append(
-        ApplicationEvent(from_status=current.value, to_status=to.value, actor_id=actor_id)
-    )
+    event = ApplicationEvent(from_status=current.value, to_status=to.value, actor_id=actor_id)
+    application.events.append(event)
     session.flush()
     audit.record(
         session,
@@ -419,3 +457,4 @@ def transition(
         entity_id=application.id,
         data={"from": current.value, "to": to.value, **(data or {})},
     )
+    return event

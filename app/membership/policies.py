@@ -1,19 +1,47 @@
-"""Who may see or act on membership applications. A record the user may not see is a 404.
+"""Who may see or act on membership applications and memberships, each question answered once
+by role, relation and state together. A record the user may not see is a 404.
+
+A question the services enforce has a `*_refusal` function returning the error to raise (or
+None), and a `can_*` predicate for the pages; `application_actions` and `membership_actions`
+give a page every action it may offer.
 
 The rules read an application through the small protocols below, so that they hold alike for a
-loaded `Application` and for the cards that lists read without ORM entities (`service.Card`)."""
+loaded `Application` and for the cards that lists read without ORM entities (`reading.Card`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role, User
+from app.accounts.models import OrganisationMember, Role, User
+from app.accounts.organisations import organisations_of
 from app.accounts.policies import is_organisation_member, is_organisation_owner
+from app.db import utcnow
+from app.errors import Conflict, DomainError, Forbidden, NotFound
+from app.i18n import gettext
+from app.membership.models import (
+    EDITABLE_STATUSES,
+    MEMBERSHIP_TRANSITIONS,
+    OPEN_STATUSES,
+    Application,
+    ApplicationStatus,
+    MembershipStatus,
+    PartyRelation,
+    refused_move,
+)
 
 OVERSEERS = (Role.chair, Role.staff, Role.admin)
+# The staff of the cluster: they keep the register of memberships.
+STAFF = (Role.staff, Role.admin)
+APPEAL_DAYS = 30
+# The states in which the committee has the application: reviewers are assigned, and it waits
+# for a decision.
+WITH_COMMITTEE = (ApplicationStatus.submitted, ApplicationStatus.under_review)
 
 
 class Scored(Protocol):
@@ -30,6 +58,10 @@ class ReviewerSlot(Protocol):
     def reviewer_id(self) -> int: ...
     @property
     def round(self) -> int: ...
+    @property
+    def due_on(self) -> date | None: ...
+    @property
+    def declared(self) -> bool: ...
     @property
     def conflict(self) -> bool | None: ...
     @property
@@ -51,6 +83,56 @@ class Reviewable(Protocol[SlotT_co]):
     def review_round(self) -> int: ...
     @property
     def assignments(self) -> Sequence[SlotT_co]: ...
+
+
+class NamedParty(Protocol):
+    """An organisation the applicant named as a competitor or shareholder."""
+
+    @property
+    def relation(self) -> PartyRelation: ...
+    @property
+    def inn(self) -> str: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+
+
+class Appealable(Protocol):
+    """What the appeal rules read of an application."""
+
+    @property
+    def status(self) -> ApplicationStatus: ...
+    @property
+    def decided_at(self) -> datetime | None: ...
+    @property
+    def appealed_at(self) -> datetime | None: ...
+
+
+class Stateful(Reviewable[SlotT_co], Appealable, Protocol[SlotT_co]):
+    """An application with its state."""
+
+
+class Decidable(Stateful[SlotT_co], Protocol[SlotT_co]):
+    """What the decision rules read of an application besides its review and state."""
+
+    @property
+    def parties(self) -> Sequence[NamedParty]: ...
+
+
+class HeldMembership(Protocol):
+    """What the rules read of a membership."""
+
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def status(self) -> MembershipStatus: ...
+
+
+@dataclass(frozen=True)
+class Affiliations:
+    """The organisations a user belongs to, by id and by INN."""
+
+    ids: frozenset[int] = frozenset()
+    inns: frozenset[str] = frozenset()
 
 
 def is_overseer(user: User) -> bool:
@@ -79,6 +161,17 @@ def is_applicant(session: Session, user: User, application: Reviewable[Any]) -> 
     )
 
 
+def is_recused(application: Reviewable[Any], user: User) -> bool:
+    return any(a.reviewer_id == user.id and a.conflict for a in application.assignments)
+
+
+def _recused() -> Forbidden:
+    return Forbidden(gettext("You declared a conflict of interest and are recused."))
+
+
+# --- Seeing ---------------------------------------------------------------------------------------
+
+
 def can_view_application(session: Session, user: User, application: Reviewable[Any]) -> bool:
     if is_overseer(user) or any_assignment_of(application, user) is not None:
         return True
@@ -93,10 +186,6 @@ def sees_review_work(session: Session, user: User, application: Reviewable[Any])
     return is_overseer(user) or any_assignment_of(application, user) is not None
 
 
-def is_recused(application: Reviewable[Any], user: User) -> bool:
-    return any(a.reviewer_id == user.id and a.conflict for a in application.assignments)
-
-
 def can_open_documents(session: Session, user: User, application: Reviewable[Any]) -> bool:
     """Reviewers open the documents only after declaring no conflict."""
     if is_applicant(session, user, application) or is_overseer(user):
@@ -109,7 +198,17 @@ def can_open_documents(session: Session, user: User, application: Reviewable[Any
     )
 
 
-def can_read_reviews(session: Session, user: User, application: Reviewable[Any]) -> bool:
+def documents_refusal(
+    session: Session, user: User, application: Reviewable[Any]
+) -> Forbidden | None:
+    if can_open_documents(session, user, application):
+        return None
+    if is_recused(application, user):
+        return _recused()
+    return Forbidden(gettext("Declare your conflicts of interest before opening documents."))
+
+
+def can_view_reviews(session: Session, user: User, application: Reviewable[Any]) -> bool:
     """Chair and staff always; a reviewer only once their own review of this round is in."""
     if is_organisation_member(session, user, application.organisation_id):
         return False
@@ -119,3 +218,387 @@ def can_read_reviews(session: Session, user: User, application: Reviewable[Any])
         return False
     assignment = assignment_of(application, user)
     return assignment is not None and assignment.review is not None
+
+
+def reviews_refusal(
+    session: Session, user: User, application: Reviewable[Any]
+) -> DomainError | None:
+    """Never the recused; a reviewer who has not reviewed yet is told to; anyone else does not
+    see that there is review work (404)."""
+    if can_view_reviews(session, user, application):
+        return None
+    if is_recused(application, user):
+        return _recused()
+    if sees_review_work(session, user, application):
+        return Forbidden(gettext("Submit your own review first."))
+    return NotFound(gettext("Application not found."))
+
+
+@dataclass(frozen=True)
+class ApplicationsView:
+    """How the list of applications is shown to a user. `board`: every application, with the
+    filters by organisation, the aggregates and the CSV export (chair and staff); `queue`: the
+    reviewer's own part of the review (committee members)."""
+
+    board: bool
+    queue: bool
+
+
+def applications_view(user: User) -> ApplicationsView:
+    return ApplicationsView(board=is_overseer(user), queue=user.has_role(Role.committee))
+
+
+# --- The parts of the workspace ---------------------------------------------------------------
+
+
+def follows_an_application(session: Session, user: User) -> bool:
+    """The applicant's part: the user made, or belongs to the organisation of, an application
+    that is not yet decided or withdrawn."""
+    own = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
+    found = session.scalar(
+        select(Application.id)
+        .where(
+            Application.status.in_(OPEN_STATUSES),
+            (Application.applicant_id == user.id) | Application.organisation_id.in_(own),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def reviews_applications(user: User | None) -> bool:
+    """The committee's part: declarations and reviews."""
+    return user is not None and user.has_role(Role.committee)
+
+
+def decides_applications(user: User | None) -> bool:
+    """The chair's part: applications ready to decide, disagreements."""
+    return user is not None and user.has_role(Role.chair)
+
+
+def is_active_member(session: Session, user: User) -> bool:
+    """The member's part: one of the user's organisations holds a live membership."""
+    # `queries` reads the protocols of this module, so it is imported when asked.
+    from app.membership.queries import is_member
+
+    return is_member(session, user)
+
+
+# --- The applicant --------------------------------------------------------------------------------
+
+
+def can_start_application(session: Session, user: User) -> bool:
+    """Anyone who belongs to an organisation is offered to apply (the service then checks that
+    they own it and that it may apply)."""
+    return any(True for _ in organisations_of(session, user))
+
+
+def applicant_refusal(
+    session: Session, user: User, application: Reviewable[Any]
+) -> Forbidden | None:
+    if is_applicant(session, user, application):
+        return None
+    return Forbidden(gettext("Only the applying organisation's owner may do this."))
+
+
+def edit_refusal(session: Session, user: User, application: Stateful[Any]) -> DomainError | None:
+    """The applicant edits, and attaches documents to, a draft or an application sent back for
+    changes."""
+    refusal = applicant_refusal(session, user, application)
+    if refusal is None and application.status not in EDITABLE_STATUSES:
+        return Conflict(gettext("The application can no longer be edited."))
+    return refusal
+
+
+def can_edit(session: Session, user: User, application: Stateful[Any]) -> bool:
+    return edit_refusal(session, user, application) is None
+
+
+def submit_refusal(session: Session, user: User, application: Stateful[Any]) -> DomainError | None:
+    """What the applicant may edit they may submit (or resubmit, after changes were requested);
+    the submission itself checks that every section is filled in. A rejected application comes
+    back only through an appeal, with its own rules."""
+    refusal = applicant_refusal(session, user, application)
+    if refusal is not None or application.status in EDITABLE_STATUSES:
+        return refusal
+    if application.status == ApplicationStatus.rejected:
+        return Conflict(gettext("A rejected application comes back only through an appeal."))
+    return refused_move(application.status, ApplicationStatus.submitted) or Conflict(
+        gettext("The application can no longer be edited.")
+    )
+
+
+def can_submit(session: Session, user: User, application: Stateful[Any]) -> bool:
+    return submit_refusal(session, user, application) is None
+
+
+def withdraw_refusal(
+    session: Session, user: User, application: Stateful[Any]
+) -> DomainError | None:
+    """The applicant withdraws an application that is still open."""
+    return applicant_refusal(session, user, application) or refused_move(
+        ApplicationStatus(application.status), ApplicationStatus.withdrawn
+    )
+
+
+def can_withdraw(session: Session, user: User, application: Stateful[Any]) -> bool:
+    return withdraw_refusal(session, user, application) is None
+
+
+def appeal_window_refusal(application: Appealable, now: datetime | None = None) -> Conflict | None:
+    """A rejection may be appealed once, within `APPEAL_DAYS` of the decision."""
+    if application.status != ApplicationStatus.rejected:
+        return Conflict(gettext("Only a rejected application can be appealed."))
+    if application.appealed_at is not None:
+        return Conflict(gettext("This application has already been appealed."))
+    decided_at = application.decided_at
+    if decided_at is None or (now or utcnow()) - decided_at > timedelta(days=APPEAL_DAYS):
+        return Conflict(gettext("The 30 days for an appeal have passed."))
+    return None
+
+
+def appeal_open(application: Appealable) -> bool:
+    """Whether the application may still be appealed (whoever asks)."""
+    return appeal_window_refusal(application) is None
+
+
+def appeal_refusal(session: Session, user: User, application: Stateful[Any]) -> DomainError | None:
+    return applicant_refusal(session, user, application) or appeal_window_refusal(application)
+
+
+def can_appeal(session: Session, user: User, application: Stateful[Any]) -> bool:
+    return appeal_refusal(session, user, application) is None
+
+
+# --- The committee --------------------------------------------------------------------------------
+
+
+def assign_refusal(user: User, application: Stateful[Any] | None = None) -> DomainError | None:
+    """The chair or staff (403) assign reviewers to an application the committee has (409).
+    Without an application only the role is checked, before the application is looked up."""
+    if not is_overseer(user):
+        return Forbidden(gettext("Only the chair or cluster staff assign reviewers."))
+    if application is not None and application.status not in WITH_COMMITTEE:
+        return Conflict(gettext("Reviewers are assigned to submitted applications only."))
+    return None
+
+
+def can_assign(user: User, application: Stateful[Any]) -> bool:
+    return assign_refusal(user, application) is None
+
+
+def declaration_refusal(user: User, application: Reviewable[Any]) -> DomainError | None:
+    """A reviewer of the current round declares once."""
+    assignment = assignment_of(application, user)
+    if assignment is None:
+        return NotFound(gettext("You are not assigned to this application."))
+    if assignment.declared:
+        return Conflict(gettext("You have already made your declaration."))
+    return None
+
+
+def can_declare(user: User, application: Reviewable[Any]) -> bool:
+    return declaration_refusal(user, application) is None
+
+
+def review_refusal(user: User, application: Stateful[Any]) -> DomainError | None:
+    """A reviewer of the current round who declared no conflict (403) reviews while the
+    application is under review (409)."""
+    assignment = assignment_of(application, user)
+    if assignment is None:
+        if is_recused(application, user):
+            return _recused()
+        return Forbidden(gettext("You are not assigned to review this application."))
+    if assignment.conflict:
+        return _recused()
+    if not assignment.declared:
+        return Forbidden(gettext("Declare your conflicts of interest before reviewing."))
+    if application.status != ApplicationStatus.under_review:
+        return Conflict(gettext("The application is not under review."))
+    return None
+
+
+def can_review(user: User, application: Stateful[Any]) -> bool:
+    return review_refusal(user, application) is None
+
+
+def party_conflict(
+    parties: Iterable[NamedParty], affiliations: Affiliations
+) -> PartyRelation | None:
+    """The relation of a named party the user belongs to (matched by id or by INN)."""
+    for party in parties:
+        if party.inn in affiliations.inns or (
+            party.organisation_id is not None and party.organisation_id in affiliations.ids
+        ):
+            return PartyRelation(party.relation)
+    return None
+
+
+# --- The decision ---------------------------------------------------------------------------------
+
+
+def decision_conflict(
+    application: Decidable[Any], user: User, affiliations: Affiliations
+) -> str | None:
+    """Why the user has a conflict of interest with deciding the application, or None: they
+    belong to the applying organisation, or to an organisation the applicant named as a
+    competitor or shareholder, or declared a conflict on it as a reviewer."""
+    if application.organisation_id in affiliations.ids:
+        return gettext("You belong to the applying organisation, so another chair decides.")
+    relation = party_conflict(application.parties, affiliations)
+    if relation == PartyRelation.competitor:
+        return gettext(
+            "You belong to an organisation the applicant named as a competitor, so another "
+            "chair decides."
+        )
+    if relation == PartyRelation.shareholder:
+        return gettext(
+            "You belong to an organisation the applicant named as a shareholder, so another "
+            "chair decides."
+        )
+    if is_recused(application, user):
+        return gettext(
+            "You declared a conflict of interest with this application, so another chair decides."
+        )
+    return None
+
+
+class ConflictOfInterest(Forbidden):
+    """A chair may not decide an application they have a conflict of interest with."""
+
+
+def awaits_decision(application: Stateful[Any]) -> bool:
+    return application.status in WITH_COMMITTEE
+
+
+def decision_refusal(
+    application: Decidable[Any], user: User, affiliations: Affiliations
+) -> DomainError | None:
+    """Why the user may not decide the application now, or None: a chair (403) decides an
+    application under review (409) unless they have a conflict of interest with it (403,
+    `decision_conflict`). The quorum of reviews is counted by the decision itself."""
+    if not user.has_role(Role.chair):
+        return Forbidden(gettext("Only the committee chair decides."))
+    if application.status != ApplicationStatus.under_review:
+        return Conflict(gettext("The application is not under review."))
+    conflict = decision_conflict(application, user, affiliations)
+    if conflict is not None:
+        return ConflictOfInterest(conflict)
+    return None
+
+
+def can_decide(application: Decidable[Any], user: User, affiliations: Affiliations) -> bool:
+    return decision_refusal(application, user, affiliations) is None
+
+
+# --- What a page may offer ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationActions:
+    """What the application page shows and offers its viewer. `committee_view`: the review work
+    (assignments, aggregates, reviews); `applicant`: the applicant's own actions."""
+
+    committee_view: bool
+    applicant: bool
+    edit: bool
+    submit: bool
+    withdraw: bool
+    appeal: bool
+    open_documents: bool
+    view_reviews: bool
+    assign: bool
+    declare: bool
+    review: bool
+    decide: bool
+
+
+def application_actions(
+    session: Session, user: User, application: Decidable[Any], affiliations: Affiliations
+) -> ApplicationActions:
+    """Every action of the application page, by the rules the services enforce; the committee's
+    actions are offered only on the committee's side of the page. `affiliations` are the
+    viewer's organisations."""
+    committee = sees_review_work(session, user, application)
+    applicant = is_applicant(session, user, application)
+    return ApplicationActions(
+        committee_view=committee,
+        applicant=applicant,
+        edit=can_edit(session, user, application),
+        submit=can_submit(session, user, application),
+        withdraw=can_withdraw(session, user, application),
+        appeal=can_appeal(session, user, application),
+        open_documents=can_open_documents(session, user, application),
+        view_reviews=committee and can_view_reviews(session, user, application),
+        assign=committee and can_assign(user, application),
+        declare=committee and can_declare(user, application),
+        review=committee and can_review(user, application),
+        decide=committee and can_decide(application, user, affiliations),
+    )
+
+
+# --- Memberships ----------------------------------------------------------------------------------
+
+
+def can_view_membership(session: Session, user: User, membership: HeldMembership) -> bool:
+    """Staff see every membership and certificate; the organisation's people see their own."""
+    return user.is_staff or is_organisation_member(session, user, membership.organisation_id)
+
+
+def listing_refusal(session: Session, user: User, membership: HeldMembership) -> Forbidden | None:
+    """The organisation's owner (or staff) decides whether it is listed in the public register."""
+    if user.is_staff or is_organisation_owner(session, user, membership.organisation_id):
+        return None
+    return Forbidden(gettext("Only the organisation's owner decides on the public listing."))
+
+
+def can_change_listing(session: Session, user: User, membership: HeldMembership) -> bool:
+    return listing_refusal(session, user, membership) is None
+
+
+def status_change_refusal(user: User) -> Forbidden | None:
+    """Staff change a membership's status (which moves are legal, the transition decides)."""
+    if user.is_staff:
+        return None
+    return Forbidden(gettext("Only cluster staff change a membership's status."))
+
+
+def memberships_list_refusal(user: User) -> Forbidden | None:
+    if user.is_staff:
+        return None
+    return Forbidden(gettext("Only cluster staff see every membership."))
+
+
+@dataclass(frozen=True)
+class MembershipActions:
+    change_listing: bool
+    change_status: bool
+    suspend: bool
+    reinstate: bool
+    revoke: bool
+
+
+def membership_actions(
+    session: Session, user: User, membership: HeldMembership
+) -> MembershipActions:
+    """What the certificate page offers: the listing to its owner and staff, the status changes
+    the transition table allows to staff."""
+    staff = status_change_refusal(user) is None
+    moves = (
+        MEMBERSHIP_TRANSITIONS.get(MembershipStatus(membership.status), frozenset())
+        if staff
+        else frozenset()
+    )
+    return MembershipActions(
+        change_listing=can_change_listing(session, user, membership),
+        change_status=staff,
+        suspend=MembershipStatus.suspended in moves,
+        reinstate=MembershipStatus.active in moves,
+        revoke=MembershipStatus.revoked in moves,
+    )
+
+
+def enforce(refusal: DomainError | None) -> None:
+    """Raise the refusal, if any (the services' side of the `*_refusal` rules)."""
+    if refusal is not None:
+        raise refusal

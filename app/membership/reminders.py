@@ -10,20 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation
-from app.membership import service
-from app.membership.models import (
-    Application,
-    ApplicationStatus,
-    Assignment,
-    Membership,
-    MembershipStatus,
-    Review,
-)
+from app.membership.applications import RENEWAL_NOTICE_DAYS
+from app.membership.kinds import RENEWAL, REVIEW_OVERDUE
+from app.membership.models import Application, Assignment, Membership, MembershipStatus
+from app.membership.queries import overdue_review
+from app.membership.register import owners_of
 from app.notifications.service import notify
-from app.notifications.worker import register_reminder
 
 
-@register_reminder("membership.renewal")
 def invite_renewals(session: Session, now: datetime) -> int:
     """Active memberships that expire within RENEWAL_NOTICE_DAYS: each owner is invited to
     renew once per expiry date."""
@@ -34,17 +28,17 @@ def invite_renewals(session: Session, now: datetime) -> int:
         .where(
             Membership.status == MembershipStatus.active,
             Membership.expires_on >= today,
-            Membership.expires_on <= today + timedelta(days=service.RENEWAL_NOTICE_DAYS),
+            Membership.expires_on <= today + timedelta(days=RENEWAL_NOTICE_DAYS),
         )
         .order_by(Membership.id)
     ).all()
     count = 0
     for membership, organisation in due:
-        for owner in service._owners(session, organisation.id):
+        for owner in owners_of(session, organisation.id):
             message = notify(
                 session,
                 recipient=owner,
-                kind=service.RENEWAL,
+                kind=RENEWAL,
                 template="membership/renewal",
                 key=f"membership.renewal:{membership.id}:{membership.expires_on}:{owner.id}",
                 context={
@@ -58,7 +52,6 @@ def invite_renewals(session: Session, now: datetime) -> int:
     return count
 
 
-@register_reminder("membership.review_overdue")
 def remind_overdue_reviews(session: Session, now: datetime) -> int:
     """Reviewers of the current round who have neither reviewed nor recused themselves by the
     due date are reminded once."""
@@ -66,14 +59,7 @@ def remind_overdue_reviews(session: Session, now: datetime) -> int:
     due = session.scalars(
         select(Assignment)
         .join(Application, Application.id == Assignment.application_id)
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(
-            Application.status == ApplicationStatus.under_review,
-            Assignment.round == Application.review_round,
-            Assignment.due_on < today,
-            Assignment.conflict.is_not(True),
-            Review.id.is_(None),
-        )
+        .where(overdue_review(today))
         .order_by(Assignment.id)
     ).all()
     count = 0
@@ -81,7 +67,7 @@ def remind_overdue_reviews(session: Session, now: datetime) -> int:
         message = notify(
             session,
             recipient=assignment.reviewer,
-            kind=service.REVIEW_OVERDUE,
+            kind=REVIEW_OVERDUE,
             template="membership/review_overdue",
             key=f"membership.review_overdue:{assignment.id}",
             context={"due_on": assignment.due_on, "application_id": assignment.application_id},

@@ -94,6 +94,7 @@ class AttachmentOut(Output):
     filename: str
     size: int
     created_at: datetime
+    kind: str
     url: str
 
 

@@ -47,8 +47,20 @@ def draft(factory: Factory, **kwargs: Any) -> Case:
     return Case(applicant, organisation, response.json()["id"])
 
 
+def attach_business_plan(case: Case) -> Any:
+    """The document every application needs before it is submitted (by default)."""
+    response = case.applicant.api.post(
+        f"{case.url}/attachments",
+        files={"file": ("business-plan.pdf", PDF, "application/pdf")},
+        data={"kind": "business_plan"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def submitted(factory: Factory, **kwargs: Any) -> Case:
     case = draft(factory, **kwargs)
+    attach_business_plan(case)
     response = case.applicant.api.post(f"{case.url}/submit")
     assert response.status_code == 200, response.text
     return case

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.audit import AuditEntry, verify_chain
+from app.membership.models import Application
 from tests.factories import Factory
 from tests.membership.helpers import SECTIONS, draft, submitted
 
@@ -38,11 +39,17 @@ def test_only_one_open_application_per_organisation(factory: Factory) -> None:
         "/api/v1/applications", json={"organisation_id": case.organisation.id, **SECTIONS}
     )
     assert again.status_code == 409
+    assert again.json()["detail"] == "У этой организации уже есть открытая заявка."
+    assert _statuses(factory) == {case.application_id: "draft"}
     case.applicant.api.post(f"{case.url}/withdraw")
     after_withdrawal = case.applicant.api.post(
         "/api/v1/applications", json={"organisation_id": case.organisation.id, **SECTIONS}
     )
     assert after_withdrawal.status_code == 201
+    assert _statuses(factory) == {
+        case.application_id: "withdrawn",
+        after_withdrawal.json()["id"]: "draft",
+    }
 
 
 def test_only_the_owner_of_the_organisation_may_apply(factory: Factory) -> None:
@@ -51,12 +58,16 @@ def test_only_the_owner_of_the_organisation_may_apply(factory: Factory) -> None:
     organisation = factory.organisation(owner.user)
     response = stranger.api.post("/api/v1/applications", json={"organisation_id": organisation.id})
     assert response.status_code == 404
+    assert _statuses(factory) == {}
 
 
 def test_editing_after_submission_is_a_conflict(factory: Factory) -> None:
     case = submitted(factory)
     response = case.applicant.api.patch(case.url, json={"team": "Другая"})
     assert response.status_code == 409
+    assert response.json()["detail"] == "Заявку больше нельзя изменить."
+    body = case.applicant.api.get(case.url).json()
+    assert (body["status"], body["team"]) == ("submitted", SECTIONS["team"])
 
 
 def test_another_users_application_is_not_found(factory: Factory) -> None:
@@ -67,6 +78,8 @@ def test_another_users_application_is_not_found(factory: Factory) -> None:
     assert stranger.api.patch(case.url, json={"team": "x"}).status_code == 404
     assert stranger.api.post(f"{case.url}/withdraw").status_code == 404
     assert committee.api.get(case.url).status_code == 404
+    body = case.applicant.api.get(case.url).json()
+    assert (body["status"], body["team"]) == ("submitted", SECTIONS["team"])
 
 
 def test_illegal_moves_are_conflicts(factory: Factory) -> None:
@@ -74,13 +87,32 @@ def test_illegal_moves_are_conflicts(factory: Factory) -> None:
     assert case.applicant.api.post(f"{case.url}/submit").status_code == 409
     assert case.applicant.api.post(f"{case.url}/withdraw").status_code == 200
     assert case.applicant.api.post(f"{case.url}/withdraw").status_code == 409
-    assert case.applicant.api.post(f"{case.url}/submit").status_code == 409
+    refused = case.applicant.api.post(f"{case.url}/submit")
+    assert refused.status_code == 409
+    assert (
+        refused.json()["detail"]
+        == "Заявку в статусе «Отозвана» нельзя перевести в статус «Подана»."
+    )
+    body = case.applicant.api.get(case.url).json()
+    assert [event["status"] for event in body["timeline"]] == ["draft", "submitted", "withdrawn"]
 
 
 def test_unknown_fields_and_oversized_sections_are_refused(factory: Factory) -> None:
     case = draft(factory)
     assert case.applicant.api.patch(case.url, json={"status": "approved"}).status_code == 422
-    assert case.applicant.api.patch(case.url, json={"team": "x" * 10_001}).status_code == 422
+    oversized = case.applicant.api.patch(case.url, json={"team": "x" * 10_001})
+    assert oversized.status_code == 422
+    assert oversized.json()["detail"][0]["loc"] == ["body", "team"]
+    body = case.applicant.api.get(case.url).json()
+    assert (body["status"], body["team"]) == ("draft", SECTIONS["team"])
+
+
+def _statuses(factory: Factory) -> dict[int, str]:
+    with factory.database.session_scope(write=False) as session:
+        return {
+            id_: str(status)
+            for id_, status in session.execute(select(Application.id, Application.status))
+        }
 
 
 def test_every_move_is_in_the_audit_chain_and_the_timeline(factory: Factory) -> None:
@@ -94,7 +126,12 @@ def test_every_move_is_in_the_audit_chain_and_the_timeline(factory: Factory) -> 
             .where(AuditEntry.entity_type == "membership_application")
             .order_by(AuditEntry.id)
         ).all()
-        assert actions == ["application.created", "application.submitted", "application.withdrawn"]
+        assert actions == [
+            "application.created",
+            "application.attachment_added",
+            "application.submitted",
+            "application.withdrawn",
+        ]
         assert verify_chain(session).ok
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.accounts.identifiers import inn_with_check_digits
 from app.accounts.models import OrganisationMember, OrganisationRole, Role
 from tests.factories import Actor, Factory
-from tests.membership.helpers import SECTIONS
+from tests.membership.helpers import SECTIONS, Case, attach_business_plan
 
 
 def _join(factory: Factory, organisation_id: int, user: Actor) -> None:
@@ -26,6 +26,7 @@ def _apply(factory: Factory, **parties: list[int | str]) -> tuple[Actor, str]:
     )
     assert response.status_code == 201, response.text
     url = f"/api/v1/applications/{response.json()['id']}"
+    attach_business_plan(Case(applicant, organisation, response.json()["id"]))
     assert applicant.api.post(f"{url}/submit").status_code == 200
     return applicant, url
 

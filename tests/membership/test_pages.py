@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.membership.models import Membership
-from tests.factories import Factory, csrf_from
-from tests.membership.helpers import decide, draft, reviewed
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def parse(html: str) -> _Text:
-    parser = _Text()
-    parser.feed(html)
-    return parser
+from tests.factories import Factory
+from tests.html import Page, csrf_from
+from tests.membership.helpers import PDF, SECTIONS, decide, draft, reviewed
 
 
 def test_applicant_page_shows_the_timeline_but_no_reviewer_or_score(factory: Factory) -> None:
@@ -36,7 +16,7 @@ def test_applicant_page_shows_the_timeline_but_no_reviewer_or_score(factory: Fac
     decide(case, reason="Strong team")
     page = case.applicant.browser.get(f"/applications/{case.application_id}?lang=en")  # type: ignore[union-attr]
     assert page.status_code == 200
-    text = " ".join(parse(page.text).parts)
+    text = Page(page.text).text
     assert "Approved" in text and "Strong team" in text
     for secret in ("Secretname", "Secret reviewer comment", "Chair Person", "Weighted", "Median"):
         assert secret not in page.text
@@ -56,12 +36,31 @@ def test_applicant_edits_and_submits_through_the_form(factory: Factory) -> None:
         data={"team": "Новая команда", "csrf_token": token},
     )
     assert response.status_code == 303
+    page_url = f"/applications/{case.application_id}"
+    page = Page(browser.get(page_url).text)
+    assert page.find(id="missing-documents").text == "Нужно до подачи: Бизнес-план."
+    response = browser.post(f"{page_url}/submit", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert Page(browser.get(page_url).text).flashes == [
+        "Приложите обязательные документы перед подачей: Бизнес-план."
+    ]
+    assert case.applicant.api.get(case.url).json()["status"] == "draft"
+
+    upload = page.form(f"{page_url}/attachments")
+    assert upload.fields["kind"] == "business_plan"  # the missing kind is offered first
     response = browser.post(
-        f"/applications/{case.application_id}/submit", data={"csrf_token": token}
+        f"{page_url}/attachments",
+        data={"csrf_token": token, "kind": "business_plan"},
+        files={"file": ("plan.pdf", PDF, "application/pdf")},
     )
+    assert response.status_code == 303
+    page = Page(browser.get(page_url).text)
+    assert not page.find_all(id="missing-documents")
+    response = browser.post(f"{page_url}/submit", data={"csrf_token": token})
     assert response.status_code == 303
     body = case.applicant.api.get(case.url).json()
     assert (body["team"], body["status"]) == ("Новая команда", "submitted")
+    assert [doc["kind"] for doc in body["attachments"]] == ["business_plan"]
 
 
 def test_chair_board_lists_aggregates_and_staff_can_export_csv(factory: Factory) -> None:
@@ -92,8 +91,8 @@ def test_register_page_and_certificate_with_inline_qr_code(
 
     certificate = case.applicant.api.get(f"/members/{case.organisation.id}/certificate")
     assert certificate.status_code == 200
-    tags = parse(certificate.text).tags
-    assert "svg" in tags and "path" in tags
+    qr_code = Page(certificate.text).find("svg")
+    assert qr_code.find_all("path")
     assert f"/verify/{code}" in certificate.text
     assert "<script>" not in certificate.text and "style=" not in certificate.text
     stranger = factory.actor()
@@ -105,4 +104,9 @@ def test_register_page_and_certificate_with_inline_qr_code(
 def test_committee_member_without_assignment_gets_not_found_page(factory: Factory) -> None:
     case = reviewed(factory)
     outsider = factory.actor(Role.committee)
-    assert outsider.api.get(f"/applications/{case.application_id}").status_code == 404
+    response = outsider.api.get(f"/applications/{case.application_id}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert Page(response.text).find("h1").text == "Страница не найдена"
+    for secret in ("ГеоСкан", SECTIONS["summary"], "Secretname"):
+        assert secret not in response.text

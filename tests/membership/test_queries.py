@@ -3,7 +3,6 @@ reviewers, and that the list (read from plain rows) shows an application exactly
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -14,6 +13,7 @@ from app.db import Database
 from app.membership.schemas import ApplicationOut, CommitteeApplicationOut
 from bench.routes import QUERY_BUDGET, StatementCounter
 from tests.factories import Factory
+from tests.html import Page
 from tests.membership.helpers import GOOD_REVIEW, PDF, Case, decide, draft, reviewed
 
 
@@ -24,29 +24,6 @@ def _statements(database: Database, client: TestClient, url: str) -> tuple[int, 
         response = client.get(url)
     assert response.status_code == 200, response.text
     return counter.count, response
-
-
-class _Cells(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.cells: list[str] = []
-        self._in_cell = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in_cell = tag == "td"
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_cell = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_cell and data.strip():
-            self.cells.append(data.strip())
-
-
-def _cells(html: str) -> list[str]:
-    parser = _Cells()
-    parser.feed(html)
-    return parser.cells
 
 
 def test_reviews_list_runs_as_many_statements_for_five_reviews_as_for_two(
@@ -88,7 +65,9 @@ def test_application_page_statements_do_not_grow_with_reviews_or_committee_membe
         factory.actor(Role.committee, full_name=f"Newcomer {number}")
     count_more, page_more = _statements(database, staff, f"/applications/{five.application_id}")
 
-    reviews_table = [cell for cell in _cells(page_five.text) if cell.startswith("Reviewer")]
+    reviews_table = [
+        cell for cell in Page(page_five.text).texts("td") if cell.startswith("Reviewer")
+    ]
     assert reviews_table == [f"Reviewer Secretname{n}" for n in range(5)] * 2  # both tables
     assert "Newcomer 2" in page_more.text and "Newcomer 2" not in page_two.text
     assert count_two == count_five == count_more <= QUERY_BUDGET
@@ -104,7 +83,9 @@ def _rich_case(factory: Factory) -> Case:
     )
     assert response.status_code == 200, response.text
     response = case.applicant.api.post(
-        f"{case.url}/attachments", files={"file": ("plan.pdf", PDF, "application/pdf")}
+        f"{case.url}/attachments",
+        files={"file": ("plan.pdf", PDF, "application/pdf")},
+        data={"kind": "business_plan"},
     )
     assert response.status_code == 201, response.text
     assert case.applicant.api.post(f"{case.url}/submit").status_code == 200

@@ -143,6 +143,8 @@ def test_members_cannot_apply_again_long_before_expiry(factory: Factory) -> None
         "/api/v1/applications", json={"organisation_id": case.organisation.id}
     )
     assert response.status_code == 409
+    assert response.json()["detail"] == "Эта организация уже участник кластера."
+    assert factory.count(Application) == 1
 
 
 def test_overdue_review_reminder_is_sent_once(factory: Factory) -> None:

@@ -1,0 +1,292 @@
+"""The committee's side before the reviews: who may review an application (affiliations and
+conflicts), assigning reviewers by hand or automatically, a new round after a resubmission, and
+the reviewers' declarations of conflicts of interest."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, lazyload
+
+from app import audit
+from app.accounts.models import Organisation, OrganisationMember, Role, User, UserRole
+from app.db import utcnow
+from app.errors import Conflict, FieldError
+from app.i18n import gettext
+from app.membership import policies
+from app.membership.kinds import ASSIGNMENT
+from app.membership.models import (
+    Application,
+    ApplicationStatus,
+    Assignment,
+    PartyRelation,
+    transition,
+)
+from app.membership.policies import Affiliations
+from app.membership.queries import counts_toward_round, open_review
+from app.membership.reading import get_application
+from app.membership.reviews import review_settings
+from app.notifications.service import notify
+
+
+def with_affiliations(
+    session: Session, *, user_id: int | None = None, role: Role = Role.committee
+) -> list[tuple[User, Affiliations]]:
+    """Active users with `role` (committee members by default), or the one user `user_id`
+    whatever their roles, with the organisations they belong to, in one statement."""
+    statement = (
+        select(User, Organisation.id, Organisation.inn)
+        .outerjoin(OrganisationMember, OrganisationMember.user_id == User.id)
+        .outerjoin(Organisation, Organisation.id == OrganisationMember.organisation_id)
+        .options(lazyload(User.role_rows))
+        .order_by(User.id)
+    )
+    if user_id is None:
+        # An IN list: the committee drives the lookup, not a scan of every user.
+        holders = select(UserRole.user_id).where(UserRole.role == role)
+        statement = statement.where(User.id.in_(holders), User.is_active.is_(True))
+    else:
+        statement = statement.where(User.id == user_id)
+    users: dict[int, User] = {}
+    ids: dict[int, set[int]] = {}
+    inns: dict[int, set[str]] = {}
+    for user, organisation_id, inn in session.execute(statement):
+        users[user.id] = user
+        if organisation_id is not None:
+            ids.setdefault(user.id, set()).add(organisation_id)
+            inns.setdefault(user.id, set()).add(inn)
+    return [
+        (user, Affiliations(frozenset(ids.get(key, ())), frozenset(inns.get(key, ()))))
+        for key, user in users.items()
+    ]
+
+
+def affiliations_of(session: Session, user: User) -> Affiliations:
+    """The organisations the user belongs to."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.inn)
+        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+        .where(OrganisationMember.user_id == user.id)
+    ).all()
+    return Affiliations(frozenset(row.id for row in rows), frozenset(row.inn for row in rows))
+
+
+def _affiliation_reason(application: Application, affiliations: Affiliations) -> str | None:
+    """Why the organisations a reviewer belongs to keep them from this application, or None."""
+    if application.organisation_id in affiliations.ids:
+        return gettext("The reviewer belongs to the applying organisation.")
+    relation = policies.party_conflict(application.parties, affiliations)
+    if relation == PartyRelation.competitor:
+        return gettext(
+            "The reviewer belongs to an organisation the applicant named as a competitor."
+        )
+    if relation == PartyRelation.shareholder:
+        return gettext(
+            "The reviewer belongs to an organisation the applicant named as a shareholder."
+        )
+    return None
+
+
+def _blocked_reason(
+    application: Application, reviewer: User, affiliations: Affiliations
+) -> str | None:
+    """Why a reviewer may not take this application, or None. Reviewers of an earlier round
+    may take a later one (a resubmission goes back to them), except an appeal's."""
+    reason = _affiliation_reason(application, affiliations)
+    if reason is not None:
+        return reason
+    mine = [a for a in application.assignments if a.reviewer_id == reviewer.id]
+    if any(a.conflict for a in mine):
+        return gettext("The reviewer declared a conflict of interest.")
+    if any(a.round == application.review_round for a in mine):
+        return gettext("The reviewer is already assigned.")
+    if mine and application.appealed_at is not None:
+        return gettext("An appeal goes to reviewers who did not review the original.")
+    return None
+
+
+def assignable_reviewers(
+    session: Session, application: Application
+) -> list[tuple[User, str | None]]:
+    """Committee members with the reason each one may not take the application (or None)."""
+    return [
+        (user, _blocked_reason(application, user, affiliations))
+        for user, affiliations in with_affiliations(session)
+    ]
+
+
+def _open_reviews(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Assignment.reviewer_id, func.count(Assignment.id))
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Application.status.in_(policies.WITH_COMMITTEE), open_review())
+        .group_by(Assignment.reviewer_id)
+    ).all()
+    return {reviewer_id: count for reviewer_id, count in rows}
+
+
+def assign_reviewers(
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    reviewer_id: int | None = None,
+    auto: bool = False,
+    due_on: date | None = None,
+) -> list[Assignment]:
+    """Staff or the chair assign by hand or automatically. Automatic assignment fills the round
+    up to the quorum with the committee members who have the fewest open reviews, skipping
+    declared and detected conflicts. The first assignment starts the review."""
+    policies.enforce(policies.assign_refusal(actor))
+    application = get_application(session, actor=actor, application_id=application_id, lock=True)
+    policies.enforce(policies.assign_refusal(actor, application))
+    chosen: list[User] = []
+    if auto:
+        active = [a for a in application.assignments if counts_toward_round(application, a)]
+        needed = review_settings().quorum - len(active)
+        load = _open_reviews(session)
+        candidates = [
+            user
+            for user, affiliations in with_affiliations(session)
+            if _blocked_reason(application, user, affiliations) is None
+        ]
+        candidates.sort(key=lambda user: (load.get(user.id, 0), user.id))
+        chosen = candidates[: max(needed, 0)]
+        if not chosen and needed > 0:
+            raise Conflict(gettext("No committee member without a conflict is available."))
+    else:
+        found = with_affiliations(session, user_id=reviewer_id) if reviewer_id is not None else []
+        reviewer, affiliations = found[0] if found else (None, Affiliations())
+        if (
+            reviewer is None
+            or not reviewer.is_active
+            or not reviewer.has_role(Role.committee, Role.chair)
+        ):
+            raise FieldError("reviewer_id", gettext("This user is not a committee member."))
+        reason = _blocked_reason(application, reviewer, affiliations)
+        if reason is not None:
+            raise Conflict(reason)
+        chosen = [reviewer]
+    due = due_on or (date.today() + timedelta(days=14))
+    created = []
+    for reviewer in chosen:
+        assignment = Assignment(
+            reviewer_id=reviewer.id,
+            round=application.review_round,
+            assigned_by_id=actor.id,
+            due_on=due,
+        )
+        application.assignments.append(assignment)
+        session.flush()
+        created.append(assignment)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="application.reviewer_assigned",
+            entity_type="membership_application",
+            entity_id=application.id,
+            data={"reviewer_id": reviewer.id, "round": application.review_round, "auto": auto},
+        )
+        notify(
+            session,
+            recipient=reviewer,
+            kind=ASSIGNMENT,
+            template="membership/assignment",
+            key=f"membership.assignment:{assignment.id}",
+            context={"application_id": application.id, "due_on": due},
+            link=f"/applications/{application.id}",
+        )
+    if created and application.status == ApplicationStatus.submitted:
+        transition(session, application, ApplicationStatus.under_review, actor=actor)
+    return created
+
+
+def reopen_review(session: Session, application: Application) -> list[Assignment]:
+    """A resubmitted application goes back to the reviewers of the round that asked for the
+    changes, in a new round: each is told, declares again (the application has changed) and
+    reviews again; the earlier reviews stay with the earlier round and no longer count.
+    Reviewers who declared a conflict, left the committee or now belong to a party the
+    applicant named are not carried over; with nobody carried over the application waits for
+    an assignment."""
+    previous = application.review_round
+    application.review_round = previous + 1
+    due = date.today() + timedelta(days=14)
+    created = []
+    for earlier in [a for a in application.assignments if a.round == previous and not a.conflict]:
+        found = with_affiliations(session, user_id=earlier.reviewer_id)
+        if not found:
+            continue
+        reviewer, affiliations = found[0]
+        if (
+            not reviewer.is_active
+            or not reviewer.has_role(Role.committee, Role.chair)
+            or _affiliation_reason(application, affiliations) is not None
+        ):
+            continue
+        assignment = Assignment(
+            reviewer_id=reviewer.id,
+            round=application.review_round,
+            due_on=due,
+        )
+        application.assignments.append(assignment)
+        session.flush()
+        created.append(assignment)
+        audit.record(
+            session,
+            actor_id=None,
+            action="application.reviewer_assigned",
+            entity_type="membership_application",
+            entity_id=application.id,
+            data={"reviewer_id": reviewer.id, "round": application.review_round, "auto": True},
+        )
+        notify(
+            session,
+            recipient=reviewer,
+            kind=ASSIGNMENT,
+            template="membership/review_round",
+            key=f"membership.assignment:{assignment.id}",
+            context={"application_id": application.id, "due_on": due},
+            link=f"/applications/{application.id}",
+        )
+    if created:
+        transition(
+            session,
+            application,
+            ApplicationStatus.under_review,
+            actor=None,
+            data={"round": application.review_round},
+        )
+    return created
+
+
+def declare(
+    session: Session,
+    *,
+    actor: User,
+    application_id: int,
+    conflict: bool,
+    kind: str | None = None,
+    reason: str | None = None,
+) -> Assignment:
+    """An assigned reviewer declares once; a conflict recuses them from documents and reviews
+    and takes them out of the quorum."""
+    application = get_application(session, actor=actor, application_id=application_id, lock=True)
+    policies.enforce(policies.declaration_refusal(actor, application))
+    assignment = policies.assignment_of(application, actor)
+    assert assignment is not None  # declaration_refusal: the reviewer is assigned to this round
+    assignment.declared_at = utcnow()
+    assignment.conflict = conflict
+    if conflict:
+        assignment.conflict_kind = kind  # type: ignore[assignment]
+        assignment.conflict_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="application.recused" if conflict else "application.declared_no_conflict",
+        entity_type="membership_application",
+        entity_id=application.id,
+        data={"kind": kind} if conflict else {},
+    )
+    return assignment

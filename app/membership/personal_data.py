@@ -1,0 +1,145 @@
+"""What membership keeps about a person: their export, the release of the reviews they hold
+when they leave, and the erasure of their name from what they wrote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.accounts.models import User
+from app.accounts.personal_data import (
+    Traces,
+)
+from app.membership import policies
+from app.membership.applications import SECTIONS
+from app.membership.models import (
+    Application,
+    Assignment,
+    PartyRelation,
+    Review,
+    ReviewVersion,
+)
+from app.membership.reading import parties_of
+
+
+def export_membership_data(session: Session, user: User) -> dict[str, Any]:
+    """The applications the user made (without anything about their reviewers) and the reviews
+    and declarations the user wrote."""
+    applications = session.scalars(
+        select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
+    ).all()
+    assignments = session.scalars(
+        select(Assignment).where(Assignment.reviewer_id == user.id).order_by(Assignment.id)
+    ).all()
+    return {
+        "applications": [
+            {
+                "id": a.id,
+                "organisation_id": a.organisation_id,
+                "status": str(a.status),
+                **{name: getattr(a, name) for name in SECTIONS},
+                "competitors": [p.inn for p in parties_of(a, PartyRelation.competitor)],
+                "shareholders": [p.inn for p in parties_of(a, PartyRelation.shareholder)],
+                "decision_reason": a.decision_reason,
+                "appeal_statement": a.appeal_statement,
+                "created_at": a.created_at.isoformat(),
+                "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+                "decided_at": a.decided_at.isoformat() if a.decided_at else None,
+                "attachments": [{"filename": d.filename, "size": d.size} for d in a.attachments],
+            }
+            for a in applications
+        ],
+        "reviews": [
+            {
+                "application_id": a.application_id,
+                "round": a.round,
+                "assigned_at": a.created_at.isoformat(),
+                "declared_at": a.declared_at.isoformat() if a.declared_at else None,
+                "conflict": a.conflict,
+                "conflict_kind": str(a.conflict_kind) if a.conflict_kind else None,
+                "conflict_reason": a.conflict_reason,
+                "scores": dict(a.review.scores) if a.review else None,
+                "comment": a.review.comment if a.review else None,
+                "recommendation": str(a.review.recommendation) if a.review else None,
+                "earlier_versions": [
+                    {
+                        "scores": dict(v.scores),
+                        "comment": v.comment,
+                        "recommendation": v.recommendation,
+                        "written_at": v.created_at.isoformat(),
+                    }
+                    for v in a.review.versions
+                ]
+                if a.review
+                else [],
+            }
+            for a in assignments
+        ],
+    }
+
+
+def release_open_reviews(session: Session, *, actor: User, user: User) -> None:
+    """A leaving committee member's open review assignments (no review written, no conflict
+    declared) are withdrawn, so that the application can be given to someone else."""
+    open_assignments = session.scalars(
+        select(Assignment)
+        .join(Application, Application.id == Assignment.application_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Assignment.reviewer_id == user.id,
+            Application.status.in_(policies.WITH_COMMITTEE),
+            Review.id.is_(None),
+            Assignment.conflict.is_not(True),
+        )
+        .order_by(Assignment.id)
+    ).all()
+    for assignment in open_assignments:
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="application.reviewer_released",
+            entity_type="membership_application",
+            entity_id=assignment.application_id,
+            data={"reviewer_id": user.id, "round": assignment.round},
+        )
+        session.delete(assignment)
+    session.flush()
+
+
+def erase_membership_texts(session: Session, *, user: User, traces: Traces) -> None:
+    """The person's name, address or phone in what they wrote: their applications (the team
+    section names people), appeals, decision reasons, reviews and conflict declarations."""
+    texts = (*(getattr(Application, name) for name in SECTIONS), Application.appeal_statement)
+    for application in session.scalars(
+        select(Application).where(Application.applicant_id == user.id, traces.found_in(*texts))
+    ):
+        for name in SECTIONS:
+            setattr(application, name, traces.scrub(getattr(application, name)))
+        application.appeal_statement = traces.scrub_optional(application.appeal_statement)
+    for application in session.scalars(
+        select(Application).where(
+            Application.decided_by_id == user.id, traces.found_in(Application.decision_reason)
+        )
+    ):
+        application.decision_reason = traces.scrub_optional(application.decision_reason)
+    for assignment in session.scalars(
+        select(Assignment).where(
+            Assignment.reviewer_id == user.id, traces.found_in(Assignment.conflict_reason)
+        )
+    ):
+        assignment.conflict_reason = traces.scrub_optional(assignment.conflict_reason)
+    mine = select(Assignment.id).where(Assignment.reviewer_id == user.id)
+    for review in session.scalars(
+        select(Review).where(Review.assignment_id.in_(mine), traces.found_in(Review.comment))
+    ):
+        review.comment = traces.scrub(review.comment)
+    for version in session.scalars(
+        select(ReviewVersion)
+        .join(Review, Review.id == ReviewVersion.review_id)
+        .where(Review.assignment_id.in_(mine), traces.found_in(ReviewVersion.comment))
+    ):
+        version.comment = traces.scrub(version.comment)
+    session.flush()
