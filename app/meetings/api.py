@@ -6,16 +6,27 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile, status
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.deps import CurrentUser
 from app.accounts.models import Organisation, User
-from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
+from app.deps import PagingDep, SessionDep
 from app.errors import Forbidden
 from app.i18n import get_timezone
+from app.meetings import (
+    availability,
+    bookings,
+    decks,
+    investors,
+    pitch_days,
+    pitch_participation,
+    policies,
+    requests,
+)
 from app.meetings import calendar as meeting_ics
-from app.meetings import service
+from app.meetings.deps import PitchDayManager
 from app.meetings.models import AvailabilityWindow, Meeting, MeetingRequest, PitchDay, PitchMeeting
 from app.meetings.schemas import (
     AcceptIn,
@@ -27,6 +38,7 @@ from app.meetings.schemas import (
     InvestorOut,
     InvestorProfileIn,
     LockIn,
+    MeetingDetailsIn,
     MeetingOut,
     MeetingRequestIn,
     MeetingRequestOut,
@@ -39,11 +51,12 @@ from app.meetings.schemas import (
     SlotOut,
 )
 from app.schemas import Page
+from app.uploads import file_response
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
 
 
-def investor_out(card: service.InvestorCard) -> dict[str, Any]:
+def investor_out(card: investors.InvestorCard) -> dict[str, Any]:
     profile = card.profile
     return {
         "id": card.user.id,
@@ -55,6 +68,7 @@ def investor_out(card: service.InvestorCard) -> dict[str, Any]:
         "ticket_min_rub": profile.ticket_min_rub if profile else None,
         "ticket_max_rub": profile.ticket_max_rub if profile else None,
         "thesis": profile.thesis if profile else "",
+        "translations": (profile.translations or {}) if profile else {},
         "contact": (
             {
                 "email": (profile.contact_email if profile else None) or card.user.email,
@@ -122,6 +136,8 @@ def meeting_out(meeting: Meeting) -> MeetingOut:
         ends_at=meeting.ends_at,
         status=meeting.status.value,
         sequence=meeting.sequence,
+        location=meeting.location,
+        video_url=meeting.video_url,
         cancel_reason=meeting.cancel_reason,
         no_show=meeting.no_show,
         feedback=[
@@ -167,7 +183,7 @@ def availability_out(window: AvailabilityWindow) -> AvailabilityOut:
 
 @router.get("/investors", response_model=Page[InvestorOut])
 def list_investors(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
-    cards, total = service.investor_directory(
+    cards, total = investors.investor_directory(
         session, actor=user, limit=paging.limit, offset=paging.offset
     )
     return {"items": [investor_out(c) for c in cards], "total": total}
@@ -180,7 +196,7 @@ def recommendations(
     paging: PagingDep,
     need_rub: Annotated[int | None, Query(ge=1, le=10**15)] = None,
 ) -> dict[str, Any]:
-    ranked, total = service.recommendations(
+    ranked, total = investors.recommendations(
         session, actor=user, need_rub=need_rub, limit=paging.limit, offset=paging.offset
     )
     return {
@@ -191,20 +207,20 @@ def recommendations(
 
 @router.get("/investors/{investor_id}", response_model=InvestorOut)
 def get_investor(investor_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    return investor_out(service.investor_card(session, actor=user, investor_id=investor_id))
+    return investor_out(investors.investor_card(session, actor=user, investor_id=investor_id))
 
 
 @router.get("/investors/{investor_id}/slots", response_model=list[SlotOut])
 def investor_slots(investor_id: int, session: SessionDep, user: CurrentUser) -> list[SlotOut]:
-    service.investor_card(session, actor=user, investor_id=investor_id)
-    return [slot_out(a, b) for a, b in service.free_slots(session, investor_id)]
+    investors.investor_card(session, actor=user, investor_id=investor_id)
+    return [slot_out(a, b) for a, b in availability.free_slots(session, investor_id)]
 
 
 @router.put("/organisations/{organisation_id}/investor-profile", response_model=InvestorProfileIn)
 def save_profile(
     organisation_id: int, body: InvestorProfileIn, session: SessionDep, user: CurrentUser
 ) -> Any:
-    profile = service.save_profile(
+    profile = investors.save_profile(
         session, actor=user, organisation_id=organisation_id, values=body.model_dump()
     )
     return InvestorProfileIn.model_validate(
@@ -218,7 +234,7 @@ def save_profile(
     response_model=AvailabilityOut,
 )
 def add_availability(body: AvailabilityIn, session: SessionDep, user: CurrentUser) -> Any:
-    window = service.add_availability(
+    window = availability.add_availability(
         session,
         actor=user,
         starts_at=body.starts_at,
@@ -230,7 +246,7 @@ def add_availability(body: AvailabilityIn, session: SessionDep, user: CurrentUse
 
 @router.get("/investors/me/availability", response_model=Page[AvailabilityOut])
 def my_availability(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
-    windows = service.list_availability(session, actor=user)
+    windows = availability.list_availability(session, actor=user)
     window = windows[paging.offset : paging.offset + paging.limit]
     return {"items": [availability_out(w) for w in window], "total": len(windows)}
 
@@ -239,7 +255,7 @@ def my_availability(session: SessionDep, user: CurrentUser, paging: PagingDep) -
     "/meeting-requests", status_code=status.HTTP_201_CREATED, response_model=MeetingRequestOut
 )
 def create_request(body: MeetingRequestIn, session: SessionDep, user: CurrentUser) -> Any:
-    request = service.create_request(
+    request = requests.create_request(
         session,
         actor=user,
         investor_id=body.investor_id,
@@ -252,7 +268,7 @@ def create_request(body: MeetingRequestIn, session: SessionDep, user: CurrentUse
 
 @router.get("/meeting-requests", response_model=Page[MeetingRequestOut])
 def list_requests(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
-    rows, total = service.list_requests(
+    rows, total = requests.list_requests(
         session, actor=user, limit=paging.limit, offset=paging.offset
     )
     meeting_ids = meeting_ids_of(session, [r.id for r in rows])
@@ -261,7 +277,7 @@ def list_requests(session: SessionDep, user: CurrentUser, paging: PagingDep) -> 
 
 @router.get("/meeting-requests/{request_id}", response_model=MeetingRequestOut)
 def get_request(request_id: int, session: SessionDep, user: CurrentUser) -> Any:
-    return request_out(session, service.get_request(session, actor=user, request_id=request_id))
+    return request_out(session, requests.get_request(session, actor=user, request_id=request_id))
 
 
 @router.post(
@@ -270,28 +286,27 @@ def get_request(request_id: int, session: SessionDep, user: CurrentUser) -> Any:
     response_model=MeetingRequestOut,
 )
 def attach_deck(request_id: int, file: UploadFile, session: SessionDep, user: CurrentUser) -> Any:
-    request = service.attach_deck(
+    request = decks.attach_deck(
         session, actor=user, request_id=request_id, filename=file.filename, stream=file.file
     )
     return request_out(session, request)
 
 
 @router.get("/meeting-requests/{request_id}/deck")
-def download_deck(request_id: int, session: SessionDep, user: CurrentUser) -> FileResponse:
-    request, path = service.open_deck(session, actor=user, request_id=request_id)
-    return FileResponse(
-        path,
-        media_type="application/pdf",
-        filename=request.deck_filename or "deck.pdf",
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
-    )
+def download_deck(request_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    request, path = decks.open_deck(session, actor=user, request_id=request_id)
+    return file_response(path, filename=request.deck_filename or "deck.pdf")
 
 
 @router.post("/meeting-requests/{request_id}/accept", response_model=MeetingOut)
 def accept_request(request_id: int, body: AcceptIn, session: SessionDep, user: CurrentUser) -> Any:
-    meeting = service.accept_request(
-        session, actor=user, request_id=request_id, starts_at=body.starts_at
+    """The body may name another free slot (`starts_at`), and `location` and `video_url`."""
+    meeting = requests.accept_request(
+        session,
+        actor=user,
+        request_id=request_id,
+        starts_at=body.starts_at,
+        **body.details(),
     )
     return meeting_out(meeting)
 
@@ -300,7 +315,7 @@ def accept_request(request_id: int, body: AcceptIn, session: SessionDep, user: C
 def decline_request(
     request_id: int, body: DeclineIn, session: SessionDep, user: CurrentUser
 ) -> Any:
-    request = service.decline_request(
+    request = requests.decline_request(
         session, actor=user, request_id=request_id, reason=body.reason
     )
     return request_out(session, request)
@@ -308,13 +323,13 @@ def decline_request(
 
 @router.post("/meeting-requests/{request_id}/withdraw", response_model=MeetingRequestOut)
 def withdraw_request(request_id: int, session: SessionDep, user: CurrentUser) -> Any:
-    request = service.withdraw_request(session, actor=user, request_id=request_id)
+    request = requests.withdraw_request(session, actor=user, request_id=request_id)
     return request_out(session, request)
 
 
 @router.get("/meetings", response_model=Page[MeetingOut])
 def list_meetings(session: SessionDep, user: CurrentUser, paging: PagingDep) -> dict[str, Any]:
-    rows, total = service.list_meetings(
+    rows, total = bookings.list_meetings(
         session, actor=user, limit=paging.limit, offset=paging.offset
     )
     return {"items": [meeting_out(m) for m in rows], "total": total}
@@ -322,14 +337,26 @@ def list_meetings(session: SessionDep, user: CurrentUser, paging: PagingDep) -> 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)
 def get_meeting(meeting_id: int, session: SessionDep, user: CurrentUser) -> Any:
-    return meeting_out(service.get_meeting(session, actor=user, meeting_id=meeting_id))
+    return meeting_out(bookings.get_meeting(session, actor=user, meeting_id=meeting_id))
+
+
+@router.patch("/meetings/{meeting_id}", response_model=MeetingOut)
+def set_meeting_details(
+    meeting_id: int, body: MeetingDetailsIn, session: SessionDep, user: CurrentUser
+) -> Any:
+    """`location` and `video_url` (https) of a scheduled meeting; a field left out is kept, a
+    null clears it."""
+    meeting = bookings.set_meeting_details(
+        session, actor=user, meeting_id=meeting_id, details=body.details()
+    )
+    return meeting_out(meeting)
 
 
 @router.post("/meetings/{meeting_id}/cancel", response_model=MeetingOut)
 def cancel_meeting(
     meeting_id: int, session: SessionDep, user: CurrentUser, body: CancelIn | None = None
 ) -> Any:
-    meeting = service.cancel_meeting(
+    meeting = bookings.cancel_meeting(
         session, actor=user, meeting_id=meeting_id, reason=body.reason if body else None
     )
     return meeting_out(meeting)
@@ -339,7 +366,7 @@ def cancel_meeting(
 def reschedule_meeting(
     meeting_id: int, body: RescheduleIn, session: SessionDep, user: CurrentUser
 ) -> Any:
-    meeting = service.reschedule_meeting(
+    meeting = bookings.reschedule_meeting(
         session, actor=user, meeting_id=meeting_id, starts_at=body.starts_at
     )
     return meeting_out(meeting)
@@ -351,8 +378,8 @@ def reschedule_meeting(
     response_model=MeetingOut,
 )
 def add_feedback(meeting_id: int, body: FeedbackIn, session: SessionDep, user: CurrentUser) -> Any:
-    service.add_feedback(session, actor=user, meeting_id=meeting_id, **body.model_dump())
-    meeting = service.get_meeting(session, actor=user, meeting_id=meeting_id)
+    bookings.add_feedback(session, actor=user, meeting_id=meeting_id, **body.model_dump())
+    meeting = bookings.get_meeting(session, actor=user, meeting_id=meeting_id)
     session.refresh(meeting)
     return meeting_out(meeting)
 
@@ -360,13 +387,13 @@ def add_feedback(meeting_id: int, body: FeedbackIn, session: SessionDep, user: C
 @router.post("/meetings/{meeting_id}/no-show", response_model=MeetingOut)
 def record_no_show(meeting_id: int, body: NoShowIn, session: SessionDep, user: CurrentUser) -> Any:
     return meeting_out(
-        service.record_no_show(session, actor=user, meeting_id=meeting_id, party=body.party)
+        bookings.record_no_show(session, actor=user, meeting_id=meeting_id, party=body.party)
     )
 
 
 @router.get("/meetings/{meeting_id}/calendar.ics")
 def meeting_calendar(meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    meeting = service.get_meeting(session, actor=user, meeting_id=meeting_id)
+    meeting = bookings.get_meeting(session, actor=user, meeting_id=meeting_id)
     investor = session.get(User, meeting.investor_id)
     organisation = session.get(Organisation, meeting.organisation_id)
     body = meeting_ics.meeting_calendar(
@@ -414,6 +441,12 @@ def pitch_day_out(session: Session, day: PitchDay) -> dict[str, Any]:
         "slot_starts": day.slot_starts,
         "slot_minutes": day.slot_minutes,
         "tables": day.tables,
+        "name": day.name,
+        "venue": day.venue,
+        "translations": day.translations or {},
+        "timezone": day.timezone,
+        "registration_closes_at": day.registration_deadline().isoformat(),
+        "registration_open": day.is_registration_open(),
         "published": day.published_at is not None,
         "participants": [
             {"organisation_id": p.organisation_id, "slots": p.slots} for p in participants
@@ -422,18 +455,20 @@ def pitch_day_out(session: Session, day: PitchDay) -> dict[str, Any]:
 
 
 @router.post("/pitch-days", status_code=status.HTTP_201_CREATED)
-def create_pitch_day(body: PitchDayIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    day = service.create_pitch_day(session, actor=user, values=body.model_dump())
+def create_pitch_day(
+    body: PitchDayIn, session: SessionDep, user: PitchDayManager
+) -> dict[str, Any]:
+    day = pitch_days.create_pitch_day(session, actor=user, values=body.model_dump())
     return pitch_day_out(session, day)
 
 
 @router.get("/pitch-days/{pitch_day_id}")
 def get_pitch_day(pitch_day_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    day = service.get_pitch_day(session, pitch_day_id)
+    day = pitch_days.get_pitch_day(session, pitch_day_id)
     out = pitch_day_out(session, day)
-    if service.can_see_schedule(session, user, day):
+    if policies.can_see_schedule(session, user, day):
         out["meetings"] = [
-            pitch_meeting_out(day, m) for m in service.pitch_meetings(session, day.id)
+            pitch_meeting_out(day, m) for m in pitch_days.pitch_meetings(session, day.id)
         ]
     return out
 
@@ -442,7 +477,7 @@ def get_pitch_day(pitch_day_id: int, session: SessionDep, user: CurrentUser) -> 
 def register_participant(
     pitch_day_id: int, body: PitchParticipantIn, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
-    participant = service.register_participant(
+    participant = pitch_participation.register_participant(
         session,
         actor=user,
         pitch_day_id=pitch_day_id,
@@ -460,7 +495,9 @@ def register_participant(
 def add_wish(
     pitch_day_id: int, body: PitchWishIn, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
-    wish = service.add_wish(session, actor=user, pitch_day_id=pitch_day_id, **body.model_dump())
+    wish = pitch_participation.add_wish(
+        session, actor=user, pitch_day_id=pitch_day_id, **body.model_dump()
+    )
     return {
         "id": wish.id,
         "organisation_id": wish.organisation_id,
@@ -471,9 +508,11 @@ def add_wish(
 
 
 @router.post("/pitch-days/{pitch_day_id}/schedule")
-def schedule_pitch_day(pitch_day_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    result = service.schedule_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
-    day = service.get_pitch_day(session, pitch_day_id)
+def schedule_pitch_day(
+    pitch_day_id: int, session: SessionDep, user: PitchDayManager
+) -> dict[str, Any]:
+    result = pitch_days.schedule_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
+    day = pitch_days.get_pitch_day(session, pitch_day_id)
     return {
         "placed": result.placed,
         "upper_bound": result.upper_bound,
@@ -485,18 +524,20 @@ def schedule_pitch_day(pitch_day_id: int, session: SessionDep, user: StaffUser) 
 
 @router.post("/pitch-days/{pitch_day_id}/meetings/{meeting_id}/lock")
 def lock_pitch_meeting(
-    pitch_day_id: int, meeting_id: int, body: LockIn, session: SessionDep, user: StaffUser
+    pitch_day_id: int, meeting_id: int, body: LockIn, session: SessionDep, user: PitchDayManager
 ) -> dict[str, Any]:
-    meeting = service.set_lock(
+    meeting = pitch_days.set_lock(
         session, actor=user, pitch_day_id=pitch_day_id, meeting_id=meeting_id, locked=body.locked
     )
-    return pitch_meeting_out(service.get_pitch_day(session, pitch_day_id), meeting)
+    return pitch_meeting_out(pitch_days.get_pitch_day(session, pitch_day_id), meeting)
 
 
 @router.post("/pitch-days/{pitch_day_id}/publish")
-def publish_pitch_day(pitch_day_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def publish_pitch_day(
+    pitch_day_id: int, session: SessionDep, user: PitchDayManager
+) -> dict[str, Any]:
     return pitch_day_out(
-        session, service.publish_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
+        session, pitch_days.publish_pitch_day(session, actor=user, pitch_day_id=pitch_day_id)
     )
 
 

@@ -7,7 +7,7 @@ cancellation), which tells the app which copy is newer.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
@@ -17,7 +17,7 @@ from app.accounts.models import Organisation, OrganisationMember, User
 from app.config import get_settings
 from app.i18n import gettext
 from app.meetings.models import Meeting, MeetingStatus
-from app.training.calendar import CalendarEvent, register_event_provider
+from app.training.calendar import CalendarEvent
 
 
 def meeting_event(meeting: Meeting, *, investor_name: str, organisation_name: str) -> CalendarEvent:
@@ -32,33 +32,47 @@ def meeting_event(meeting: Meeting, *, investor_name: str, organisation_name: st
         ),
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
-        url=f"{base}/meetings",
+        location=meeting.location or meeting.video_url,
+        description=meeting.video_url,
+        url=f"{base}/meetings/{meeting.id}",
         sequence=meeting.sequence,
         status="CANCELLED" if cancelled else "CONFIRMED",
     )
 
 
-def meeting_calendar(meeting: Meeting, *, investor_name: str, organisation_name: str) -> bytes:
-    """An iCalendar file with a stable UID; SEQUENCE grows with each reschedule or cancel."""
-    item = meeting_event(meeting, investor_name=investor_name, organisation_name=organisation_name)
+def new_calendar(method: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//Cluster Portal//meetings//RU")
     cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if meeting.status == MeetingStatus.cancelled else "PUBLISH")
+    cal.add("method", method)
+    return cal
+
+
+def event_component(item: CalendarEvent, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", item.uid)
     event.add("sequence", item.sequence)
-    event.add("dtstamp", meeting.updated_at.astimezone(UTC))
+    event.add("dtstamp", stamp.astimezone(UTC))
     event.add("dtstart", item.starts_at.astimezone(UTC))
     event.add("dtend", item.ends_at.astimezone(UTC))
     event.add("summary", item.summary)
+    if item.location:
+        event.add("location", item.location)
+    if item.description:
+        event.add("description", item.description)
     event.add("url", item.url)
     event.add("status", item.status)
-    cal.add_component(event)
+    return event
+
+
+def meeting_calendar(meeting: Meeting, *, investor_name: str, organisation_name: str) -> bytes:
+    """An iCalendar file with a stable UID; SEQUENCE grows with each reschedule or cancel."""
+    item = meeting_event(meeting, investor_name=investor_name, organisation_name=organisation_name)
+    cal = new_calendar("CANCEL" if meeting.status == MeetingStatus.cancelled else "PUBLISH")
+    cal.add_component(event_component(item, meeting.updated_at))
     return bytes(cal.to_ical())
 
 
-@register_event_provider("meetings")
 def meeting_events(session: Session, user: User) -> list[CalendarEvent]:
     """Accepted meetings of the user: as the investor, or as a person of the organisation."""
     organisations = select(OrganisationMember.organisation_id).where(

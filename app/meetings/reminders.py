@@ -7,15 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.meetings import service
-from app.notifications.worker import register_reminder
+from app.meetings.bookings import remind_upcoming_meetings
+from app.meetings.requests import expire_requests, remind_pending
 
 
-@register_reminder("meetings.pending_requests")
 def pending_requests(session: Session, now: datetime) -> int:
-    return service.remind_pending(session, now) + service.expire_requests(session, now)
+    return remind_pending(session, now) + expire_requests(session, now)
 
 
-@register_reminder("meetings.upcoming")
 def upcoming_meetings(session: Session, now: datetime) -> int:
-    return service.remind_upcoming_meetings(session, now)
+    return remind_upcoming_meetings(session, now)

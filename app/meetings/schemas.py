@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, HttpUrl, UrlConstraints
 
+from app.bilingual import Translations, checked
+from app.i18n import DEFAULT_TIMEZONE
+from app.meetings.models import InvestorProfile, PitchDay
 from app.schemas import Input, Output
+
+ProfileTranslations = Annotated[Translations, checked(InvestorProfile.__translatable__)]
+PitchDayTranslations = Annotated[Translations, checked(PitchDay.__translatable__)]
 
 
 class InvestorProfileIn(Input):
@@ -18,6 +24,8 @@ class InvestorProfileIn(Input):
     thesis: str = Field(default="", max_length=5000)
     contact_email: str | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=40)
+    # left out: the profile keeps its translations
+    translations: ProfileTranslations | None = None
 
 
 class AvailabilityIn(Input):
@@ -97,7 +105,26 @@ class MeetingRequestOut(Output):
     deck: dict[str, Any] | None = None
 
 
-class AcceptIn(Input):
+VideoUrl = Annotated[HttpUrl, UrlConstraints(max_length=500, allowed_schemes=["https"])]
+
+
+class MeetingDetailsIn(Input):
+    """Where the meeting takes place: an address or room, and/or an https video link."""
+
+    location: str | None = Field(default=None, max_length=300)
+    video_url: VideoUrl | None = None
+
+    def details(self) -> dict[str, str | None]:
+        """The fields given, as stored (a field not sent keeps its value)."""
+        values = {"location": self.location or None, "video_url": self.video_url}
+        return {
+            name: str(value) if value is not None else None
+            for name, value in values.items()
+            if name in self.model_fields_set
+        }
+
+
+class AcceptIn(MeetingDetailsIn):
     # Defaults to the slot the request holds.
     starts_at: AwareDatetime | None = None
 
@@ -124,6 +151,8 @@ class MeetingOut(Output):
     ends_at: dt.datetime
     status: str
     sequence: int
+    location: str | None = None
+    video_url: str | None = None
     cancel_reason: str | None
     no_show: str | None
     feedback: list[dict[str, Any]] = Field(default_factory=list)
@@ -145,6 +174,28 @@ class PitchDayIn(Input):
     slot_starts: list[dt.time] = Field(min_length=1, max_length=100)
     slot_minutes: int = Field(ge=5, le=240)
     tables: int = Field(ge=1, le=500)
+    name: str = Field(default="", max_length=200)
+    venue: str = Field(default="", max_length=300)
+    timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
+    registration_closes_at: AwareDatetime | None = None
+    translations: PitchDayTranslations = Field(default_factory=dict)
+
+
+class PitchDayForm(Input):
+    """The staff's form: a regular grid of slots from the first start, times local to the venue
+    (`timezone`); the registration deadline is typed in the same local time."""
+
+    name: str = Field(min_length=1, max_length=200)
+    venue: str = Field(min_length=1, max_length=300)
+    timezone: str = Field(min_length=1, max_length=64)
+    date: dt.date
+    first_slot: dt.time
+    slot_count: int = Field(ge=1, le=100)
+    slot_minutes: int = Field(ge=5, le=240)
+    break_minutes: int = Field(default=0, ge=0, le=240)
+    tables: int = Field(ge=1, le=500)
+    registration_closes_at: dt.datetime | None = None
+    translations: PitchDayTranslations = Field(default_factory=dict)
 
 
 class PitchParticipantIn(Input):

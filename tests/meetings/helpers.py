@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 
 from app.accounts.models import Organisation, OrganisationKind, Role
 from tests.factories import Actor, Factory, make_member
@@ -23,6 +22,11 @@ def investor(factory: Factory, **kwargs) -> tuple[Actor, Organisation]:
 def tomorrow(hour: int = 10) -> datetime:
     day = (datetime.now(UTC) + timedelta(days=1)).date()
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def in_days(days: int = 7) -> str:
+    """A date `days` ahead, ISO formatted: a pitch day still open for registration."""
+    return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
 
 
 def open_window(
@@ -70,47 +74,3 @@ def accept(actor: Actor, request_id: int, starts_at: datetime) -> dict:
     )
     assert response.status_code == 200, response.text
     return response.json()
-
-
-_VOID = {"area", "base", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
-
-
-class _Texts(HTMLParser):
-    """Texts of the `tag` elements inside the element whose id is `scope` (or anywhere)."""
-
-    def __init__(self, tag: str, scope: str | None) -> None:
-        super().__init__()
-        self.tag, self.scope = tag, scope
-        self.stack: list[tuple[str, bool]] = []
-        self.found: list[str] = []
-        self.depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            return
-        inside = (self.scope is None) or any(s for _t, s in self.stack)
-        opens_scope = dict(attrs).get("id") == self.scope
-        self.stack.append((tag, opens_scope))
-        if tag == self.tag and inside:
-            self.found.append("")
-            self.depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID:
-            return
-        while self.stack:
-            open_tag, _ = self.stack.pop()
-            if open_tag == self.tag and self.depth:
-                self.depth -= 1
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self.depth:
-            self.found[-1] += data
-
-
-def texts(html: str, tag: str, scope: str | None = None) -> list[str]:
-    parser = _Texts(tag, scope)
-    parser.feed(html)
-    return [" ".join(t.split()) for t in parser.found]

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.meetings.models import MeetingRequest
-from tests.factories import Factory, csrf_from
+from tests.factories import Factory
+from tests.html import csrf_from
 from tests.meetings.helpers import add_colleague, investor, member, request_meeting
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -83,5 +84,7 @@ def test_request_form_with_a_deck_and_the_investor_inbox_links_it(factory: Facto
         data={"message": "Again", "csrf_token": csrf_from(page.text)},
         files={"deck": ("plan.pdf", b"GIF89a", "application/pdf")},
     )
-    assert bad.status_code == 303
+    # The form comes back with the message as typed; the refused file names no request.
+    assert bad.status_code == 415
+    assert ">Again</textarea>" in bad.text and 'id="deck-error"' in bad.text
     assert factory.count(MeetingRequest) == 1

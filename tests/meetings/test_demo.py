@@ -55,7 +55,11 @@ def test_demo_course_and_investor_data_are_loaded_once(factory) -> None:
             )
             for s in upcoming
         ]
-        assert seats[0] == 1 and seats[1] > 1
+        assert seats[0] == 0 and seats[1] > 1
+        waitlisted = select(func.count()).where(
+            Enrolment.session_id == upcoming[0].id, Enrolment.status == EnrolmentStatus.waitlisted
+        )
+        assert session.scalar(waitlisted) == 1
         founder = session.get(type(world.users["founder"]), founder_id)
         assert training_queries.has_completed_investor_readiness(session, founder)
 
@@ -66,12 +70,13 @@ def test_demo_course_and_investor_data_are_loaded_once(factory) -> None:
             select(AvailabilityWindow).where(AvailabilityWindow.investor_id == investor_id)
         ).all()
         assert windows and all(now < w.starts_at < now + timedelta(days=15) for w in windows)
-        (day,) = session.scalars(select(PitchDay)).all()
-        assert day.date > now.date()
-        assert fund_id in set(
-            session.scalars(
-                select(PitchParticipant.organisation_id).where(
-                    PitchParticipant.pitch_day_id == day.id
+        days = session.scalars(select(PitchDay)).all()
+        assert len(days) == 2 and all(day.date > now.date() for day in days)
+        for day in days:
+            assert fund_id in set(
+                session.scalars(
+                    select(PitchParticipant.organisation_id).where(
+                        PitchParticipant.pitch_day_id == day.id
+                    )
                 )
             )
-        )

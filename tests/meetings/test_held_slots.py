@@ -7,7 +7,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from app.meetings.models import BusyInterval, Meeting
-from tests.factories import Actor, Factory, csrf_from
+from tests.factories import Actor, Factory
+from tests.html import csrf_from
 from tests.meetings.helpers import investor, member, open_window, tomorrow
 
 

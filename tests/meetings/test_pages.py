@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from app.accounts.models import Role
 from tests.factories import Factory
-from tests.meetings.helpers import investor, member, open_window, request_meeting
+from tests.html import Page
+from tests.meetings.helpers import in_days, investor, member, open_window, request_meeting
 
 
 def test_directory_inbox_and_my_meetings_pages_render(factory: Factory) -> None:
@@ -19,16 +20,21 @@ def test_directory_inbox_and_my_meetings_pages_render(factory: Factory) -> None:
     staff = factory.actor(Role.staff, browser=True)
     day = staff.api.post(
         "/api/v1/pitch-days",
-        json={"date": "2026-12-10", "slot_starts": ["10:00"], "slot_minutes": 30, "tables": 1},
+        json={"date": in_days(), "slot_starts": ["10:00"], "slot_minutes": 30, "tables": 1},
     ).json()
-    assert staff.browser.get(f"/pitch-days/{day['id']}").status_code == 200
+    pitch_day = staff.browser.get(f"/pitch-days/{day['id']}?lang=en")
+    assert pitch_day.status_code == 200
+    page = Page(pitch_day.text)
+    assert page.find("h1").text.startswith("Pitch day")
+    assert "Nobody has registered yet." in page.text
+    assert f"/pitch-days/{day['id']}/edit" in {link.href for link in page.links()}
 
 
 def test_accepting_into_a_taken_slot_from_the_inbox_is_refused_and_writes_nothing(
     factory: Factory,
 ) -> None:
     from app.meetings.models import BusyInterval, Meeting
-    from tests.factories import csrf_from
+    from tests.html import csrf_from
     from tests.meetings.helpers import (
         accept,
         investor,
@@ -53,7 +59,11 @@ def test_accepting_into_a_taken_slot_from_the_inbox_is_refused_and_writes_nothin
         data={"csrf_token": csrf_from(page.text), "starts_at": start.isoformat()},
     )
 
-    assert response.status_code == 303
+    # The inbox comes back with the refusal beside the request's form.
+    assert response.status_code == 409
+    assert 'role="alert"' in response.text and f"/investor-inbox/{pending['id']}/accept" in (
+        response.text
+    )
     assert factory.count(Meeting) == 1
     assert factory.count(BusyInterval) == 2
     assert inv.api.get(f"/api/v1/meeting-requests/{pending['id']}").json()["status"] == "requested"

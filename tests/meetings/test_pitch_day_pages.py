@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from app.accounts.models import Role
-from tests.factories import Factory, csrf_from
-from tests.meetings.helpers import investor, member, texts
+from tests.factories import Factory
+from tests.html import Page, csrf_from
+from tests.meetings.helpers import in_days, investor, member
 
 DAY = {
-    "date": "2026-12-10",
+    "date": in_days(),
     "slot_starts": ["10:00", "10:30"],
     "slot_minutes": 20,
     "tables": 2,
@@ -41,7 +42,7 @@ def test_participants_see_the_schedule_and_their_agenda_only_after_publishing(
     staff, day, (inv, inv_org), (a, a_org), (_b, b_org) = _day_with_two_meetings(factory)
     agenda = f"/pitch-days/{day['id']}/agenda/{inv_org.id}"
     assert "meetings" not in inv.api.get(f"/api/v1/pitch-days/{day['id']}").json()
-    assert texts(inv.browser.get(agenda).text, "td", "agenda") == []
+    assert Page(inv.browser.get(agenda).text).texts("td", "agenda") == []
     assert len(staff.api.get(f"/api/v1/pitch-days/{day['id']}").json()["meetings"]) == 2
 
     page = staff.browser.get(f"/pitch-days/{day['id']}")
@@ -53,12 +54,14 @@ def test_participants_see_the_schedule_and_their_agenda_only_after_publishing(
     outsider = factory.actor()
     assert "meetings" not in outsider.api.get(f"/api/v1/pitch-days/{day['id']}").json()
 
-    cells = texts(inv.browser.get(agenda).text, "td", "agenda")
+    cells = Page(inv.browser.get(agenda).text).texts("td", "agenda")
     assert sorted([cells[0:3], cells[3:6]]) == sorted(
         [["10:00–10:20", "1", a_org.name], ["10:30–10:50", "1", b_org.name]]
     ) or sorted(cells[2::3]) == sorted([a_org.name, b_org.name])
     assert [c.split("–")[0] for c in cells[0::3]] == ["10:00", "10:30"]
-    mine = texts(a.browser.get(f"/pitch-days/{day['id']}/agenda/{a_org.id}").text, "td", "agenda")
+    mine = Page(a.browser.get(f"/pitch-days/{day['id']}/agenda/{a_org.id}").text).texts(
+        "td", "agenda"
+    )
     assert mine[2] == inv_org.name and len(mine) == 3
     assert a.browser.get(agenda).status_code == 404
     assert staff.browser.get(agenda).status_code == 200
@@ -69,10 +72,10 @@ def test_staff_print_one_sheet_per_table(factory: Factory) -> None:
     sheets = staff.browser.get(f"/pitch-days/{day['id']}/tables")
     assert sheets.status_code == 200
     assert sheets.text.count('class="print-sheet"') == 2
-    first = texts(sheets.text, "td", "table-1")
+    first = Page(sheets.text).texts("td", "table-1")
     assert first[0::2] == ["10:00–10:20", "10:30–10:50"]
     assert all(inv_org.name in cell for cell in first[1::2])
-    assert texts(sheets.text, "td", "table-2")[1::2] == ["—", "—"]
+    assert Page(sheets.text).texts("td", "table-2")[1::2] == ["—", "—"]
     single = staff.browser.get(f"/pitch-days/{day['id']}/tables?table=2")
     assert single.text.count('class="print-sheet"') == 1
     assert staff.browser.get(f"/pitch-days/{day['id']}/tables?table=3").status_code == 404

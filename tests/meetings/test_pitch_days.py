@@ -3,10 +3,10 @@ from __future__ import annotations
 from app.accounts.models import Role
 from app.meetings.models import PitchWish
 from tests.factories import Factory
-from tests.meetings.helpers import investor, member
+from tests.meetings.helpers import in_days, investor, member
 
 DAY = {
-    "date": "2026-12-10",
+    "date": in_days(),
     "slot_starts": ["10:00", "10:30", "11:00"],
     "slot_minutes": 30,
     "tables": 1,

@@ -3,10 +3,11 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import Organisation, Role
-from app.meetings.service import parse_rub_amount
+from app.meetings.investors import parse_rub_amount
 from app.membership.models import Application, ApplicationStatus
 from tests.factories import Factory
-from tests.meetings.helpers import investor, member, texts
+from tests.html import Page
+from tests.meetings.helpers import investor, member
 
 
 def _application(factory: Factory, organisation: Organisation, funding_needs: str) -> None:
@@ -54,7 +55,7 @@ def test_ticket_fit_uses_the_funding_need_of_the_latest_application(factory: Fac
         "Ваша потребность в финансировании соответствует размеру чека"
     ]
     page = mem.browser.get("/investors").text
-    assert texts(page, "li", f"investor-{large.id}")[0] == " ".join(reason.split())
+    assert Page(page).texts("li", f"investor-{large.id}")[0] == " ".join(reason.split())
 
 
 def test_without_a_sum_in_the_application_ticket_size_adds_nothing(factory: Factory) -> None:

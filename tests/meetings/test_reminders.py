@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.meetings.service import remind_upcoming_meetings
+from app.meetings.bookings import remind_upcoming_meetings
 from app.notifications.models import OutboxMessage
 from tests.factories import Factory
 from tests.meetings.helpers import accept, investor, member, open_window, request_meeting, tomorrow

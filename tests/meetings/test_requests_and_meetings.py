@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.accounts.models import Role
-from app.meetings.models import BusyInterval, Meeting, MeetingRequest
+from app.meetings.models import AvailabilityWindow, BusyInterval, Meeting, MeetingRequest
 from app.notifications.models import OutboxMessage
 from tests.factories import Factory
 from tests.meetings.helpers import investor, member, open_window, request_meeting, tomorrow
@@ -54,6 +54,7 @@ def test_availability_rejects_reversed_and_overlapping_windows(factory: Factory)
             json={"starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "slot_minutes": 30},
         )
         assert response.status_code == 422, response.text
+    assert factory.count(AvailabilityWindow) == 1
     plain = factory.actor()
     response = plain.api.post(
         "/api/v1/investors/me/availability",
@@ -64,6 +65,7 @@ def test_availability_rejects_reversed_and_overlapping_windows(factory: Factory)
         },
     )
     assert response.status_code == 403
+    assert factory.count(AvailabilityWindow) == 1
 
 
 def test_only_members_may_request_and_the_refusal_says_why(factory: Factory) -> None:
@@ -158,18 +160,18 @@ def test_member_organisation_cannot_be_double_booked_with_two_investors(factory:
     mem, _ = member(factory)
     r1, r2 = request_meeting(mem, inv1.id), request_meeting(mem, inv2.id)
     start = tomorrow(11).isoformat()
-    assert (
-        inv1.api.post(
-            f"/api/v1/meeting-requests/{r1['id']}/accept", json={"starts_at": start}
-        ).status_code
-        == 200
-    )
-    assert (
-        inv2.api.post(
-            f"/api/v1/meeting-requests/{r2['id']}/accept", json={"starts_at": start}
-        ).status_code
-        == 409
-    )
+    first = inv1.api.post(f"/api/v1/meeting-requests/{r1['id']}/accept", json={"starts_at": start})
+    assert first.status_code == 200
+    second = inv2.api.post(f"/api/v1/meeting-requests/{r2['id']}/accept", json={"starts_at": start})
+    assert second.status_code == 409
+    assert second.json()["detail"] == "У организации уже есть встреча в это время."
+    with factory.database.session_scope(write=False) as session:
+        meetings = session.execute(select(Meeting.request_id, Meeting.investor_id)).all()
+        statuses = dict(session.execute(select(MeetingRequest.id, MeetingRequest.status)).all())
+    assert meetings == [(r1["id"], inv1.id)]
+    assert factory.count(BusyInterval) == 2
+    # The refused request is untouched: still pending, for the investor to offer another time.
+    assert statuses == {r1["id"]: "accepted", r2["id"]: "requested"}
 
 
 def test_concurrent_accepts_of_the_same_slot_have_exactly_one_winner(factory: Factory) -> None:
@@ -182,14 +184,14 @@ def test_concurrent_accepts_of_the_same_slot_have_exactly_one_winner(factory: Fa
     clients = [factory.api_client(inv.user) for _ in requests]
     start = tomorrow(12).isoformat()
     barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
+    statuses: dict[int, int] = {}
 
     def accept(client, request_id: int) -> None:
         barrier.wait()
         response = client.post(
             f"/api/v1/meeting-requests/{request_id}/accept", json={"starts_at": start}
         )
-        statuses.append(response.status_code)
+        statuses[request_id] = response.status_code
 
     threads = [
         threading.Thread(target=accept, args=(c, r["id"]))
@@ -199,9 +201,16 @@ def test_concurrent_accepts_of_the_same_slot_have_exactly_one_winner(factory: Fa
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [200, 409, 409, 409]
+    assert sorted(statuses.values()) == [200, 409, 409, 409]
     assert factory.count(Meeting) == 1
     assert factory.count(BusyInterval) == 2
+    with factory.database.session_scope(write=False) as session:
+        meeting = session.scalars(select(Meeting)).one()
+        answered = dict(session.execute(select(MeetingRequest.id, MeetingRequest.status)).all())
+    winner = next(r for r, code in statuses.items() if code == 200)
+    assert meeting.request_id == winner
+    # The losers are untouched: still pending, to be accepted at another time.
+    assert answered == {r: ("accepted" if r == winner else "requested") for r in statuses}
 
 
 def test_decline_with_reason_and_cancel_frees_the_slot(factory: Factory) -> None:

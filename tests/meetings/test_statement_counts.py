@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from app.accounts.models import Role
 from bench.routes import StatementCounter
 from tests.factories import Factory
-from tests.meetings.helpers import member, texts
+from tests.html import Page
+from tests.meetings.helpers import in_days, member
 
 
 def _statements(factory: Factory, client: TestClient, path: str) -> int:
@@ -26,7 +27,7 @@ def test_staff_pitch_day_page_names_participants_in_a_fixed_number_of_statements
     assert staff.browser is not None
     day = staff.api.post(
         "/api/v1/pitch-days",
-        json={"date": "2026-12-10", "slot_starts": ["10:00"], "slot_minutes": 20, "tables": 2},
+        json={"date": in_days(), "slot_starts": ["10:00"], "slot_minutes": 20, "tables": 2},
     ).json()
     page = f"/pitch-days/{day['id']}"
     names = []
@@ -46,4 +47,4 @@ def test_staff_pitch_day_page_names_participants_in_a_fixed_number_of_statements
     register()
 
     assert _statements(factory, staff.browser, page) == one
-    assert texts(staff.browser.get(page).text, "li", None)[-3:] == names
+    assert Page(staff.browser.get(page).text).texts("td", within="participants")[0::5] == names

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.factories import Factory, csrf_from
-from tests.meetings.helpers import investor, member, texts
+from tests.factories import Factory
+from tests.html import Page, csrf_from
+from tests.meetings.helpers import investor, member
 
 
 def _day_after_tomorrow() -> str:
@@ -48,10 +49,10 @@ def test_investor_publishes_in_own_zone_and_each_viewer_sees_local_times(
     )
 
     directory = mem.browser.get("/investors").text
-    times = texts(directory, "time", f"investor-{inv.id}")
+    times = Page(directory).texts("time", f"investor-{inv.id}")
     assert [t[-5:] for t in times] == ["06:00", "06:30"]
-    assert "Europe/Moscow" in directory
-    cells = texts(inv.browser.get("/investor-inbox").text, "td", "availability")
+    assert "UTC+3 — Москва (МСК)" in directory
+    cells = Page(inv.browser.get("/investor-inbox").text).texts("td", "availability")
     assert cells[0][-5:] == "10:00" and cells[1][-5:] == "11:00"
 
 
