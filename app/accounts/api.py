@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from app.accounts import organisations as org_service
 from app.accounts import policies
 from app.accounts import service as accounts
+from app.accounts.deps import AdminUser, CurrentUser, StaffUser
 from app.accounts.models import Organisation, OrganisationKind, Role, User
-from app.accounts.personal_data import export_personal_data
 from app.accounts.schemas import (
     ApiTokenOut,
     InvitationIn,
@@ -32,7 +32,7 @@ from app.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from app.deps import AdminUser, CurrentUser, PagingDep, SessionDep, StaffUser
+from app.deps import PagingDep, SessionDep
 from app.i18n import gettext
 from app.schemas import Page
 
@@ -136,17 +136,6 @@ def update_me(body: MeUpdateIn, user: CurrentUser, session: SessionDep) -> MeOut
     return me_out(session, user)
 
 
-@router.get("/me/export")
-def export_me(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    return export_personal_data(session, user)
-
-
-@router.delete("/me", status_code=status.HTTP_202_ACCEPTED)
-def erase_me(user: CurrentUser, request: Request, session: SessionDep) -> dict[str, str]:
-    accounts.erase(session, user, ip_address=_ip(request))
-    return {"status": "erased"}
-
-
 @router.get("/me/tokens", response_model=Page[ApiTokenOut])
 def my_tokens(user: CurrentUser, session: SessionDep) -> Page[ApiTokenOut]:
     tokens = accounts.list_tokens(session, user)
@@ -165,7 +154,7 @@ def list_users(
     paging: PagingDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[UserOut]:
-    users, total = accounts.list_users(session, query=q, limit=paging.limit, offset=paging.offset)
+    users, total = accounts.list_users(session, query=q, paging=paging)
     return Page(items=[user_out(u) for u in users], total=total)
 
 
@@ -179,14 +168,9 @@ def revoke_role(user_id: int, role: Role, admin: AdminUser, session: SessionDep)
     return user_out(accounts.revoke_role(session, actor=admin, user_id=user_id, role=role))
 
 
-@router.post("/users/{user_id}/disable", response_model=UserOut)
-def disable_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
-    return user_out(accounts.set_active(session, actor=admin, user_id=user_id, active=False))
-
-
 @router.post("/users/{user_id}/enable", response_model=UserOut)
 def enable_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
-    return user_out(accounts.set_active(session, actor=admin, user_id=user_id, active=True))
+    return user_out(accounts.enable_user(session, actor=admin, user_id=user_id))
 
 
 @router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationOut)
@@ -206,7 +190,7 @@ def list_organisations(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[OrganisationOut]:
     rows, total = org_service.list_organisations(
-        session, user=user, kind=kind, query=q, limit=paging.limit, offset=paging.offset
+        session, user=user, kind=kind, query=q, paging=paging
     )
     return Page(items=[organisation_out(session, user, o) for o in rows], total=total)
 

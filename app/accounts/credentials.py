@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from app.accounts.models import ApiToken, User, WebSession
 from app.config import get_settings
-from app.db import utcnow
+from app.db import session_scope, utcnow
+from app.web import Principal, Touch
+
+K = TypeVar("K")
 
 TOKEN_PREFIX = "cp_"
 # last_seen_at is refreshed at most this often, so that reading pages rarely writes.
@@ -26,17 +29,6 @@ def new_secret() -> str:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, as the authentication middleware found out."""
-
-    user_id: int
-    via: Literal["session", "token"]
-    credential_id: str
-    locale: str
-    timezone: str
 
 
 def open_session(
@@ -102,8 +94,12 @@ def close_session(session: Session, cookie_value: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id == digest(cookie_value)))
 
 
-def close_all_sessions(session: Session, user_id: int) -> None:
-    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+def close_all_sessions(session: Session, user_id: int, *, keep: str | None = None) -> None:
+    """End every browser session of the user, except the one whose id is `keep`."""
+    statement = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        statement = statement.where(WebSession.id != keep)
+    session.execute(statement)
 
 
 def issue_api_token(session: Session, user: User, *, name: str) -> tuple[ApiToken, str]:
@@ -138,3 +134,36 @@ def touch_token(session: Session, token_id: int) -> None:
 
 def revoke_all_tokens(session: Session, user_id: int) -> None:
     session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+
+
+def resolve_principal(
+    authorization: str | None, session_value: str | None
+) -> tuple[Principal | None, Touch | None]:
+    """Find the caller from a bearer token or the session cookie (the middleware's loader; runs
+    in a worker thread). The second value refreshes the credential's last use when it is stale."""
+    with session_scope(write=False) as session:
+        if authorization and authorization.lower().startswith("bearer "):
+            found_token = find_token_user(session, authorization[7:].strip())
+            if found_token is None:
+                return None, None
+            token, user = found_token
+            stale = token.last_used_at is None or utcnow() - token.last_used_at > TOUCH_INTERVAL
+            principal = Principal(user.id, "token", str(token.id), user.locale, user.timezone)
+            return principal, _touching(touch_token, token.id) if stale else None
+        if session_value:
+            found = find_session_user(session, session_value)
+            if found is None:
+                return None, None
+            web_session, user = found
+            stale = utcnow() - web_session.last_seen_at > TOUCH_INTERVAL
+            principal = Principal(user.id, "session", web_session.id, user.locale, user.timezone)
+            return principal, _touching(touch_session, web_session.id) if stale else None
+    return None, None
+
+
+def _touching(function: Callable[[Session, K], None], key: K) -> Touch:
+    def touch() -> None:
+        with session_scope(write=True) as session:
+            function(session, key)
+
+    return touch

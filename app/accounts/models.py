@@ -1,11 +1,12 @@
-"""Users, roles, browser sessions, bearer tokens, login attempts and organisations."""
+"""Users, roles, browser sessions, bearer tokens, throttle counters, password resets and
+organisations."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum, utcnow
@@ -43,6 +44,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(5), default="ru")
+    # False until the person picks a language themselves; until then login adopts the
+    # language they were browsing in.
+    locale_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     phone: Mapped[str | None] = mapped_column(String(40))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -111,18 +115,29 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None]
 
 
-class LoginAttempt(Base):
-    """Failed logins, kept in the database so that throttling holds across worker processes."""
+class ThrottleCounter(Base):
+    """Hits on one throttled key (a login target, a client address, ...) in the current window.
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_email_created", "email", "created_at"),
-        Index("ix_login_attempts_ip_created", "ip_address", "created_at"),
-    )
+    The key is an HMAC of what is counted, so the table holds no address in the clear. The row
+    is incremented with one atomic upsert before the guarded work, and its row lock queues
+    concurrent attempts on the same key: at most the limit get past it per window."""
+
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_started_at: Mapped[datetime]
+    hits: Mapped[int]
+
+
+class PasswordResetRequest(Base):
+    """A reset asked for an address, answered by the worker: the request itself does the same
+    work whether or not the address belongs to an account."""
+
+    __tablename__ = "password_reset_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
-    ip_address: Mapped[str] = mapped_column(String(45))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
-from app.accounts import credentials, policies
+from app.accounts import credentials, kinds, policies
 from app.accounts.identifiers import is_valid_inn, is_valid_ogrn
 from app.accounts.models import (
     Organisation,
@@ -17,27 +17,39 @@ from app.accounts.models import (
     OrganisationKind,
     OrganisationMember,
     OrganisationRole,
+    Role,
     User,
+    UserRole,
 )
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Forbidden, NotFound
+from app.errors import Conflict, FieldError, Forbidden, NotFound, raise_field_errors
 from app.i18n import gettext
-from app.notifications import kinds
-from app.notifications.service import notify, notify_address
+from app.messaging import notify, notify_address
+from app.pagination import Paging, paginate
 from app.vocab import is_known_region, sector_slugs
 
 EDITABLE_FIELDS = ("name", "ogrn", "region", "sector", "stage", "website", "description")
 
 
+def field_problems(values: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with the identifiers and vocabulary of an organisation's fields (those
+    given), every field at once; a form shows them beside its own checks."""
+    problems: dict[str, str] = {}
+    if values.get("inn") and not is_valid_inn(str(values["inn"])):
+        problems["inn"] = gettext("The INN is not valid: check its digits.")
+    if values.get("ogrn") and not is_valid_ogrn(str(values["ogrn"])):
+        problems["ogrn"] = gettext("The OGRN is not valid: check its digits.")
+    if values.get("sector") and values["sector"] not in sector_slugs():
+        problems["sector"] = gettext("Unknown sector.")
+    if values.get("region") and not is_known_region(str(values["region"])):
+        problems["region"] = gettext("Unknown region.")
+    return problems
+
+
 def _check_fields(values: dict[str, Any]) -> None:
-    if "inn" in values and not is_valid_inn(values["inn"]):
+    if "inn" in values and not values["inn"]:
         raise FieldError("inn", gettext("The INN is not valid: check its digits."))
-    if values.get("ogrn") and not is_valid_ogrn(values["ogrn"]):
-        raise FieldError("ogrn", gettext("The OGRN is not valid: check its digits."))
-    if "sector" in values and values["sector"] not in sector_slugs():
-        raise FieldError("sector", gettext("Unknown sector."))
-    if "region" in values and not is_known_region(values["region"]):
-        raise FieldError("region", gettext("Unknown region."))
+    raise_field_errors(field_problems(values))
 
 
 def _normalise(values: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +98,8 @@ def create_organisation(session: Session, *, actor: User, values: dict[str, Any]
         action="organisation.created",
         entity_type="organisation",
         entity_id=organisation.id,
-        data={"kind": organisation.kind, "inn": organisation.inn},
+        # No INN: a sole proprietor's identifies a person, and the log cannot be scrubbed.
+        data={"kind": organisation.kind},
     )
     return organisation
 
@@ -116,12 +129,9 @@ def update_organisation(
 def verify_organisation(session: Session, *, actor: User, organisation_id: int) -> Organisation:
     """Large companies and investors join by staff verification (start-ups apply instead)."""
     organisation = get_organisation(session, organisation_id)
-    if organisation.kind == OrganisationKind.sme:
-        raise Conflict(
-            gettext("Small and medium companies join through the membership application.")
-        )
-    if organisation.verified_at is not None:
-        raise Conflict(gettext("This organisation is already verified."))
+    refusal = policies.verification_refusal(actor, organisation)
+    if refusal is not None:
+        raise refusal
     organisation.verified_at = utcnow()
     organisation.verified_by_id = actor.id
     audit.record(
@@ -141,29 +151,28 @@ def list_organisations(
     user: User,
     kind: OrganisationKind | None,
     query: str | None,
-    limit: int,
-    offset: int,
+    paging: Paging,
+    unverified: bool = False,
 ) -> tuple[list[Organisation], int]:
-    """Staff see all organisations; others see their own."""
+    """Staff see all organisations; others see their own. `unverified`: the large companies and
+    investors still waiting for verification."""
     statement = select(Organisation)
-    if not user.has_role(*policies.REVIEWING_ROLES):
+    if unverified:
+        statement = statement.where(
+            Organisation.kind != OrganisationKind.sme, Organisation.verified_at.is_(None)
+        )
+    if not policies.sees_every_organisation(user):
         statement = statement.join(OrganisationMember).where(OrganisationMember.user_id == user.id)
     if kind is not None:
         statement = statement.where(Organisation.kind == kind)
     if query:
         statement = statement.where(func.lower(Organisation.name).like(f"%{query.lower()}%"))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(
-        statement.options(
-            selectinload(Organisation.members)
-            .joinedload(OrganisationMember.user)
-            .lazyload(User.role_rows)
-        )
-        .order_by(Organisation.name)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), total
+    people = (
+        selectinload(Organisation.members)
+        .joinedload(OrganisationMember.user)
+        .lazyload(User.role_rows)
+    )
+    return paginate(session, statement.order_by(Organisation.name), paging, options=[people])
 
 
 def organisations_of(session: Session, user: User) -> list[tuple[Organisation, str]]:
@@ -185,6 +194,33 @@ def members_of(session: Session, organisation_id: int) -> list[OrganisationMembe
             .order_by(OrganisationMember.joined_at)
         )
     )
+
+
+def people_of(
+    session: Session,
+    organisation_id: int,
+    *,
+    role: OrganisationRole | None = None,
+    holding: Role | None = None,
+    active_only: bool = False,
+) -> list[User]:
+    """The people of an organisation, by account number: only its owners (`role`), only those
+    holding a portal role (`holding`, e.g. the partner contacts), only active accounts."""
+    statement = (
+        select(User)
+        .join(OrganisationMember, OrganisationMember.user_id == User.id)
+        .where(OrganisationMember.organisation_id == organisation_id)
+        .order_by(User.id)
+    )
+    if role is not None:
+        statement = statement.where(OrganisationMember.role == role)
+    if holding is not None:
+        statement = statement.where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == holding))
+        )
+    if active_only:
+        statement = statement.where(User.is_active.is_(True))
+    return list(session.scalars(statement))
 
 
 def invite_colleague(
@@ -220,7 +256,7 @@ def invite_colleague(
         action="organisation.colleague_invited",
         entity_type="organisation",
         entity_id=organisation.id,
-        data={"email": email},
+        data={"invitation_id": invitation.id},
     )
     if invitee is not None:
         notify(

@@ -1,33 +1,45 @@
-"""HTML pages: home, language, login/logout, registration, password reset, account,
+"""HTML pages: language, login/logout, registration, password reset, account,
 organisations and user administration."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from app.accounts import organisations as org_service
 from app.accounts import policies
 from app.accounts import service as accounts
-from app.accounts.models import OrganisationKind, Role
-from app.accounts.personal_data import export_personal_data
-from app.accounts.schemas import MeUpdateIn, OrganisationIn, OrganisationUpdateIn, RegisterIn
-from app.deps import AdminUser, CurrentUser, OptionalUser, SessionDep
-from app.errors import DomainError, FieldError, Forbidden
-from app.i18n import LOCALES, N_, gettext, use_locale
+from app.accounts.deps import AdminUser, CurrentUser, OptionalUser
+from app.accounts.models import Organisation, OrganisationKind, Role, User
+from app.accounts.privacy import PRIVACY_POLICY_VERSION
+from app.accounts.schemas import (
+    InvitationIn,
+    MeUpdateIn,
+    OrganisationIn,
+    OrganisationUpdateIn,
+    RegisterIn,
+)
+from app.config import get_settings
+from app.deps import SessionDep
+from app.errors import DomainError, FieldError, Forbidden, Throttled
+from app.i18n import LOCALES, get_locale, gettext, use_locale
+from app.pagination import Pagination, Paging, page_paging
 from app.schemas import Input
 from app.vocab import Stage, sector_label, sector_slugs
 from app.web import (
+    LANG_COOKIE,
+    LANG_COOKIE_AGE,
     FormData,
-    Pagination,
     flash,
+    form_action,
     parse_form,
     redirect,
-    register_nav,
     render_page,
     safe_next,
     session_cookie,
@@ -36,8 +48,7 @@ from app.web import (
 
 router = APIRouter(include_in_schema=False)
 
-register_nav("/organisations", N_("Organisations"), order=10)
-register_nav("/admin/users", N_("Users"), order=95, roles=(Role.admin,))
+ListPaging = Annotated[Paging, page_paging(50)]
 
 
 class LoginForm(Input):
@@ -68,12 +79,6 @@ def _organisation_choices() -> dict[str, object]:
     }
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: OptionalUser, session: SessionDep) -> Response:
-    organisations = org_service.organisations_of(session, user) if user else []
-    return render_page(request, "home.html", {"organisations": organisations})
-
-
 def _without_lang(url: str) -> str:
     """The page to return to, minus a `?lang=` that would override the language just chosen."""
     parts = urlsplit(url)
@@ -91,7 +96,7 @@ def set_language(
     if locale in LOCALES:
         if user is not None:
             accounts.update_profile(session, user, {"locale": locale})
-        set_cookie_headers(response.headers, "portal_lang", locale, max_age=31536000)
+        set_cookie_headers(response.headers, LANG_COOKIE, locale, max_age=LANG_COOKIE_AGE)
     return response
 
 
@@ -110,9 +115,16 @@ def login(request: Request, form: FormData, session: SessionDep) -> Response:
     if parsed is None:
         return render_page(request, "accounts/login.html", context, status_code=422)
     ip_address = str(request.state.client_ip)
-    result = accounts.authenticate(
-        session, email=parsed.email, password=parsed.password, ip_address=ip_address
-    )
+    try:
+        result = accounts.authenticate(
+            session, email=parsed.email, password=parsed.password, ip_address=ip_address
+        )
+    except Throttled as exc:  # the form again, with the address kept and when to try again
+        session.rollback()
+        context["errors"] = {"__all__": exc.detail}
+        page = render_page(request, "accounts/login.html", context, status_code=429)
+        page.headers.update(exc.headers or {})
+        return page
     if result.user is None:
         context["errors"] = {"__all__": gettext("Wrong email or password.")}
         return render_page(request, "accounts/login.html", context, status_code=401)
@@ -121,6 +133,12 @@ def login(request: Request, form: FormData, session: SessionDep) -> Response:
         accounts.end_browser_session(session, old_cookie, user=None, ip_address=ip_address)
     cookie_value = accounts.start_browser_session(
         session, result.user, ip_address=ip_address, user_agent=request.headers.get("user-agent")
+    )
+    accounts.settle_locale_at_login(
+        session,
+        result.user,
+        browsing_in=get_locale(),
+        chosen_by_visitor=request.cookies.get(LANG_COOKIE) in LOCALES,
     )
     response = redirect(next_url)
     set_cookie_headers(response.headers, session_cookie(), cookie_value)
@@ -142,11 +160,22 @@ def logout(request: Request, user: OptionalUser, session: SessionDep) -> Respons
     return response
 
 
+def _register_page(
+    request: Request, context: Mapping[str, object], status_code: int = 200
+) -> Response:
+    return render_page(
+        request,
+        "accounts/register.html",
+        {**context, "policy_version": PRIVACY_POLICY_VERSION},
+        status_code=status_code,
+    )
+
+
 @router.get("/register", response_class=HTMLResponse)
 def register_form(request: Request, user: OptionalUser) -> Response:
     if user is not None:
         return redirect("/")
-    return render_page(request, "accounts/register.html", {"errors": {}, "values": {}})
+    return _register_page(request, {"errors": {}, "values": {}})
 
 
 @router.post("/register")
@@ -155,19 +184,25 @@ def register(request: Request, form: FormData, session: SessionDep) -> Response:
     form.setdefault("locale", "ru")
     form.setdefault("timezone", "Europe/Moscow")
     parsed, errors = parse_form(RegisterIn, form)
+    problems = accounts.registration_problems(
+        email=str(form.get("email") or ""),
+        password=str(form.get("password") or ""),
+        consent_personal_data=form["consent_personal_data"],
+    )
+    errors = {**problems, **errors}  # every problem on the first submit
     context = {"errors": errors, "values": form}
-    if parsed is None:
-        return render_page(request, "accounts/register.html", context, status_code=422)
+    if parsed is None or errors:
+        return _register_page(request, context, status_code=422)
     ip_address = str(request.state.client_ip)
     try:
         with session.begin_nested():
             user = accounts.register(session, **parsed.model_dump(), ip_address=ip_address)
     except FieldError as exc:
-        context["errors"] = {exc.field: exc.detail}
-        return render_page(request, "accounts/register.html", context, status_code=422)
+        context["errors"] = exc.by_field()
+        return _register_page(request, context, status_code=422)
     except DomainError as exc:
         context["errors"] = {"email": exc.detail}
-        return render_page(request, "accounts/register.html", context, status_code=exc.status_code)
+        return _register_page(request, context, status_code=exc.status_code)
     cookie_value = accounts.start_browser_session(
         session, user, ip_address=ip_address, user_agent=request.headers.get("user-agent")
     )
@@ -176,6 +211,21 @@ def register(request: Request, form: FormData, session: SessionDep) -> Response:
     with use_locale(user.locale, user.timezone):
         flash(request, gettext("Your account has been created. Now register your organisation."))
     return response
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy_page(request: Request) -> Response:
+    settings = get_settings()
+    return render_page(
+        request,
+        "accounts/privacy.html",
+        {
+            "policy_version": PRIVACY_POLICY_VERSION,
+            "operator_name": settings.operator_name,
+            "operator_contact": settings.operator_contact or settings.mail_from,
+            "settings": settings,
+        },
+    )
 
 
 @router.get("/password-reset", response_class=HTMLResponse)
@@ -221,7 +271,7 @@ def password_reset_complete(
                 ip_address=str(request.state.client_ip),
             )
     except FieldError as exc:
-        context["errors"] = {exc.field: exc.detail}
+        context["errors"] = exc.by_field()
         return render_page(request, "accounts/password_reset.html", context, status_code=422)
     flash(request, gettext("Your password has been changed. Please log in."))
     return redirect("/login")
@@ -248,9 +298,22 @@ def update_profile(
     if parsed is None:
         flash(request, gettext("Please check the form."), "error")
         return redirect("/account")
-    accounts.update_profile(session, user, parsed.model_dump())
-    flash(request, gettext("Your profile has been saved."))
-    return redirect("/account")
+    response = form_action(
+        request,
+        session,
+        "/account",
+        lambda: accounts.update_profile(session, user, parsed.model_dump()),
+        gettext("Your profile has been saved."),
+        flashed=(),
+    )
+    # The browser remembers the language too, so the next login keeps it.
+    set_cookie_headers(response.headers, LANG_COOKIE, parsed.locale, max_age=LANG_COOKIE_AGE)
+    return response
+
+
+def _current_session_id(request: Request) -> str | None:
+    principal = request.state.principal
+    return str(principal.credential_id) if principal and principal.via == "session" else None
 
 
 @router.post("/account/password")
@@ -261,49 +324,34 @@ def change_password(
     if parsed is None:
         flash(request, gettext("Please check the form."), "error")
         return redirect("/account")
-    try:
-        with session.begin_nested():
-            accounts.change_password(
-                session,
-                user,
-                current_password=parsed.current_password,
-                new_password=parsed.new_password,
-            )
-    except FieldError as exc:
-        flash(request, exc.detail, "error")
-        return redirect("/account")
-    flash(request, gettext("Your password has been changed."))
-    return redirect("/account")
+    return form_action(
+        request,
+        session,
+        "/account",
+        lambda: accounts.change_password(
+            session,
+            user,
+            current_password=parsed.current_password,
+            new_password=parsed.new_password,
+            current_session=_current_session_id(request),
+        ),
+        gettext("Your password has been changed."),
+        flashed=(FieldError,),
+    )
 
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(
     token_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
-    accounts.revoke_token(session, user, token_id)
-    flash(request, gettext("The token has been revoked."))
-    return redirect("/account")
-
-
-@router.get("/account/export")
-def export_account(user: CurrentUser, session: SessionDep) -> Response:
-    return JSONResponse(
-        export_personal_data(session, user),
-        headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
+    return form_action(
+        request,
+        session,
+        "/account",
+        lambda: accounts.revoke_token(session, user, token_id),
+        gettext("The token has been revoked."),
+        flashed=(),
     )
-
-
-@router.post("/account/erase")
-def erase_account(
-    request: Request, form: FormData, user: CurrentUser, session: SessionDep
-) -> Response:
-    if form.get("confirm") != "yes":
-        flash(request, gettext("Tick the box to confirm the erasure."), "error")
-        return redirect("/account")
-    accounts.erase(session, user, ip_address=str(request.state.client_ip))
-    response = redirect("/")
-    set_cookie_headers(response.headers, session_cookie(), "", max_age=0)
-    return response
 
 
 @router.get("/organisations", response_class=HTMLResponse)
@@ -311,22 +359,23 @@ def organisations_page(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
+    paging: ListPaging,
     q: Annotated[str | None, Query(max_length=100)] = None,
     kind: OrganisationKind | None = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    unverified: bool = False,
 ) -> Response:
-    limit = 50
     rows, total = org_service.list_organisations(
-        session, user=user, kind=kind, query=q, limit=limit, offset=offset
+        session, user=user, kind=kind, query=q, paging=paging, unverified=unverified
     )
     return render_page(
         request,
         "accounts/organisations.html",
         {
             "organisations": rows,
-            "pagination": Pagination(total, limit, offset),
+            "pagination": Pagination.of(paging, total),
             "q": q or "",
             "kind": kind,
+            "unverified": unverified,
             "kinds": OrganisationKind.choices(),
         },
     )
@@ -346,8 +395,9 @@ def create_organisation(
     request: Request, form: FormData, user: CurrentUser, session: SessionDep
 ) -> Response:
     parsed, errors = parse_form(OrganisationIn, form)
+    errors = {**org_service.field_problems(form), **errors}  # every problem on the first submit
     context = {"errors": errors, "values": form, "organisation": None, **_organisation_choices()}
-    if parsed is None:
+    if parsed is None or errors:
         return render_page(request, "accounts/organisation_form.html", context, status_code=422)
     try:
         with session.begin_nested():
@@ -355,7 +405,7 @@ def create_organisation(
                 session, actor=user, values=parsed.model_dump()
             )
     except FieldError as exc:
-        context["errors"] = {exc.field: exc.detail}
+        context["errors"] = exc.by_field()
         return render_page(request, "accounts/organisation_form.html", context, status_code=422)
     except DomainError as exc:
         context["errors"] = {"inn": exc.detail}
@@ -371,20 +421,39 @@ def organisation_page(
     organisation_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
     organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    return _organisation_page(request, session, user, organisation)
+
+
+def _organisation_page(
+    request: Request,
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    *,
+    invite_errors: dict[str, str] | None = None,
+    invite_values: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    members = (
+        org_service.members_of(session, organisation.id)
+        if policies.can_see_organisation_people(session, user, organisation)
+        else None
+    )
     return render_page(
         request,
         "accounts/organisation.html",
         {
             "organisation": organisation,
-            "members": org_service.members_of(session, organisation.id)
-            if policies.can_see_organisation_people(session, user, organisation)
-            else None,
+            "members": members,
+            "owner_ids": policies.owners_among(members or []),
             "can_edit": policies.can_edit_organisation(session, user, organisation),
-            "can_verify": user.is_staff
-            and organisation.kind != OrganisationKind.sme
-            and not organisation.is_verified,
+            "can_verify": policies.can_verify_organisation(user, organisation),
+            "joins_by_verification": policies.joins_by_verification(organisation),
             "sector_label": sector_label,
+            "invite_errors": invite_errors or {},
+            "invite_values": invite_values or {},
         },
+        status_code=status_code,
     )
 
 
@@ -422,13 +491,14 @@ def edit_organisation(
 ) -> Response:
     organisation = org_service.get_visible_organisation(session, user, organisation_id)
     parsed, errors = parse_form(OrganisationUpdateIn, form)
+    errors = {**org_service.field_problems(form), **errors}
     context = {
         "errors": errors,
         "values": {**form, "kind": organisation.kind, "inn": organisation.inn},
         "organisation": organisation,
         **_organisation_choices(),
     }
-    if parsed is None:
+    if parsed is None or errors:
         return render_page(request, "accounts/organisation_form.html", context, status_code=422)
     try:
         with session.begin_nested():
@@ -439,7 +509,7 @@ def edit_organisation(
                 changes=parsed.model_dump(exclude_unset=True),
             )
     except FieldError as exc:
-        context["errors"] = {exc.field: exc.detail}
+        context["errors"] = exc.by_field()
         return render_page(request, "accounts/organisation_form.html", context, status_code=422)
     flash(request, gettext("The organisation has been saved."))
     return redirect(f"/organisations/{organisation_id}")
@@ -449,34 +519,54 @@ def edit_organisation(
 def verify_organisation(
     organisation_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
-    if not user.is_staff:
+    if not policies.verifies_organisations(user):
         org_service.get_visible_organisation(session, user, organisation_id)
         raise Forbidden(gettext("You do not have permission to do this."))
-    org_service.verify_organisation(session, actor=user, organisation_id=organisation_id)
-    flash(request, gettext("The organisation has been verified."))
-    return redirect(f"/organisations/{organisation_id}")
+    return form_action(
+        request,
+        session,
+        f"/organisations/{organisation_id}",
+        lambda: org_service.verify_organisation(
+            session, actor=user, organisation_id=organisation_id
+        ),
+        gettext("The organisation has been verified."),
+        flashed=(),
+    )
 
 
 @router.post("/organisations/{organisation_id}/invitations")
 def invite_colleague(
     organisation_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
 ) -> Response:
-    email = str(form.get("email", "")).strip()[:254]
-    if "@" not in email:
-        flash(request, gettext("Enter a valid email address."), "error")
-        return redirect(f"/organisations/{organisation_id}")
-    try:
-        with session.begin_nested():
-            org_service.invite_colleague(
-                session, actor=user, organisation_id=organisation_id, email=email
-            )
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        flash(request, exc.detail, "error")
-        return redirect(f"/organisations/{organisation_id}")
-    flash(request, gettext("The invitation has been sent."))
-    return redirect(f"/organisations/{organisation_id}")
+    # Exactly one address, checked as the API checks it: a list such as "a@x>, <b@y" would
+    # otherwise reach the mail headers and invite two people.
+    parsed, errors = parse_form(InvitationIn, form)
+    if parsed is None:
+        organisation = org_service.get_visible_organisation(session, user, organisation_id)
+        if not policies.can_edit_organisation(session, user, organisation):
+            flash(request, gettext("Only the owner may invite colleagues."), "error")
+            return redirect(f"/organisations/{organisation_id}")
+        if form.get("email"):
+            errors["email"] = gettext("Enter a valid email address.")
+        return _organisation_page(
+            request,
+            session,
+            user,
+            organisation,
+            invite_errors=errors,
+            invite_values={"email": form.get("email", "")},
+            status_code=422,
+        )
+    return form_action(
+        request,
+        session,
+        f"/organisations/{organisation_id}",
+        lambda: org_service.invite_colleague(
+            session, actor=user, organisation_id=organisation_id, email=str(parsed.email)
+        ),
+        gettext("The invitation has been sent."),
+        shown_as_page={404},
+    )
 
 
 @router.get("/invitations/{secret}", response_class=HTMLResponse)
@@ -488,9 +578,14 @@ def invitation_page(secret: str, request: Request, user: CurrentUser) -> Respons
 def accept_invitation(
     secret: str, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
-    organisation = org_service.accept_invitation(session, actor=user, secret=secret[:100])
-    flash(request, gettext("You have joined %(name)s.", name=organisation.name))
-    return redirect(f"/organisations/{organisation.id}")
+    return form_action(
+        request,
+        session,
+        lambda organisation: f"/organisations/{organisation.id}",
+        lambda: org_service.accept_invitation(session, actor=user, secret=secret[:100]),
+        lambda organisation: gettext("You have joined %(name)s.", name=organisation.name),
+        flashed=(),
+    )
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -498,17 +593,17 @@ def users_page(
     request: Request,
     admin: AdminUser,
     session: SessionDep,
+    paging: ListPaging,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    limit = 50
-    users, total = accounts.list_users(session, query=q, limit=limit, offset=offset)
+    users, total = accounts.list_users(session, query=q, paging=paging)
     return render_page(
         request,
         "accounts/users.html",
         {
             "users": users,
-            "pagination": Pagination(total, limit, offset),
+            "switches": {u.id: policies.account_switch(u) for u in users},
+            "pagination": Pagination.of(paging, total),
             "q": q or "",
             "roles": Role.choices(),
         },
@@ -524,18 +619,12 @@ def change_role(
     except ValueError:
         flash(request, gettext("Unknown role."), "error")
         return redirect("/admin/users")
-    if form.get("action") == "revoke":
-        accounts.revoke_role(session, actor=admin, user_id=user_id, role=role)
-    else:
-        accounts.grant_role(session, actor=admin, user_id=user_id, role=role)
-    flash(request, gettext("Roles have been updated."))
-    return redirect(f"/admin/users?q={accounts.get_user(session, user_id).email}")
-
-
-@router.post("/admin/users/{user_id}/active")
-def change_active(
-    user_id: int, request: Request, form: FormData, admin: AdminUser, session: SessionDep
-) -> Response:
-    accounts.set_active(session, actor=admin, user_id=user_id, active=form.get("active") == "1")
-    flash(request, gettext("The account has been updated."))
-    return redirect("/admin/users")
+    change = accounts.revoke_role if form.get("action") == "revoke" else accounts.grant_role
+    return form_action(
+        request,
+        session,
+        lambda changed: f"/admin/users?q={changed.email}",
+        lambda: change(session, actor=admin, user_id=user_id, role=role),
+        gettext("Roles have been updated."),
+        flashed=(),
+    )

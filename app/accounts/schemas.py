@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import EmailStr, Field, HttpUrl, field_validator
+from pydantic import EmailStr, Field, field_validator
 
 from app.accounts.models import OrganisationKind, Role
 from app.i18n import is_valid_timezone
-from app.schemas import Input, Output
+from app.schemas import Input, Output, Website
 from app.vocab import Stage
 
 Password = Field(min_length=1, max_length=1024)
@@ -111,7 +111,7 @@ class OrganisationIn(Input):
     region: str = Field(min_length=1, max_length=100)
     sector: str = Field(min_length=1, max_length=40)
     stage: Stage | None = None
-    website: HttpUrl | None = None
+    website: Website = None
     description: str = Field(default="", max_length=10_000)
 
 
@@ -121,7 +121,7 @@ class OrganisationUpdateIn(Input):
     region: str | None = Field(default=None, min_length=1, max_length=100)
     sector: str | None = Field(default=None, min_length=1, max_length=40)
     stage: Stage | None = None
-    website: HttpUrl | None = None
+    website: Website = None
     description: str | None = Field(default=None, max_length=10_000)
 
 

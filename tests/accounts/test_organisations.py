@@ -44,18 +44,26 @@ def test_twelve_digit_inn_and_fifteen_digit_ogrnip_are_accepted(factory: Factory
         "/api/v1/organisations", json={**BODY, "inn": "500100732259", "ogrn": "304500116000157"}
     )
     assert response.status_code == 201
+    stored = actor.api.get(f"/api/v1/organisations/{response.json()['id']}").json()
+    assert (stored["inn"], stored["ogrn"]) == ("500100732259", "304500116000157")
 
 
 def test_duplicate_inn_is_a_conflict(factory: Factory) -> None:
     actor = factory.actor()
     assert actor.api.post("/api/v1/organisations", json=BODY).status_code == 201
-    assert actor.api.post("/api/v1/organisations", json=BODY).status_code == 409
+    again = actor.api.post("/api/v1/organisations", json=BODY)
+    assert again.status_code == 409
+    assert again.json()["detail"] == "Организация с таким ИНН уже зарегистрирована."
+    assert factory.count(Organisation) == 1
+    assert factory.count(OrganisationMember) == 1
 
 
 def test_unknown_sector_is_refused(factory: Factory) -> None:
     actor = factory.actor()
     response = actor.api.post("/api/v1/organisations", json={**BODY, "sector": "astrology"})
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "sector"]
+    assert factory.count(Organisation) == 0
 
 
 def test_a_stranger_cannot_see_or_edit_an_organisation(factory: Factory) -> None:
@@ -99,7 +107,12 @@ def test_small_companies_are_not_verified_by_staff(factory: Factory) -> None:
     owner = factory.actor()
     staff = factory.actor("staff")
     organisation_id = owner.api.post("/api/v1/organisations", json=BODY).json()["id"]
-    assert staff.api.post(f"/api/v1/organisations/{organisation_id}/verify").status_code == 409
+    refused = staff.api.post(f"/api/v1/organisations/{organisation_id}/verify")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "Малые и средние предприятия вступают в кластер через заявку на членство."
+    )
+    assert owner.api.get(f"/api/v1/organisations/{organisation_id}").json()["verified"] is False
 
 
 def test_invited_colleague_joins_through_the_emailed_link(factory: Factory) -> None:
@@ -126,7 +139,7 @@ def test_invited_colleague_joins_through_the_emailed_link(factory: Factory) -> N
     path = link.removeprefix("http://testserver")
     browser = colleague.browser
     assert browser is not None
-    from tests.factories import csrf_from
+    from tests.html import csrf_from
 
     page = browser.get(path)
     accepted = browser.post(path, data={"csrf_token": csrf_from(page.text)})

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.accounts.models import LoginAttempt, User
+from app.accounts import throttling
+from app.accounts.models import ThrottleCounter, User
+from app.accounts.privacy import PRIVACY_POLICY_VERSION
+from app.audit import AuditEntry
 from app.notifications.models import OutboxMessage
 from tests.factories import PASSWORD, Factory
 
@@ -24,7 +27,7 @@ def test_register_creates_entrepreneur_with_recorded_consent(client, factory: Fa
     with factory.database.session_scope() as session:
         user = session.scalars(select(User)).one()
         assert user.consent_at is not None
-        assert user.consent_policy_version == "2026-01"
+        assert user.consent_policy_version == PRIVACY_POLICY_VERSION
         assert user.password_hash.startswith("$argon2id$")
 
 
@@ -44,10 +47,15 @@ def test_register_with_weak_password_is_refused(client, factory: Factory) -> Non
     assert factory.count(User) == 0
 
 
-def test_register_twice_with_the_same_email_is_a_conflict(client) -> None:
+def test_register_twice_with_the_same_email_is_a_conflict(client, factory: Factory) -> None:
     assert client.post("/api/v1/auth/register", json=VALID).status_code == 201
     again = client.post("/api/v1/auth/register", json={**VALID, "email": "founder@example.COM"})
     assert again.status_code == 409
+    assert (
+        again.json()["detail"] == "Учётная запись с этим адресом электронной почты уже существует."
+    )
+    with factory.database.session_scope(write=False) as session:
+        assert session.scalars(select(User.email)).all() == ["founder@example.com"]
 
 
 def test_bad_bodies_get_clear_4xx_and_write_nothing(client, factory: Factory) -> None:
@@ -86,7 +94,13 @@ def test_token_with_wrong_password_is_401_then_throttled_with_retry_after(
 
     assert throttled.status_code == 429
     assert int(throttled.headers["Retry-After"]) > 0
-    assert factory.count(LoginAttempt) == 5
+    with factory.database.session_scope() as session:
+        failed = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "auth.login_failed")
+        ).all()
+        counter = session.get(ThrottleCounter, throttling.counter_key("login:account", user.email))
+    assert len(failed) == 5
+    assert counter is not None and counter.hits == 5
 
 
 def test_throttling_ignores_spoofed_forwarded_for(client, factory: Factory) -> None:
@@ -98,8 +112,13 @@ def test_throttling_ignores_spoofed_forwarded_for(client, factory: Factory) -> N
             headers={"X-Forwarded-For": f"10.0.0.{number}"},
         )
     with factory.database.session_scope() as session:
-        addresses = set(session.scalars(select(LoginAttempt.ip_address)))
-    assert addresses == {"testclient"}
+        counted = {
+            counter.key: counter.hits for counter in session.scalars(select(ThrottleCounter))
+        }
+    assert counted == {
+        throttling.counter_key("login:account", user.email): 5,
+        throttling.counter_key("login:address", "testclient"): 5,
+    }
 
 
 def test_token_issue_sends_security_mail_and_can_be_listed_and_revoked(factory: Factory) -> None:
@@ -131,7 +150,8 @@ def test_me_lists_roles_and_organisations(factory: Factory) -> None:
 
 
 def test_me_without_credentials_is_401(client) -> None:
-    assert client.get("/api/v1/me").status_code == 401
-    assert (
-        client.get("/api/v1/me", headers={"Authorization": "Bearer cp_nonsense"}).status_code == 401
-    )
+    anonymous = client.get("/api/v1/me")
+    forged = client.get("/api/v1/me", headers={"Authorization": "Bearer cp_nonsense"})
+    for response in (anonymous, forged):
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Пожалуйста, войдите в систему."}

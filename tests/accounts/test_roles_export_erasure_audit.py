@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from app.accounts.models import User
+from app.accounts.privacy import PRIVACY_POLICY_VERSION
 from app.audit import AuditEntry, verify_chain
 from tests.factories import Factory
 
@@ -41,7 +42,7 @@ def test_export_contains_the_users_data(factory: Factory) -> None:
 
     assert data["account"]["email"] == actor.user.email
     assert data["account"]["full_name"] == "Мария Иванова"
-    assert data["account"]["consent"]["policy_version"] == "2026-01"
+    assert data["account"]["consent"]["policy_version"] == PRIVACY_POLICY_VERSION
     assert data["organisations"][0]["name"] == "Экспорт"
     assert {row["action"] for row in data["audit"]} >= {"user.registered", "auth.login"}
     assert data["api_tokens"][0]["prefix"].startswith("cp_")
@@ -84,7 +85,7 @@ def test_password_reset_mail_in_users_language_and_link_works_once(
     factory: Factory, client
 ) -> None:
     from app.notifications.models import OutboxMessage
-    from tests.factories import csrf_from
+    from tests.html import csrf_from
 
     user = factory.user(locale="en")
     assert client.post("/api/v1/auth/password-reset", json={"email": user.email}).status_code == 202
@@ -92,6 +93,8 @@ def test_password_reset_mail_in_users_language_and_link_works_once(
         client.post("/api/v1/auth/password-reset", json={"email": "nobody@example.org"}).status_code
         == 202
     )
+    assert factory.count(OutboxMessage) == 0  # the worker answers, not the request
+    assert factory.answer_password_resets() == 1
     with factory.database.session_scope() as session:
         message = session.scalars(select(OutboxMessage)).one()
     assert message.subject == "Reset your password"

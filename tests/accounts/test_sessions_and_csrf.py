@@ -7,7 +7,8 @@ from sqlalchemy import update
 
 from app.accounts.models import Organisation, WebSession
 from app.db import utcnow
-from tests.factories import PASSWORD, Factory, csrf_from
+from tests.factories import PASSWORD, Factory
+from tests.html import csrf_from
 
 
 def test_login_sets_a_hardened_session_cookie_and_a_new_id_each_time(factory: Factory) -> None:
@@ -117,6 +118,7 @@ def test_bearer_requests_need_no_csrf(factory: Factory) -> None:
         },
     )
     assert response.status_code == 201
+    assert factory.count(Organisation) == 1
 
 
 def test_login_form_is_csrf_protected(factory: Factory) -> None:

@@ -1,0 +1,55 @@
+"""The calling user as a dependency, and role gates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Role, User
+from app.deps import SessionDep
+from app.errors import Forbidden, NotAuthenticated
+from app.i18n import gettext
+from app.openapi import login_dependency
+
+
+def _optional_user(request: Request, session: SessionDep) -> User | None:
+    principal = request.state.principal
+    if principal is None:
+        request.state.user = None
+        return None
+    # Roles in the same statement: every gate asks for them.
+    user = session.get(User, principal.user_id, options=[joinedload(User.role_rows)])
+    if user is None or not user.is_active:
+        request.state.user = None
+        return None
+    request.state.user = user
+    return user
+
+
+@login_dependency
+def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
+    if user is None:
+        raise NotAuthenticated(gettext("Please log in."))
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(_optional_user)]
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting users who hold any of `roles`."""
+
+    def gate(user: CurrentUser) -> User:
+        if not user.has_role(*roles):
+            raise Forbidden(gettext("You do not have permission to do this."))
+        return user
+
+    return gate
+
+
+StaffUser = Annotated[User, Depends(require_role(Role.staff, Role.admin))]
+AdminUser = Annotated[User, Depends(require_role(Role.admin))]
