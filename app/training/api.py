@@ -7,12 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
-from app.deps import CurrentUser, OptionalUser, PagingDep, SessionDep, StaffUser
+from app.accounts.deps import CurrentUser, OptionalUser, StaffUser
+from app.deps import PagingDep, SessionDep
 from app.errors import NotFound
 from app.i18n import gettext
 from app.schemas import Page
 from app.templating import absolute_url
-from app.training import calendar, queries, service  # queries registers the verify resolver
+from app.training import (  # queries registers the verify resolver
+    calendar,
+    certificates,
+    queries,
+    service,
+)
 from app.training.models import Certificate, Course, Enrolment, TrainingSession
 from app.training.schemas import (
     AttendanceIn,
@@ -49,6 +55,7 @@ def session_out(training_session: TrainingSession, counts: service.SeatCounts) -
         location=training_session.location,
         online_url=training_session.online_url,
         company_cap=training_session.company_cap,
+        translations=training_session.translations or {},
         enrolled=counts.enrolled,
         seats_left=max(0, training_session.capacity - counts.enrolled),
         waitlist_length=counts.waitlisted,
@@ -85,6 +92,8 @@ def certificate_out(certificate: Certificate) -> CertificateOut:
         verify_code=certificate.verify_code,
         verify_url=absolute_url(f"/verify/{certificate.verify_code}"),
         issued_at=certificate.issued_at,
+        status="revoked" if certificate.is_revoked else "valid",
+        revoked_at=certificate.revoked_at,
     )
 
 
@@ -95,7 +104,7 @@ def create_course(body: CourseIn, user: StaffUser, session: SessionDep) -> Cours
 
 @router.get("/courses", response_model=Page[CourseOut])
 def list_courses(paging: PagingDep, session: SessionDep) -> Page[CourseOut]:
-    rows, total = service.list_courses(session, limit=paging.limit, offset=paging.offset)
+    rows, total = service.list_courses(session, paging=paging)
     return Page(items=[CourseOut.model_validate(c) for c in rows], total=total)
 
 
@@ -128,7 +137,7 @@ def list_sessions(
     course_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> Page[SessionOut]:
     rows, total = service.list_sessions(
-        session, upcoming=upcoming, course_id=course_id, limit=paging.limit, offset=paging.offset
+        session, upcoming=upcoming, course_id=course_id, paging=paging
     )
     return Page(items=sessions_out(session, rows), total=total)
 
@@ -197,21 +206,20 @@ def cancel_my_enrolment(session_id: int, user: CurrentUser, session: SessionDep)
 def mark_attendance(
     session_id: int, body: AttendanceIn, user: StaffUser, session: SessionDep
 ) -> AttendanceOut:
-    enrolment, certificate = service.mark_attendance(
+    marked = certificates.mark_attendance(
         session, actor=user, session_id=session_id, user_id=body.user_id, attended=body.attended
     )
-    course = enrolment.session.course
-    held = certificate or service.certificate_of(session, course.id, enrolment.user_id)
+    enrolment = marked.enrolment
     return AttendanceOut(
         **enrolment_out(session, enrolment).model_dump(),
-        completed=service.has_completed(session, course, enrolment.user_id),
-        certificate=certificate_out(held) if held else None,
+        completed=certificates.has_completed(session, enrolment.session.course, enrolment.user_id),
+        certificate=certificate_out(marked.certificate) if marked.certificate else None,
     )
 
 
 @router.get("/me/certificates", response_model=Page[CertificateOut])
 def my_certificates(user: CurrentUser, session: SessionDep) -> Page[CertificateOut]:
-    rows = service.certificates_of_user(session, user.id)
+    rows = certificates.certificates_of_user(session, user.id)
     return Page(items=[certificate_out(c) for c in rows], total=len(rows))
 
 

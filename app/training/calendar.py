@@ -1,11 +1,9 @@
-"""iCalendar files: one per training session, and a personal feed behind a secret URL.
+"""iCalendar files: one per training session, the training events of the personal feed, and
+the secret URL of that feed.
 
-The personal feed (`/calendar/{token}.ics`) collects events from every registered provider, so
-other domains add their own events without touching this module:
+The personal feed (`/calendar/{token}.ics`, served by `app.portal.calendar`) collects the events
+of each domain's provider, e.g. `training_events` here:
 
-    from app.training.calendar import CalendarEvent, register_event_provider
-
-    @register_event_provider("meetings")
     def meeting_events(session: Session, user: User) -> list[CalendarEvent]:
         return [CalendarEvent(uid=f"meeting-{m.id}@cluster-portal", ...) for m in ...]
 
@@ -29,6 +27,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import audit
 from app.accounts.models import User
+from app.bilingual import localized
 from app.config import get_settings
 from app.db import utcnow
 from app.training.models import Course, Enrolment, EnrolmentStatus, TrainingSession
@@ -48,15 +47,6 @@ class CalendarEvent:
 
 
 EventProvider = Callable[[Session, User], list[CalendarEvent]]
-_providers: dict[str, EventProvider] = {}
-
-
-def register_event_provider(name: str) -> Callable[[EventProvider], EventProvider]:
-    def decorator(function: EventProvider) -> EventProvider:
-        _providers[name] = function
-        return function
-
-    return decorator
 
 
 def _host() -> str:
@@ -66,13 +56,13 @@ def _host() -> str:
 def session_event(training_session: TrainingSession) -> CalendarEvent:
     course: Course = training_session.course
     base = get_settings().base_url.rstrip("/")
-    place = training_session.location or training_session.online_url
-    description = course.description or ""
+    place = localized(training_session, "location").text or training_session.online_url
+    description = localized(course, "description").text
     if training_session.online_url:
         description = f"{description}\n\n{training_session.online_url}".strip()
     return CalendarEvent(
         uid=f"training-session-{training_session.id}@{_host()}",
-        summary=course.title,
+        summary=localized(course, "title").text,
         starts_at=training_session.starts_at,
         ends_at=training_session.ends_at,
         location=place,
@@ -110,7 +100,6 @@ def build_calendar(events: list[CalendarEvent], *, name: str | None = None) -> b
     return bytes(calendar.to_ical())
 
 
-@register_event_provider("training")
 def training_events(session: Session, user: User) -> list[CalendarEvent]:
     """The sessions the user holds a seat in."""
     sessions = session.scalars(
@@ -121,13 +110,6 @@ def training_events(session: Session, user: User) -> list[CalendarEvent]:
         .order_by(TrainingSession.starts_at)
     ).all()
     return [session_event(s) for s in sessions]
-
-
-def personal_events(session: Session, user: User) -> list[CalendarEvent]:
-    events: list[CalendarEvent] = []
-    for _name, provider in sorted(_providers.items()):
-        events.extend(provider(session, user))
-    return sorted(events, key=lambda e: (e.starts_at, e.uid))
 
 
 def _hash(token: str) -> str:

@@ -1,8 +1,8 @@
 """Demo data of training: the investor-readiness course on presenting a business plan.
 
-Two upcoming sessions (the first has one seat left) and one past session that the demo founder
-attended, so that the founder holds the certificate investor meetings ask for. Loading twice
-changes nothing.
+Two upcoming sessions (the first is full and has a waitlist, the demo founder takes the second)
+and one past session that the demo founder attended, so that the founder holds the certificate
+investor meetings ask for. Loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.training import service
+from app.training import certificates, service
 from app.training.models import (
     CompletionRule,
     Course,
@@ -23,14 +23,20 @@ from app.training.models import (
     TrainingSession,
 )
 
-TITLE = "Как представить привлекательный бизнес-план / How to present an attractive business plan"
+TITLE = "Как представить привлекательный бизнес-план"
 DESCRIPTION = (
     "Структура бизнес-плана, финансовая модель, оценка рынка и питч для инвестора: одна "
     "вечерняя сессия с разбором ваших материалов. Курс открывает запись на встречи с "
-    "инвесторами.\n\n"
-    "Plan structure, financial model, market sizing and the investor pitch in one evening with "
-    "a review of your materials. Completing it opens meetings with investors."
+    "инвесторами."
 )
+TRANSLATIONS = {
+    "en": {
+        "title": "How to present an attractive business plan",
+        "description": "Plan structure, financial model, market sizing and the investor pitch "
+        "in one evening with a review of your materials. Completing it opens meetings with "
+        "investors.",
+    }
+}
 
 
 def _evening(days_ahead: int) -> datetime:
@@ -53,6 +59,7 @@ def load(session: Session, world: Any) -> None:
                 "investor_readiness": True,
                 "completion_rule": CompletionRule.at_least,
                 "min_sessions": 1,
+                "translations": TRANSLATIONS,
             },
         )
     sessions = session.scalars(
@@ -80,13 +87,13 @@ def load(session: Session, world: Any) -> None:
             )
         )
         session.flush()
-        service.mark_attendance(
+        certificates.mark_attendance(
             session, actor=staff, session_id=past.id, user_id=founder.id, attended=True
         )
     upcoming = [s for s in sessions if s.starts_at > utcnow()]
     if len(upcoming) >= 2:
         return
-    nearly_full = service.create_session(
+    full = service.create_session(
         session,
         actor=staff,
         course_id=course.id,
@@ -97,9 +104,10 @@ def load(session: Session, world: Any) -> None:
             "location": "Технопарк, зал 2",
         },
     )
-    for key in ("founder_en", "partner"):
-        service.enrol(session, actor=world.users[key], session_id=nearly_full.id)
-    service.create_session(
+    # Three seats for three people, and a fourth on the waitlist.
+    for key in ("founder_en", "partner", "applicant", "reviewer2"):
+        service.enrol(session, actor=world.users[key], session_id=full.id)
+    later = service.create_session(
         session,
         actor=staff,
         course_id=course.id,
@@ -110,3 +118,4 @@ def load(session: Session, world: Any) -> None:
             "online_url": "https://meet.example.org/business-plan",
         },
     )
+    service.enrol(session, actor=world.users["founder"], session_id=later.id)

@@ -8,13 +8,17 @@ session and only ever chosen from 1..capacity) or the same waitlist number.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app import audit
 from app.accounts.models import User
+from app.bilingual import Translatable
 from app.db import Base, str_enum, utcnow
-from app.i18n import N_, NC_
+from app.errors import InvalidTransition
+from app.i18n import N_, NC_, gettext
 from app.vocab import LabelledEnum
 
 
@@ -30,7 +34,7 @@ class CompletionRule(LabelledEnum):
         }
 
 
-class Course(Base):
+class Course(Translatable, Base):
     __tablename__ = "training_courses"
     __table_args__ = (
         CheckConstraint("min_sessions IS NULL OR min_sessions >= 1", name="min_sessions_positive"),
@@ -45,6 +49,8 @@ class Course(Base):
     completion_rule: Mapped[CompletionRule] = mapped_column(
         str_enum(CompletionRule, 20), default=CompletionRule.all_sessions
     )
+    __translatable__ = {"title": 200, "description": 20_000}
+
     min_sessions: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -54,7 +60,7 @@ class Course(Base):
     )
 
 
-class TrainingSession(Base):
+class TrainingSession(Translatable, Base):
     __tablename__ = "training_sessions"
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
@@ -72,6 +78,7 @@ class TrainingSession(Base):
     location: Mapped[str | None] = mapped_column(String(300))
     online_url: Mapped[str | None] = mapped_column(String(500))
     company_cap: Mapped[int | None]
+    __translatable__ = {"location": 300}
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="sessions")
@@ -129,10 +136,23 @@ class Enrolment(Base):
     session: Mapped[TrainingSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
+    @property
+    def holds_seat(self) -> bool:
+        return self.status == EnrolmentStatus.enrolled
+
+    @property
+    def is_active(self) -> bool:
+        """A seat or a waitlist place (not given up)."""
+        return self.status in (EnrolmentStatus.enrolled, EnrolmentStatus.waitlisted)
+
 
 class Certificate(Base):
     """Issued once per person and course when the course's completion rule is met.
-    Numbered per year: `BP-2026-0007`."""
+    Numbered per year: `BP-2026-0007`.
+
+    Withdrawn attendance that undoes the completion revokes it: the row stays (its number is
+    never given to anyone else and `/verify` answers "revoked"), with the date and the staff
+    member. Completing the course again reinstates the same certificate."""
 
     __tablename__ = "training_certificates"
     __table_args__ = (
@@ -148,6 +168,59 @@ class Certificate(Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     verify_code: Mapped[str] = mapped_column(String(40), unique=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     course: Mapped[Course] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+TRANSITIONS: dict[EnrolmentStatus, frozenset[EnrolmentStatus]] = {
+    EnrolmentStatus.enrolled: frozenset({EnrolmentStatus.cancelled}),
+    EnrolmentStatus.waitlisted: frozenset({EnrolmentStatus.enrolled, EnrolmentStatus.cancelled}),
+    EnrolmentStatus.cancelled: frozenset({EnrolmentStatus.enrolled, EnrolmentStatus.waitlisted}),
+}
+
+
+def transition(
+    session: Session,
+    enrolment: Enrolment,
+    to: EnrolmentStatus,
+    *,
+    actor: User | None,
+    action: str,
+    seat_number: int | None = None,
+    queue_number: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move an enrolment to `to` with its new seat or waitlist number (the database checks that
+    they match the state), or refuse (409); the audit row records who and why."""
+    source = enrolment.status
+    if to not in TRANSITIONS.get(source, frozenset()):
+        raise InvalidTransition(gettext("This enrolment cannot change to that state."))
+    enrolment.status = to
+    enrolment.seat_number = seat_number
+    enrolment.queue_number = queue_number
+    enrolment.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action=f"training.{action}",
+        entity_type="training_enrolment",
+        entity_id=enrolment.id,
+        data={
+            "from": source.value,
+            "to": to.value,
+            "session_id": enrolment.session_id,
+            "user_id": enrolment.user_id,
+            "seat": seat_number,
+            "queue": queue_number,
+            **(data or {}),
+        },
+    )

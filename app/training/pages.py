@@ -1,5 +1,5 @@
 """HTML pages of training (catalogue, session page with the staff's enrolment list and
-attendance sheet, my trainings, course management) and the personal calendar feed."""
+attendance sheet, my trainings and certificates, course management)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,32 @@ import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from app.accounts.models import Role
+from app import bilingual
+from app.accounts.deps import CurrentUser, OptionalUser, StaffUser
 from app.db import utcnow
-from app.deps import CurrentUser, OptionalUser, SessionDep, StaffUser
-from app.errors import DomainError, FieldError, NotFound
-from app.i18n import N_, get_timezone, gettext
+from app.deps import SessionDep
+from app.errors import FieldError
+from app.i18n import get_timezone, gettext
+from app.pagination import Pagination, Paging, page_paging
 from app.schemas import Input
-from app.training import calendar, policies, service
-from app.training.models import CompletionRule, EnrolmentStatus
+from app.spreadsheets import text_cell
+from app.templating import absolute_url
+from app.training import calendar, certificates, policies, service
+from app.training.models import CompletionRule, Course, Enrolment
 from app.training.schemas import CourseIn, OnlineUrl
-from app.web import FormData, Pagination, flash, parse_form, redirect, register_nav, render_page
+from app.verification import qr_svg
+from app.web import FormData, flash, form_action, parse_form, redirect, render_page
 
 router = APIRouter(include_in_schema=False)
 
-register_nav("/sessions", N_("Training"), order=30, public=True)
-register_nav("/trainings/mine", N_("My trainings"), order=31)
-register_nav("/courses", N_("Courses"), order=32, roles=(Role.staff, Role.admin))
 
 PAGE_SIZE = 50
-PAST_PAGE_SIZE = 20
+ListPaging = Annotated[Paging, page_paging(PAGE_SIZE)]
+PastPaging = Annotated[Paging, page_paging(20)]
 
 
 class SessionForm(Input):
@@ -57,9 +60,9 @@ def catalogue(
     request: Request,
     user: OptionalUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: ListPaging,
 ) -> Response:
-    rows, total = service.list_sessions(session, upcoming=True, limit=PAGE_SIZE, offset=offset)
+    rows, total = service.list_sessions(session, upcoming=True, paging=paging)
     counts = service.seat_counts(session, [s.id for s in rows])
     mine = (
         {
@@ -76,7 +79,7 @@ def catalogue(
             "sessions": rows,
             "counts": counts,
             "mine": mine,
-            "pagination": Pagination(total, PAGE_SIZE, offset),
+            "pagination": Pagination.of(paging, total),
         },
     )
 
@@ -86,7 +89,6 @@ def session_page(
     session_id: int, request: Request, user: OptionalUser, session: SessionDep
 ) -> Response:
     training_session = service.get_session(session, session_id)
-    staff = policies.can_manage_training(user)
     mine = None
     colleagues = []
     positions: dict[int, int] = {}
@@ -97,15 +99,21 @@ def session_page(
         # The whole roster in one query: the seat counts, the caller's place, whose colleagues
         # already hold a place and the waitlist positions all come from it.
         roster = service.enrolments_of_session(session, session_id)
-        active = [e for e in roster if e.status in service.ACTIVE]
+        active = [e for e in roster if e.is_active]
         counts = service.SeatCounts(
-            sum(e.status == EnrolmentStatus.enrolled for e in active),
-            sum(e.status == EnrolmentStatus.waitlisted for e in active),
+            sum(e.holds_seat for e in active), sum(not e.holds_seat for e in active)
         )
         mine = next((e for e in active if e.user_id == user.id), None)
         positions = service.roster_waitlist_positions(roster)
         taken = {e.user_id for e in active}
         colleagues = [c for c in policies.enrollable_colleagues(session, user) if c.id not in taken]
+    now = utcnow()
+    actions = policies.session_actions(
+        user, training_session, mine, has_colleagues=bool(colleagues), now=now
+    )
+    markable = {
+        e.id for e in roster if policies.can_mark_attendance(user, training_session, e, now=now)
+    }
     return render_page(
         request,
         "training/session.html",
@@ -115,11 +123,12 @@ def session_page(
             "counts": counts,
             "mine": mine,
             "position": positions.get(mine.id) if mine else None,
-            "is_staff": staff,
-            "enrolments": roster if staff else [],
+            "actions": actions,
+            "enrolments": roster if actions.manage else [],
+            "markable": markable,
             "colleagues": colleagues,
             "positions": positions,
-            "started": training_session.starts_at <= utcnow(),
+            "started": policies.has_started(training_session, now),
         },
     )
 
@@ -127,24 +136,22 @@ def session_page(
 @router.post("/sessions/{session_id}/enrol")
 def enrol(session_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     service.get_session(session, session_id)
-    target = f"/sessions/{session_id}"
-    try:
-        with session.begin_nested():
-            enrolment = service.enrol(session, actor=user, session_id=session_id)
-    except DomainError as exc:
-        flash(request, exc.detail, "error")
-        return redirect(target)
-    if enrolment.status == EnrolmentStatus.enrolled:
-        flash(request, gettext("You are enrolled."))
-    else:
-        flash(
-            request,
-            gettext(
-                "The session is full: you are number %(position)s on the waitlist.",
-                position=service.waitlist_position(session, enrolment),
-            ),
+
+    def enrolled(enrolment: Enrolment) -> str:
+        if enrolment.holds_seat:
+            return gettext("You are enrolled.")
+        return gettext(
+            "The session is full: you are number %(position)s on the waitlist.",
+            position=service.waitlist_position(session, enrolment),
         )
-    return redirect(target)
+
+    return form_action(
+        request,
+        session,
+        f"/sessions/{session_id}",
+        lambda: service.enrol(session, actor=user, session_id=session_id),
+        enrolled,
+    )
 
 
 @router.post("/sessions/{session_id}/enrol-colleague")
@@ -159,40 +166,36 @@ def enrol_colleague(
     except ValueError:
         flash(request, gettext("Choose a colleague."), "error")
         return redirect(target)
-    try:
-        with session.begin_nested():
-            enrolment = service.enrol(
-                session, actor=user, session_id=session_id, user_id=colleague_id
-            )
-    except DomainError as exc:
-        flash(request, exc.detail, "error")
-        return redirect(target)
-    name = enrolment.user.full_name
-    if enrolment.status == EnrolmentStatus.enrolled:
-        flash(request, gettext("%(name)s is enrolled.", name=name))
-    else:
-        flash(
-            request,
-            gettext(
-                "The session is full: %(name)s is number %(position)s on the waitlist.",
-                name=name,
-                position=service.waitlist_position(session, enrolment),
-            ),
+
+    def enrolled(enrolment: Enrolment) -> str:
+        name = enrolment.user.full_name
+        if enrolment.holds_seat:
+            return gettext("%(name)s is enrolled.", name=name)
+        return gettext(
+            "The session is full: %(name)s is number %(position)s on the waitlist.",
+            name=name,
+            position=service.waitlist_position(session, enrolment),
         )
-    return redirect(target)
+
+    return form_action(
+        request,
+        session,
+        target,
+        lambda: service.enrol(session, actor=user, session_id=session_id, user_id=colleague_id),
+        enrolled,
+    )
 
 
 @router.post("/sessions/{session_id}/cancel")
 def cancel(session_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     service.get_session(session, session_id)
-    try:
-        with session.begin_nested():
-            service.cancel_mine(session, actor=user, session_id=session_id)
-    except DomainError as exc:
-        flash(request, exc.detail, "error")
-        return redirect(f"/sessions/{session_id}")
-    flash(request, gettext("Your place has been given up."))
-    return redirect(f"/sessions/{session_id}")
+    return form_action(
+        request,
+        session,
+        f"/sessions/{session_id}",
+        lambda: service.cancel_mine(session, actor=user, session_id=session_id),
+        gettext("Your place has been given up."),
+    )
 
 
 @router.post("/sessions/{session_id}/attendance")
@@ -206,19 +209,35 @@ def attendance(
         flash(request, gettext("This value is not valid."), "error")
         return redirect(f"/sessions/{session_id}")
     attended = form.get("attended") == "yes"
-    try:
-        with session.begin_nested():
-            _enrolment, certificate = service.mark_attendance(
-                session, actor=user, session_id=session_id, user_id=user_id, attended=attended
-            )
-    except DomainError as exc:
-        flash(request, exc.detail, "error")
-        return redirect(f"/sessions/{session_id}")
+    return form_action(
+        request,
+        session,
+        f"/sessions/{session_id}#attendance",
+        lambda: certificates.mark_attendance(
+            session, actor=user, session_id=session_id, user_id=user_id, attended=attended
+        ),
+        _attendance_saved,
+        refused_target=f"/sessions/{session_id}",
+    )
+
+
+def _attendance_saved(marked: certificates.AttendanceMarked) -> str:
     message = gettext("Attendance saved.")
-    if certificate is not None:
-        message += " " + gettext("Certificate %(number)s issued.", number=certificate.number)
-    flash(request, message)
-    return redirect(f"/sessions/{session_id}#attendance")
+    if marked.certificate is None or marked.change is None:
+        return message
+    number = marked.certificate.number
+    change = {
+        certificates.CertificateChange.issued: gettext(
+            "Certificate %(number)s issued.", number=number
+        ),
+        certificates.CertificateChange.reinstated: gettext(
+            "Certificate %(number)s is valid again.", number=number
+        ),
+        certificates.CertificateChange.revoked: gettext(
+            "Certificate %(number)s revoked.", number=number
+        ),
+    }[marked.change]
+    return f"{message} {change}"
 
 
 @router.get("/sessions/{session_id}/enrolments.csv")
@@ -242,8 +261,8 @@ def enrolments_csv(session_id: int, user: StaffUser, session: SessionDep) -> Res
     for enrolment in roster:
         writer.writerow(
             [
-                _csv_safe(enrolment.user.full_name),
-                _csv_safe(enrolment.user.email),
+                text_cell(enrolment.user.full_name),
+                text_cell(enrolment.user.email),
                 enrolment.status.label,
                 enrolment.seat_number or "",
                 positions.get(enrolment.id, ""),
@@ -261,49 +280,72 @@ def enrolments_csv(session_id: int, user: StaffUser, session: SessionDep) -> Res
     )
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; quote them as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 @router.get("/trainings/mine", response_class=HTMLResponse)
 def my_trainings(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: PastPaging,
 ) -> Response:
-    mine = service.my_trainings(session, user, limit=PAST_PAGE_SIZE, offset=offset)
+    mine = service.my_trainings(session, user, past_paging=paging)
     return render_page(
         request,
         "training/mine.html",
         {
             "upcoming": mine.upcoming,
             "past": mine.past,
-            "pagination": Pagination(mine.past_total, PAST_PAGE_SIZE, offset),
+            "pagination": Pagination.of(paging, mine.past_total),
             "positions": service.waitlist_positions(session, mine.upcoming),
-            "certificates": service.certificates_of_user(session, user.id),
+            "certificates": certificates.certificates_of_user(session, user.id),
             "feed_enabled": user.calendar_token_hash is not None,
+        },
+    )
+
+
+@router.get("/certificates/{certificate_id}", response_class=HTMLResponse)
+def certificate_page(
+    certificate_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
+    """The printable certificate for its holder and staff, with the QR code of `/verify`."""
+    certificate = certificates.get_certificate(session, user=user, certificate_id=certificate_id)
+    verify_url = absolute_url(f"/verify/{certificate.verify_code}")
+    return render_page(
+        request,
+        "training/certificate.html",
+        {
+            "certificate": certificate,
+            "verify_url": verify_url,
+            "qr": qr_svg(verify_url),
+            "sees_who_revoked": policies.sees_who_revoked(user, certificate),
         },
     )
 
 
 @router.post("/trainings/calendar-feed")
 def issue_feed(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    token = calendar.issue_feed_token(session, actor=user)
-    flash(
+    return form_action(
         request,
-        gettext("Your calendar address (keep it secret): %(url)s", url=calendar.feed_url(token)),
-        "info",
+        session,
+        "/trainings/mine",
+        lambda: calendar.issue_feed_token(session, actor=user),
+        lambda token: gettext(
+            "Your calendar address (keep it secret): %(url)s", url=calendar.feed_url(token)
+        ),
+        flashed=(),
+        category="info",
     )
-    return redirect("/trainings/mine")
 
 
 @router.post("/trainings/calendar-feed/revoke")
 def revoke_feed(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    calendar.revoke_feed_token(session, actor=user)
-    flash(request, gettext("The calendar address no longer works."))
-    return redirect("/trainings/mine")
+    return form_action(
+        request,
+        session,
+        "/trainings/mine",
+        lambda: calendar.revoke_feed_token(session, actor=user),
+        gettext("The calendar address no longer works."),
+        flashed=(),
+    )
 
 
 @router.get("/courses", response_class=HTMLResponse)
@@ -311,15 +353,15 @@ def courses_page(
     request: Request,
     user: StaffUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: ListPaging,
 ) -> Response:
-    rows, total = service.list_courses(session, limit=PAGE_SIZE, offset=offset)
+    rows, total = service.list_courses(session, paging=paging)
     return render_page(
         request,
         "training/courses.html",
         {
             "courses": rows,
-            "pagination": Pagination(total, PAGE_SIZE, offset),
+            "pagination": Pagination.of(paging, total),
             "errors": {},
             "values": {},
             "rules": CompletionRule.choices(),
@@ -334,19 +376,23 @@ def create_course(
     form = {key: value for key, value in form.items() if value != ""}
     for name in ("members_only", "investor_readiness"):
         form[name] = _checkbox(form, name)
+    form["translations"] = bilingual.translations_from_form(
+        form, source=str(form.get("language") or "ru"), fields=Course.__translatable__
+    )
     parsed, errors = parse_form(CourseForm, form)
-    if parsed is None:
-        rows, total = service.list_courses(session, limit=PAGE_SIZE, offset=0)
+    errors.pop("__all__", None)  # the one rule across fields, told beside its field:
+    if form.get("completion_rule") == CompletionRule.at_least and not form.get("min_sessions"):
+        errors.setdefault("min_sessions", gettext("Give how many sessions must be attended."))
+    if parsed is None or errors:
+        first_page = Paging(PAGE_SIZE, 0)
+        rows, total = service.list_courses(session, paging=first_page)
         return render_page(
             request,
             "training/courses.html",
             {
                 "courses": rows,
-                "pagination": Pagination(total, PAGE_SIZE, 0),
-                "errors": {
-                    **errors,
-                    **({"min_sessions": errors["__all__"]} if "__all__" in errors else {}),
-                },
+                "pagination": Pagination.of(first_page, total),
+                "errors": errors,
                 "values": form,
                 "rules": CompletionRule.choices(),
             },
@@ -392,8 +438,9 @@ def create_session(
 ) -> Response:
     course = service.get_course(session, course_id)
     parsed, errors = parse_form(SessionForm, form)
-    if parsed is None:
-        return _course_page(request, session, course, errors, form, 422)
+    if parsed is None:  # with the rules the typed fields already break
+        problems = service.session_problems(form, now=utcnow())
+        return _course_page(request, session, course, {**problems, **errors}, form, 422)
     zone = get_timezone()
     values = parsed.model_dump()
     for key in ("starts_at", "ends_at"):
@@ -405,18 +452,6 @@ def create_session(
                 session, actor=user, course_id=course_id, values=values
             )
     except FieldError as exc:
-        return _course_page(request, session, course, {exc.field: exc.detail}, form, 422)
+        return _course_page(request, session, course, exc.by_field(), form, 422)
     flash(request, gettext("The session has been added."))
     return redirect(f"/sessions/{training_session.id}")
-
-
-@router.get("/calendar/{token}.ics")
-def personal_calendar(token: str, session: SessionDep) -> Response:
-    """The user's sessions (and other providers' events) behind a secret, revocable URL."""
-    user = calendar.user_for_feed_token(session, token)
-    if user is None:
-        raise NotFound(gettext("This calendar link is not valid."))
-    body = calendar.build_calendar(
-        calendar.personal_events(session, user), name=gettext("Cluster Portal")
-    )
-    return Response(body, media_type="text/calendar; charset=utf-8")

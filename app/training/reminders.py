@@ -8,14 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.notifications.service import notify
-from app.notifications.worker import register_reminder
 from app.training.models import Enrolment, EnrolmentStatus, TrainingSession
 from app.training.service import REMINDER, session_context
 
 LEAD_TIME = timedelta(hours=24)
 
 
-@register_reminder("training_sessions")
 def remind_upcoming_sessions(session: Session, now: datetime) -> int:
     """Everyone holding a seat in a session that starts within the next 24 hours, not yet
     reminded, gets one reminder; `reminder_sent_at` and the idempotency key make it once."""

@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, HttpUrl, UrlConstraints, model_validator
 
+from app.bilingual import Translations, checked
 from app.schemas import Input, Output
-from app.training.models import CompletionRule, EnrolmentStatus
+from app.training.models import CompletionRule, Course, EnrolmentStatus, TrainingSession
 
 OnlineUrl = Annotated[HttpUrl, UrlConstraints(max_length=500)]
+CourseTranslations = Annotated[Translations, checked(Course.__translatable__)]
+SessionTranslations = Annotated[Translations, checked(TrainingSession.__translatable__)]
 
 
 class CourseIn(Input):
@@ -21,6 +24,7 @@ class CourseIn(Input):
     investor_readiness: bool = False
     completion_rule: CompletionRule = CompletionRule.all_sessions
     min_sessions: int | None = Field(default=None, ge=1, le=1000)
+    translations: CourseTranslations = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _rule_needs_number(self) -> CourseIn:
@@ -38,6 +42,7 @@ class CourseOut(Output):
     investor_readiness: bool
     completion_rule: CompletionRule
     min_sessions: int | None
+    translations: Translations
     created_at: datetime
 
 
@@ -48,6 +53,7 @@ class SessionIn(Input):
     location: str | None = Field(default=None, max_length=300)
     online_url: OnlineUrl | None = None
     company_cap: int | None = Field(default=None, ge=1, le=100_000)
+    translations: SessionTranslations = Field(default_factory=dict)
 
 
 class SessionUpdateIn(Input):
@@ -57,6 +63,7 @@ class SessionUpdateIn(Input):
     location: str | None = Field(default=None, max_length=300)
     online_url: OnlineUrl | None = None
     company_cap: int | None = Field(default=None, ge=1, le=100_000)
+    translations: SessionTranslations | None = None
 
 
 class SessionOut(Output):
@@ -70,6 +77,7 @@ class SessionOut(Output):
     location: str | None
     online_url: str | None
     company_cap: int | None
+    translations: Translations
     enrolled: int
     seats_left: int
     waitlist_length: int
@@ -111,6 +119,8 @@ class CertificateOut(Output):
     verify_code: str
     verify_url: str
     issued_at: datetime
+    status: Literal["valid", "revoked"]
+    revoked_at: datetime | None
 
 
 class AttendanceOut(EnrolmentOut):

@@ -1,5 +1,5 @@
 """Business rules of training: courses and sessions, enrolment with a FIFO waitlist, attendance,
-completion and certificates.
+completion and certificates (attendance and certificates in `app.training.certificates`).
 
 Every function that counts seats first locks the session row (`SELECT ... FOR UPDATE` on
 PostgreSQL; on SQLite the request already holds the write lock through `BEGIN IMMEDIATE`), so
@@ -8,102 +8,63 @@ the count and the insert happen as one step. The unique seat number per session 
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import audit
 from app.accounts.models import OrganisationMember, User
+from app.bilingual import localized_later
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Forbidden, InvalidTransition, NotFound
-from app.i18n import N_, gettext
+from app.errors import Conflict, FieldError, Forbidden, NotFound, raise_field_errors
+from app.i18n import N_, gettext, ngettext
 from app.membership.queries import is_member
 from app.notifications.kinds import register_kind
 from app.notifications.service import notify
+from app.pagination import Paging, paginate
 from app.training import policies
 from app.training.models import (
-    Certificate,
     CompletionRule,
     Course,
     Enrolment,
     EnrolmentStatus,
     TrainingSession,
+    transition,
 )
 
 PROMOTED = register_kind(
     "training.promoted", N_("A training seat became free for you"), essential=True
 )
 REMINDER = register_kind("training.reminder", N_("Reminders of training sessions"))
+ENROLMENT_CONFIRMED = register_kind(
+    "training.enrolment_confirmed", N_("Confirmations of enrolments and waitlist places")
+)
 SESSION_MOVED = register_kind(
     "training.session_moved",
     N_("A training session you hold a place in was moved"),
     essential=True,
 )
-CERTIFICATE_ISSUED = register_kind(
-    "training.certificate", N_("Training certificates"), essential=True
-)
-
-_CERTIFICATE_LOCK_KEY = 0x74726365  # "trce"
 
 ACTIVE = (EnrolmentStatus.enrolled, EnrolmentStatus.waitlisted)
-
-TRANSITIONS: dict[EnrolmentStatus, set[EnrolmentStatus]] = {
-    EnrolmentStatus.enrolled: {EnrolmentStatus.cancelled},
-    EnrolmentStatus.waitlisted: {EnrolmentStatus.enrolled, EnrolmentStatus.cancelled},
-    EnrolmentStatus.cancelled: {EnrolmentStatus.enrolled, EnrolmentStatus.waitlisted},
-}
-
-
-def transition(
-    session: Session,
-    enrolment: Enrolment,
-    to: EnrolmentStatus,
-    *,
-    actor: User | None,
-    action: str,
-    seat_number: int | None = None,
-    queue_number: int | None = None,
-    data: dict[str, Any] | None = None,
-) -> None:
-    """Move an enrolment to `to` with its new seat or waitlist number (the database checks that
-    they match the state), or refuse (409); the audit row records who and why."""
-    source = enrolment.status
-    if to not in TRANSITIONS.get(source, set()):
-        raise InvalidTransition(gettext("This enrolment cannot change to that state."))
-    enrolment.status = to
-    enrolment.seat_number = seat_number
-    enrolment.queue_number = queue_number
-    enrolment.updated_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id if actor else None,
-        action=f"training.{action}",
-        entity_type="training_enrolment",
-        entity_id=enrolment.id,
-        data={
-            "from": source.value,
-            "to": to.value,
-            "session_id": enrolment.session_id,
-            "user_id": enrolment.user_id,
-            "seat": seat_number,
-            "queue": queue_number,
-            **(data or {}),
-        },
-    )
 
 
 # --- Courses and sessions ---------------------------------------------------------------------
 
 
+def _require_manager(actor: User) -> None:
+    refusal = policies.management_refusal(actor)
+    if refusal is not None:
+        raise refusal
+
+
 def create_course(session: Session, *, actor: User, values: dict[str, Any]) -> Course:
     """Staff only. `min_sessions` is kept only for the "at least N sessions" rule."""
+    _require_manager(actor)
     if values.get("completion_rule") != CompletionRule.at_least:
         values = {**values, "min_sessions": None}
     course = Course(**values, created_by_id=actor.id)
@@ -127,33 +88,46 @@ def get_course(session: Session, course_id: int) -> Course:
     return course
 
 
-def list_courses(session: Session, *, limit: int, offset: int) -> tuple[list[Course], int]:
-    total = session.scalar(select(func.count(Course.id))) or 0
-    rows = session.scalars(
-        select(Course)
-        .order_by(Course.created_at.desc(), Course.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), total
+def list_courses(session: Session, *, paging: Paging) -> tuple[list[Course], int]:
+    return paginate(
+        session, select(Course).order_by(Course.created_at.desc(), Course.id.desc()), paging
+    )
+
+
+def _time_problems(starts_at: datetime, ends_at: datetime, *, now: datetime) -> dict[str, str]:
+    problems = {}
+    if starts_at <= now:
+        problems["starts_at"] = gettext("A session cannot start in the past.")
+    if ends_at <= starts_at:
+        problems["ends_at"] = gettext("The session must end after it starts.")
+    return problems
 
 
 def _check_times(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
-    if starts_at <= now:
-        raise FieldError("starts_at", gettext("A session cannot start in the past."))
-    if ends_at <= starts_at:
-        raise FieldError("ends_at", gettext("The session must end after it starts."))
+    raise_field_errors(_time_problems(starts_at, ends_at, now=now))
+
+
+def session_problems(values: Mapping[str, Any], *, now: datetime) -> dict[str, str]:
+    """Every rule a new session's fields break (times read so far, a place or a link), so a
+    form can show them all at once."""
+    problems: dict[str, str] = {}
+    starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
+    if isinstance(starts_at, datetime) and isinstance(ends_at, datetime):
+        problems.update(_time_problems(starts_at, ends_at, now=now))
+    if not values.get("location") and not values.get("online_url"):
+        problems["location"] = gettext("Give a place or an online link.")
+    return problems
 
 
 def create_session(
     session: Session, *, actor: User, course_id: int, values: dict[str, Any]
 ) -> TrainingSession:
-    """End after start, no start in the past, capacity ≥ 1, a place or an online link (422)."""
+    """Staff only. End after start, no start in the past, capacity ≥ 1, a place or an online
+    link (422)."""
+    _require_manager(actor)
     course = get_course(session, course_id)
     values = _normalise_session_values(values)
-    _check_times(values["starts_at"], values["ends_at"], now=utcnow())
-    if not values.get("location") and not values.get("online_url"):
-        raise FieldError("location", gettext("Give a place or an online link."))
+    raise_field_errors(session_problems(values, now=utcnow()))
     training_session = TrainingSession(course_id=course.id, **values)
     session.add(training_session)
     session.flush()
@@ -174,6 +148,8 @@ def _normalise_session_values(values: dict[str, Any]) -> dict[str, Any]:
         cleaned["online_url"] = str(cleaned["online_url"])
     if cleaned.get("location") == "":
         cleaned["location"] = None
+    if "translations" in cleaned and cleaned["translations"] is None:
+        del cleaned["translations"]  # not sent: the session keeps its translations
     return cleaned
 
 
@@ -204,8 +180,10 @@ def lock_session(session: Session, session_id: int) -> TrainingSession:
 def update_session(
     session: Session, *, actor: User, session_id: int, values: dict[str, Any]
 ) -> TrainingSession:
-    """Capacity may not drop below the number already enrolled (409 with the figures); a larger
-    capacity promotes waitlisted people at once. New times follow the creation rules."""
+    """Staff only. Capacity may not drop below the number already enrolled (409 with the
+    figures); a larger capacity promotes waitlisted people at once. New times follow the
+    creation rules."""
+    _require_manager(actor)
     training_session = lock_session(session, session_id)
     values = _normalise_session_values(values)
     if "starts_at" in values or "ends_at" in values:
@@ -252,9 +230,13 @@ def update_session(
 def session_context(training_session: TrainingSession) -> dict[str, Any]:
     """What the session emails say about a session: course, start and place."""
     return {
-        "course_title": training_session.course.title,
+        "course_title": localized_later(training_session.course, "title"),
         "starts_at": training_session.starts_at,
-        "location": training_session.location or training_session.online_url or "",
+        "location": (
+            localized_later(training_session, "location")
+            if training_session.location
+            else training_session.online_url or ""
+        ),
     }
 
 
@@ -327,21 +309,19 @@ def count_enrolled(session: Session, session_id: int) -> int:
 
 
 def list_sessions(
-    session: Session, *, upcoming: bool, limit: int, offset: int, course_id: int | None = None
+    session: Session, *, upcoming: bool, paging: Paging, course_id: int | None = None
 ) -> tuple[list[TrainingSession], int]:
     statement = select(TrainingSession)
     if upcoming:
         statement = statement.where(TrainingSession.starts_at > utcnow())
     if course_id is not None:
         statement = statement.where(TrainingSession.course_id == course_id)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(
-        statement.options(joinedload(TrainingSession.course))
-        .order_by(TrainingSession.starts_at, TrainingSession.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), total
+    return paginate(
+        session,
+        statement.order_by(TrainingSession.starts_at, TrainingSession.id),
+        paging,
+        options=[joinedload(TrainingSession.course)],
+    )
 
 
 # --- Enrolment and the waitlist ---------------------------------------------------------------
@@ -477,15 +457,12 @@ def enrol(
         )
 
     training_session = lock_session(session, session_id)
-    if training_session.starts_at <= utcnow():
-        raise Conflict(gettext("Enrolment is closed: the session has already started."))
     enrolment = session.scalar(
         select(Enrolment).where(Enrolment.session_id == session_id, Enrolment.user_id == target.id)
     )
-    if enrolment is not None and enrolment.status == EnrolmentStatus.enrolled:
-        raise Conflict(gettext("Already enrolled in this session."))
-    if enrolment is not None and enrolment.status == EnrolmentStatus.waitlisted:
-        raise Conflict(gettext("Already on the waitlist of this session."))
+    refusal = policies.enrolment_refusal(training_session, enrolment, now=utcnow())
+    if refusal is not None:
+        raise refusal
     if training_session.company_cap is not None and organisation_id is not None:
         used = (
             session.scalar(
@@ -499,9 +476,10 @@ def enrol(
         )
         if used >= training_session.company_cap:
             raise Conflict(
-                gettext(
-                    "Your company already has %(cap)s places in this session, the most allowed.",
-                    cap=training_session.company_cap,
+                ngettext(
+                    "Your company already has %(num)s place in this session, the most allowed.",
+                    "Your company already has %(num)s places in this session, the most allowed.",
+                    training_session.company_cap,
                 )
             )
 
@@ -540,7 +518,28 @@ def enrol(
             )
     except IntegrityError as exc:
         raise Conflict(gettext("The seat was taken at the same moment; please try again.")) from exc
+    _confirm_enrolment(session, enrolment, training_session)
     return enrolment
+
+
+def _confirm_enrolment(
+    session: Session, enrolment: Enrolment, training_session: TrainingSession
+) -> None:
+    """The person enrolled (or put on the waitlist) hears at once what they hold."""
+    waitlisted = enrolment.status == EnrolmentStatus.waitlisted
+    notify(
+        session,
+        recipient=enrolment.user,
+        kind=ENROLMENT_CONFIRMED,
+        template="training/waitlisted" if waitlisted else "training/enrolled",
+        key=f"training.confirmed.{enrolment.id}.{enrolment.updated_at.isoformat()}",
+        context={
+            **session_context(training_session),
+            "seat_number": enrolment.seat_number,
+            "queue_position": waitlist_position(session, enrolment) if waitlisted else None,
+        },
+        link=f"/sessions/{training_session.id}",
+    )
 
 
 def cancel_mine(session: Session, *, actor: User, session_id: int) -> Enrolment:
@@ -556,9 +555,10 @@ def cancel_mine(session: Session, *, actor: User, session_id: int) -> Enrolment:
     )
     if enrolment is None:
         raise NotFound(gettext("You are not enrolled in this session."))
+    refusal = policies.cancellation_refusal(training_session, enrolment, now=utcnow())
+    if refusal is not None:
+        raise refusal
     was_enrolled = enrolment.status == EnrolmentStatus.enrolled
-    if was_enrolled and training_session.starts_at <= utcnow():
-        raise Conflict(gettext("The session has already started; the seat cannot be given up."))
     transition(
         session,
         enrolment,
@@ -613,6 +613,34 @@ def promote_waitlist(
     return promoted
 
 
+def release_places(session: Session, *, actor: User, user: User) -> None:
+    """A leaving person gives up their seats in sessions yet to start and every waitlist place;
+    each freed seat goes to the first person waiting, who is told. Past seats (attendance,
+    certificates) stay."""
+    held = session.execute(
+        select(Enrolment.id, Enrolment.session_id)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .where(
+            Enrolment.user_id == user.id,
+            (Enrolment.status == EnrolmentStatus.waitlisted)
+            | (
+                (Enrolment.status == EnrolmentStatus.enrolled)
+                & (TrainingSession.starts_at > utcnow())
+            ),
+        )
+        .order_by(Enrolment.session_id)  # one lock order for every caller
+    ).all()
+    for enrolment_id, session_id in held:
+        training_session = lock_session(session, session_id)
+        enrolment = session.get(Enrolment, enrolment_id, populate_existing=True)
+        if enrolment is None or enrolment.status not in ACTIVE:
+            continue
+        was_enrolled = enrolment.status == EnrolmentStatus.enrolled
+        transition(session, enrolment, EnrolmentStatus.cancelled, actor=actor, action="released")
+        if was_enrolled:
+            promote_waitlist(session, training_session, actor=actor)
+
+
 def enrolments_of_session(session: Session, session_id: int) -> list[Enrolment]:
     """Seats first (by seat), then the waitlist in order, then cancellations."""
     rows = session.scalars(
@@ -648,21 +676,18 @@ class MyTrainings:
     past_total: int
 
 
-def my_trainings(session: Session, user: User, *, limit: int, offset: int = 0) -> MyTrainings:
+def my_trainings(session: Session, user: User, *, past_paging: Paging) -> MyTrainings:
     """Every upcoming session of the user, and one page of the past ones."""
     now = utcnow()
     upcoming = _enrolments_of(user).where(TrainingSession.ends_at > now)
     past = _enrolments_of(user).where(TrainingSession.ends_at <= now)
+    past_page, past_total = paginate(
+        session, past.order_by(TrainingSession.starts_at.desc(), Enrolment.id), past_paging
+    )
     return MyTrainings(
         upcoming=list(session.scalars(upcoming.order_by(TrainingSession.starts_at))),
-        past=list(
-            session.scalars(
-                past.order_by(TrainingSession.starts_at.desc(), Enrolment.id)
-                .limit(limit)
-                .offset(offset)
-            )
-        ),
-        past_total=session.scalar(select(func.count()).select_from(past.subquery())) or 0,
+        past=past_page,
+        past_total=past_total,
     )
 
 
@@ -672,142 +697,4 @@ def _enrolments_of(user: User) -> Select[Enrolment]:
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .options(joinedload(Enrolment.session).joinedload(TrainingSession.course))
         .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE))
-    )
-
-
-# --- Attendance, completion, certificates -----------------------------------------------------
-
-
-def mark_attendance(
-    session: Session, *, actor: User, session_id: int, user_id: int, attended: bool
-) -> tuple[Enrolment, Certificate | None]:
-    """Staff mark an enrolled person as attended or no-show once the session has started (409
-    before). When the course's completion rule is then met, a numbered certificate is issued."""
-    training_session = get_session(session, session_id)
-    if training_session.starts_at > utcnow():
-        raise Conflict(gettext("Attendance can be marked once the session has started."))
-    enrolment = session.scalar(
-        select(Enrolment).where(
-            Enrolment.session_id == session_id,
-            Enrolment.user_id == user_id,
-            Enrolment.status == EnrolmentStatus.enrolled,
-        )
-    )
-    if enrolment is None:
-        raise NotFound(gettext("This person is not enrolled in this session."))
-    enrolment.attended = attended
-    enrolment.attendance_marked_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action="training.attendance_marked",
-        entity_type="training_enrolment",
-        entity_id=enrolment.id,
-        data={"attended": attended, "session_id": session_id, "user_id": user_id},
-    )
-    certificate = None
-    if has_completed(session, training_session.course, user_id):
-        certificate = issue_certificate(
-            session, course=training_session.course, user_id=user_id, actor=actor
-        )
-    return enrolment, certificate
-
-
-def attended_count(session: Session, course_id: int, user_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count(Enrolment.id))
-            .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-            .where(
-                TrainingSession.course_id == course_id,
-                Enrolment.user_id == user_id,
-                Enrolment.status == EnrolmentStatus.enrolled,
-                Enrolment.attended.is_(True),
-            )
-        )
-        or 0
-    )
-
-
-def has_completed(session: Session, course: Course, user_id: int) -> bool:
-    """ "All sessions": attended every session of the course; "at least N": attended N of them."""
-    attended = attended_count(session, course.id, user_id)
-    if course.completion_rule == CompletionRule.at_least:
-        return attended >= (course.min_sessions or 1)
-    total = (
-        session.scalar(
-            select(func.count(TrainingSession.id)).where(TrainingSession.course_id == course.id)
-        )
-        or 0
-    )
-    return total > 0 and attended >= total
-
-
-def certificate_of(session: Session, course_id: int, user_id: int) -> Certificate | None:
-    return session.scalar(
-        select(Certificate).where(
-            Certificate.course_id == course_id, Certificate.user_id == user_id
-        )
-    )
-
-
-def issue_certificate(
-    session: Session, *, course: Course, user_id: int, actor: User | None
-) -> Certificate:
-    """Once per person and course; numbers run per year across courses (`BP-2026-0007` for the
-    investor-readiness course, `TR-…` for others). Numbering is serialised by an advisory lock
-    on PostgreSQL and by the write lock on SQLite."""
-    existing = certificate_of(session, course.id, user_id)
-    if existing is not None:
-        return existing
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CERTIFICATE_LOCK_KEY})
-    now = utcnow()
-    sequence = (
-        session.scalar(select(func.max(Certificate.sequence)).where(Certificate.year == now.year))
-        or 0
-    ) + 1
-    prefix = "BP" if course.investor_readiness else "TR"
-    certificate = Certificate(
-        course_id=course.id,
-        user_id=user_id,
-        year=now.year,
-        sequence=sequence,
-        number=f"{prefix}-{now.year}-{sequence:04d}",
-        verify_code=secrets.token_urlsafe(16),
-        issued_at=now,
-    )
-    session.add(certificate)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id if actor else None,
-        action="training.certificate_issued",
-        entity_type="training_certificate",
-        entity_id=certificate.id,
-        data={"number": certificate.number, "course_id": course.id, "user_id": user_id},
-    )
-    recipient = session.get(User, user_id)
-    if recipient is not None:
-        notify(
-            session,
-            recipient=recipient,
-            kind=CERTIFICATE_ISSUED,
-            template="training/certificate",
-            key=f"training.certificate.{certificate.id}",
-            context={"course_title": course.title, "number": certificate.number},
-            link=f"/verify/{certificate.verify_code}",
-        )
-    return certificate
-
-
-def certificates_of_user(session: Session, user_id: int) -> list[Certificate]:
-    return list(
-        session.scalars(
-            select(Certificate)
-            .options(joinedload(Certificate.course))
-            .where(Certificate.user_id == user_id)
-            .order_by(Certificate.issued_at)
-        )
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.accounts.models import Role
-from app.training.models import TrainingSession
+from app.training.models import Course, TrainingSession
 from tests.training.helpers import future, make_course, make_session
 
 
@@ -40,12 +40,18 @@ def test_non_staff_cannot_create_courses_or_sessions(factory) -> None:
         },
     )
     assert response.status_code == 403
+    assert factory.count(Course) == 1
+    assert factory.count(TrainingSession) == 0
 
 
 def test_at_least_rule_without_a_number_is_422(factory) -> None:
     staff = factory.actor(Role.staff)
     response = staff.api.post("/api/v1/courses", json={"title": "x", "completion_rule": "at_least"})
     assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body"]
+    assert error["msg"].endswith("min_sessions is required when completion_rule is at_least")
+    assert factory.count(Course) == 0
 
 
 def _session_body(**overrides):

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.accounts.models import OrganisationMember, OrganisationRole, Role
 from app.training.models import Enrolment
-from tests.factories import csrf_from
+from tests.html import Page, csrf_from
 from tests.training.helpers import make_course, make_session
 
 
@@ -18,11 +18,12 @@ def _join(factory, organisation, user) -> None:
 
 
 def _options(html: str) -> list[str]:
-    start = html.find('id="colleague"')
-    if start < 0:
-        return []
-    block = html[start : html.find("</select>", start)]
-    return [part.split(">", 1)[1].split("<", 1)[0] for part in block.split("<option")[1:]]
+    """The colleagues the page offers to enrol (none when it shows no such form)."""
+    return [
+        option.text
+        for select in Page(html).find_all(id="colleague")
+        for option in select.find_all("option")
+    ]
 
 
 def _enrolled(factory, session_id: int) -> list[tuple[int, str]]:

@@ -6,12 +6,20 @@ from sqlalchemy import select
 
 from app.accounts.models import OrganisationMember, Role
 from app.notifications.models import OutboxMessage
+from app.training.models import Enrolment
 from tests.factories import make_member
 from tests.training.helpers import make_course, make_session, move_session
 
 
 def _enrol(actor, session_id, **body):
     return actor.api.post(f"/api/v1/sessions/{session_id}/enrolments", json=body or None)
+
+
+def _places(factory, session_id: int) -> dict[int, tuple[str, int | None]]:
+    """Each person's place in the session: (status, seat or queue number)."""
+    with factory.database.session_scope(write=False) as db:
+        rows = db.scalars(select(Enrolment).where(Enrolment.session_id == session_id)).all()
+        return {e.user_id: (str(e.status), e.seat_number or e.queue_number) for e in rows}
 
 
 def test_enrol_takes_a_seat_then_full_goes_to_waitlist(factory) -> None:
@@ -32,9 +40,15 @@ def test_duplicate_enrolment_is_409(factory) -> None:
     session = make_session(staff.api, make_course(staff.api)["id"], capacity=1)
     person, other = factory.actor(), factory.actor()
     assert _enrol(person, session["id"]).status_code == 201
-    assert _enrol(person, session["id"]).status_code == 409
+    again = _enrol(person, session["id"])
+    assert again.status_code == 409
+    assert again.json()["detail"] == "Вы уже записаны на это занятие."
     assert _enrol(other, session["id"]).status_code == 201
     assert _enrol(other, session["id"]).status_code == 409
+    assert _places(factory, session["id"]) == {
+        person.id: ("enrolled", 1),
+        other.id: ("waitlisted", 1),
+    }
 
 
 def test_enrolment_after_start_is_409(factory) -> None:
@@ -43,10 +57,15 @@ def test_enrolment_after_start_is_409(factory) -> None:
     move_session(factory.database, session["id"], starts_in=timedelta(minutes=-1))
     response = _enrol(factory.actor(), session["id"])
     assert response.status_code == 409
+    assert response.json()["detail"] == "Запись закрыта: занятие уже началось."
+    assert _places(factory, session["id"]) == {}
 
 
 def test_unknown_session_is_404(factory) -> None:
-    assert _enrol(factory.actor(), 424242).status_code == 404
+    response = _enrol(factory.actor(), 424242)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Занятие не найдено."
+    assert factory.count(Enrolment) == 0
 
 
 def test_members_only_course_refuses_non_members_with_reason(factory) -> None:
@@ -90,7 +109,14 @@ def test_company_cap_limits_places_per_organisation(factory) -> None:
     assert _enrol(owner, session["id"], user_id=colleagues[0].id).status_code == 201
     capped = _enrol(owner, session["id"], user_id=colleagues[1].id)
     assert capped.status_code == 409
-    assert _enrol(factory.actor(), session["id"]).status_code == 201
+    assert capped.json()["detail"] == "У вашей компании уже 2 места на этом занятии — это максимум."
+    outsider = factory.actor()
+    assert _enrol(outsider, session["id"]).status_code == 201
+    assert _places(factory, session["id"]) == {
+        owner.id: ("enrolled", 1),
+        colleagues[0].id: ("enrolled", 2),
+        outsider.id: ("enrolled", 3),
+    }
 
 
 def test_cancel_promotes_first_waitlisted_and_notifies_them(factory) -> None:
@@ -152,4 +178,7 @@ def test_seat_cannot_be_given_up_after_start(factory) -> None:
     person = factory.actor()
     _enrol(person, session["id"])
     move_session(factory.database, session["id"], starts_in=timedelta(minutes=-5))
-    assert person.api.delete(f"/api/v1/sessions/{session['id']}/enrolments/mine").status_code == 409
+    refused = person.api.delete(f"/api/v1/sessions/{session['id']}/enrolments/mine")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "Занятие уже началось; отказаться от места нельзя."
+    assert _places(factory, session["id"]) == {person.id: ("enrolled", 1)}

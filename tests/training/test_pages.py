@@ -3,38 +3,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from html.parser import HTMLParser
 
 from app.accounts.models import Role
-from tests.factories import csrf_from
+from tests.html import Page, csrf_from
 from tests.training.helpers import make_course, make_session, move_session
 
 
-class _Cells(HTMLParser):
-    """The text of every table cell with a given class."""
-
-    def __init__(self, css_class: str) -> None:
-        super().__init__()
-        self.css_class, self.inside, self.found = css_class, False, []
-
-    def handle_starttag(self, tag, attrs):
-        if self.css_class in (dict(attrs).get("class") or "").split():
-            self.inside = True
-            self.found.append("")
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "dd"):
-            self.inside = False
-
-    def handle_data(self, data):
-        if self.inside:
-            self.found[-1] += data.strip()
-
-
-def _cells(html: str, css_class: str) -> list[str]:
-    parser = _Cells(css_class)
-    parser.feed(html)
-    return parser.found
+def _seats_left(html: str) -> list[str]:
+    return [element.text for element in Page(html).find_all(class_="seats-left")]
 
 
 def test_catalogue_shows_seats_left_and_enrols_from_the_page(factory) -> None:
@@ -45,13 +21,13 @@ def test_catalogue_shows_seats_left_and_enrols_from_the_page(factory) -> None:
     person = factory.actor(browser=True)
     page = person.browser.get("/sessions?lang=en")
     assert page.status_code == 200
-    assert _cells(page.text, "seats-left") == ["2 / 2"]
+    assert _seats_left(page.text) == ["2 / 2"]
     response = person.browser.post(
         f"/sessions/{session['id']}/enrol", data={"csrf_token": csrf_from(page.text)}
     )
     assert response.status_code == 303
     after = person.browser.get("/sessions?lang=en")
-    assert _cells(after.text, "seats-left") == ["1 / 2"]
+    assert _seats_left(after.text) == ["1 / 2"]
     mine = person.browser.get("/trainings/mine?lang=en")
     assert "Market sizing" in mine.text and "Enrolled" in mine.text
     assert factory.actor(browser=True).browser.get("/sessions").status_code == 200
@@ -147,9 +123,16 @@ def test_my_trainings_lists_upcoming_sessions_then_the_past_twenty_at_a_time(fac
             days_ago[session_id] = n - 1
 
     def session_links(html: str, section: str) -> list[int]:
-        part = html.split("<h2>Past sessions</h2>")[0 if section == "upcoming" else 1]
-        part = part.split("<h2>Certificates</h2>")[0]
-        return [int(chunk.split('"', 1)[0]) for chunk in part.split('href="/sessions/')[1:]]
+        page = Page(html)
+        if section == "upcoming":
+            scope = page.find_all("table")[0]  # the upcoming sessions come first, untitled
+        else:
+            [scope] = [s for s in page.find_all("section") if s.find("h2").text == "Past sessions"]
+        return [
+            int(link.href.removeprefix("/sessions/"))
+            for link in scope.links()
+            if link.href.startswith("/sessions/")
+        ]
 
     first = person.browser.get("/trainings/mine?lang=en").text
     second = person.browser.get("/trainings/mine?lang=en&offset=20").text
@@ -160,3 +143,27 @@ def test_my_trainings_lists_upcoming_sessions_then_the_past_twenty_at_a_time(fac
     assert "1–20 of 21" in first
     assert session_links(second, "past") == by_recency[20:]
     assert session_links(second, "upcoming") == session_links(first, "upcoming")
+
+
+def test_staff_page_says_when_withdrawing_attendance_revokes_the_certificate(factory) -> None:
+    staff = factory.actor(Role.staff, browser=True, locale="en")
+    session = make_session(staff.api, make_course(staff.api)["id"])
+    person = factory.actor()
+    person.api.post(f"/api/v1/sessions/{session['id']}/enrolments")
+    move_session(factory.database, session["id"], starts_in=timedelta(minutes=-30))
+    path = f"/sessions/{session['id']}"
+    messages = []
+    for attended in ("yes", "no", "yes"):
+        token = csrf_from(staff.browser.get(f"{path}?lang=en").text)
+        staff.browser.post(
+            f"{path}/attendance",
+            data={"csrf_token": token, "user_id": str(person.id), "attended": attended},
+        )
+        page = staff.browser.get(f"{path}?lang=en").text
+        messages.append(Page(page).flashes)
+    number = person.api.get("/api/v1/me/certificates").json()["items"][0]["number"]
+    assert messages == [
+        [f"Attendance saved. Certificate {number} issued."],
+        [f"Attendance saved. Certificate {number} revoked."],
+        [f"Attendance saved. Certificate {number} is valid again."],
+    ]

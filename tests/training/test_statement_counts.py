@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.accounts.models import Role
 from bench.routes import StatementCounter
 from tests.factories import Actor, Factory
-from tests.meetings.helpers import texts
+from tests.html import Page
 from tests.training.helpers import make_course, make_session
 
 
@@ -56,7 +56,7 @@ def test_staff_roster_shows_waitlist_places_in_a_fixed_number_of_statements(
         _statements(factory, staff.browser, export),
     ] == one_waiting
     assert one_waiting[0] <= 10
-    assert [t for t in texts(staff.browser.get(page).text, "td") if "waitlist" in t] == [
+    assert [t for t in Page(staff.browser.get(page).text).texts("td") if "waitlist" in t] == [
         "On the waitlist (1)",
         "On the waitlist (2)",
         "On the waitlist (3)",
@@ -98,7 +98,7 @@ def test_my_trainings_shows_every_waitlist_place_in_a_fixed_number_of_statements
 
     assert _statements(factory, me.browser, "/trainings/mine?lang=en") == one_waitlist
     page = me.browser.get("/trainings/mine?lang=en").text
-    assert [t for t in texts(page, "td") if "Waitlist" in t] == [
+    assert [t for t in Page(page).texts("td") if "Waitlist" in t] == [
         "Waitlist, number 1",
         "Waitlist, number 2",
         "Waitlist, number 3",
