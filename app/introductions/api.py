@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
+from app.accounts.deps import CurrentUser, OptionalUser, StaffUser
 from app.accounts.models import Organisation, User
-from app.deps import CurrentUser, OptionalUser, PagingDep, SessionDep, StaffUser
-from app.introductions import service
+from app.deps import PagingDep, SessionDep
+from app.introductions import service, stories
 from app.introductions.models import Introduction, IntroductionStatus, PartnerProfile
 from app.introductions.schemas import (
     DeclineIn,
@@ -40,14 +41,13 @@ def partner_out(organisation: Organisation, profile: PartnerProfile | None) -> P
         looking_for=list(profile.looking_for) if profile else [],
         sectors=list(profile.sectors) if profile else [],
         summary=profile.summary if profile else "",
+        translations=(profile.translations or {}) if profile else {},
     )
 
 
 @router.get("/partners", response_model=Page[PartnerOut])
 def list_partners(user: CurrentUser, session: SessionDep, paging: PagingDep) -> Page[PartnerOut]:
-    rows, total = service.list_partners(
-        session, actor=user, limit=paging.limit, offset=paging.offset
-    )
+    rows, total = service.list_partners(session, actor=user, paging=paging)
     return Page(items=[partner_out(o, p) for o, p in rows], total=total)
 
 
@@ -68,6 +68,7 @@ def update_partner(
         looking_for=[item.value for item in body.looking_for],
         sectors=body.sectors,
         summary=body.summary,
+        translations=body.translations,
     )
     return partner_out(organisation, profile)
 
@@ -96,8 +97,7 @@ def list_introductions(
     items, total = service.list_introductions(
         session,
         actor=user,
-        limit=paging.limit,
-        offset=paging.offset,
+        paging=paging,
         status=status_filter,
         scope=scope,
     )
@@ -177,41 +177,39 @@ def record_outcome(
 
 @router.post("/success-stories", response_model=StoryOut, status_code=status.HTTP_201_CREATED)
 def draft_story(body: StoryIn, user: StaffUser, session: SessionDep) -> StoryOut:
-    story = service.draft_story(session, actor=user, **body.model_dump())
-    return StoryOut.model_validate(service.story_view(story))
+    story = stories.draft_story(session, actor=user, **body.model_dump())
+    return StoryOut.model_validate(stories.story_view(story))
 
 
 @router.get("/success-stories", response_model=Page[StoryOut])
 def list_stories(
     user: OptionalUser, session: SessionDep, paging: PagingDep, drafts: bool = False
 ) -> Page[StoryOut]:
-    items, total = service.list_stories(
-        session, actor=user, limit=paging.limit, offset=paging.offset, drafts=drafts
-    )
-    return Page(items=[StoryOut.model_validate(service.story_view(s)) for s in items], total=total)
+    items, total = stories.list_stories(session, actor=user, paging=paging, drafts=drafts)
+    return Page(items=[StoryOut.model_validate(stories.story_view(s)) for s in items], total=total)
 
 
 @router.get("/success-stories/{story_id}", response_model=StoryOut)
 def get_story(story_id: int, user: OptionalUser, session: SessionDep) -> StoryOut:
-    story = service.get_story(session, actor=user, story_id=story_id)
-    return StoryOut.model_validate(service.story_view(story))
+    story = stories.get_story(session, actor=user, story_id=story_id)
+    return StoryOut.model_validate(stories.story_view(story))
 
 
 @router.patch("/success-stories/{story_id}", response_model=StoryOut)
 def edit_story(story_id: int, body: StoryEditIn, user: StaffUser, session: SessionDep) -> StoryOut:
-    story = service.edit_story(
+    story = stories.edit_story(
         session, actor=user, story_id=story_id, values=body.model_dump(exclude_none=True)
     )
-    return StoryOut.model_validate(service.story_view(story))
+    return StoryOut.model_validate(stories.story_view(story))
 
 
 @router.post("/success-stories/{story_id}/consent", response_model=StoryOut)
 def consent(story_id: int, user: CurrentUser, session: SessionDep) -> StoryOut:
-    story = service.set_consent(session, actor=user, story_id=story_id, consent=True)
-    return StoryOut.model_validate(service.story_view(story))
+    story = stories.set_consent(session, actor=user, story_id=story_id, consent=True)
+    return StoryOut.model_validate(stories.story_view(story))
 
 
 @router.post("/success-stories/{story_id}/withdraw-consent", response_model=StoryOut)
 def withdraw_consent(story_id: int, user: CurrentUser, session: SessionDep) -> StoryOut:
-    story = service.set_consent(session, actor=user, story_id=story_id, consent=False)
-    return StoryOut.model_validate(service.story_view(story))
+    story = stories.set_consent(session, actor=user, story_id=story_id, consent=False)
+    return StoryOut.model_validate(stories.story_view(story))

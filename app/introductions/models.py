@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app import audit
 from app.accounts.models import Organisation, User
+from app.bilingual import Translatable
 from app.db import Base, str_enum, utcnow
 from app.errors import InvalidTransition
 from app.i18n import N_, NC_, gettext
@@ -39,6 +40,8 @@ class IntroductionStatus(LabelledEnum):
     declined = "declined"
     screened_out = "screened_out"
     expired = "expired"
+    # The requester left the portal (account disabled or erased) while it was pending.
+    withdrawn = "withdrawn"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
@@ -49,27 +52,47 @@ class IntroductionStatus(LabelledEnum):
             "declined": NC_("introduction", "Declined"),
             "screened_out": N_("Screened out"),
             "expired": NC_("introduction", "Expired"),
+            "withdrawn": NC_("introduction", "Withdrawn"),
         }
 
 
 TRANSITIONS: dict[IntroductionStatus, frozenset[IntroductionStatus]] = {
     IntroductionStatus.requested: frozenset(
-        {IntroductionStatus.forwarded, IntroductionStatus.screened_out, IntroductionStatus.expired}
+        {
+            IntroductionStatus.forwarded,
+            IntroductionStatus.screened_out,
+            IntroductionStatus.expired,
+            IntroductionStatus.withdrawn,
+        }
     ),
     IntroductionStatus.forwarded: frozenset(
-        {IntroductionStatus.accepted, IntroductionStatus.declined, IntroductionStatus.expired}
+        {
+            IntroductionStatus.accepted,
+            IntroductionStatus.declined,
+            IntroductionStatus.expired,
+            IntroductionStatus.withdrawn,
+        }
     ),
     IntroductionStatus.accepted: frozenset(),
     IntroductionStatus.declined: frozenset(),
     IntroductionStatus.screened_out: frozenset(),
     IntroductionStatus.expired: frozenset(),
+    IntroductionStatus.withdrawn: frozenset(),
 }
 
 # While a request is pending or accepted, the pair holds this key, so a second one is refused
 # by the database (NULLs never collide).
 CLOSED_STATES = frozenset(
-    {IntroductionStatus.declined, IntroductionStatus.screened_out, IntroductionStatus.expired}
+    {
+        IntroductionStatus.declined,
+        IntroductionStatus.screened_out,
+        IntroductionStatus.expired,
+        IntroductionStatus.withdrawn,
+    }
 )
+
+# Waiting for staff or for the partner.
+PENDING_STATES = (IntroductionStatus.requested, IntroductionStatus.forwarded)
 
 
 class OutcomeKind(LabelledEnum):
@@ -88,7 +111,7 @@ class OutcomeKind(LabelledEnum):
         }
 
 
-class PartnerProfile(Base):
+class PartnerProfile(Translatable, Base):
     """What a verified large member looks for; the organisation id is the partner id."""
 
     __tablename__ = "partner_profiles"
@@ -100,6 +123,7 @@ class PartnerProfile(Base):
     looking_for: Mapped[list[str]] = mapped_column(JSON, default=list)
     sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
+    __translatable__ = {"summary": 5000}
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -8,25 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.models import Role
-from app.deps import CurrentUser, OptionalUser, SessionDep, StaffUser
+from app.accounts.deps import CurrentUser, OptionalUser, StaffUser
+from app.deps import SessionDep
 from app.errors import DomainError, FieldError
-from app.i18n import N_, get_locale, gettext
-from app.introductions import service
+from app.i18n import get_locale, gettext
+from app.introductions import policies, service
+from app.introductions import stories as success_stories
 from app.introductions.models import IntroductionStatus, LookingFor, OutcomeKind, SuccessStory
 from app.introductions.schemas import DeclineIn, IntroductionIn, OutcomeIn, ReasonIn
+from app.pagination import Pagination, Paging, page_paging
 from app.vocab import sector_label
-from app.web import FormData, Pagination, flash, parse_form, redirect, register_nav, render_page
+from app.web import FormData, flash, form_action, parse_form, redirect, render_page
 
 router = APIRouter(include_in_schema=False)
 
-register_nav("/partners", N_("Partners"), order=60)
-register_nav("/introductions", N_("Introductions"), order=61)
-register_nav("/introductions/queue", N_("Brokering queue"), order=62, roles=(Role.staff,))
-register_nav("/introductions/inbox", N_("Partner inbox"), order=63, roles=(Role.partner,))
-register_nav("/success-stories", N_("Success stories"), order=64, public=True)
 
-PER_PAGE = 20
+ListPaging = Annotated[Paging, page_paging(20)]
 
 
 def _labels() -> dict[str, object]:
@@ -42,13 +39,13 @@ def partners(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: ListPaging,
 ) -> Response:
-    rows, total = service.list_partners(session, actor=user, limit=PER_PAGE, offset=offset)
+    rows, total = service.list_partners(session, actor=user, paging=paging)
     return render_page(
         request,
         "introductions/partners.html",
-        {"rows": rows, "pagination": Pagination(total, PER_PAGE, offset), **_labels()},
+        {"rows": rows, "pagination": Pagination.of(paging, total), **_labels()},
     )
 
 
@@ -60,10 +57,10 @@ def _list_page(
     scope: str,
     title: str,
     status: IntroductionStatus | None,
-    offset: int,
+    paging: Paging,
 ) -> Response:
     items, total = service.list_introductions(
-        session, actor=user, limit=PER_PAGE, offset=offset, status=status, scope=scope
+        session, actor=user, paging=paging, status=status, scope=scope
     )
     return render_page(
         request,
@@ -71,7 +68,7 @@ def _list_page(
         {
             "title": title,
             "introductions": items,
-            "pagination": Pagination(total, PER_PAGE, offset),
+            "pagination": Pagination.of(paging, total),
             "scope": scope,
         },
     )
@@ -82,7 +79,7 @@ def my_introductions(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: ListPaging,
 ) -> Response:
     return _list_page(
         request,
@@ -91,7 +88,7 @@ def my_introductions(
         scope="member",
         title=gettext("My introductions"),
         status=None,
-        offset=offset,
+        paging=paging,
     )
 
 
@@ -100,7 +97,7 @@ def queue(
     request: Request,
     user: StaffUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: ListPaging,
 ) -> Response:
     return _list_page(
         request,
@@ -109,7 +106,7 @@ def queue(
         scope="mine",
         title=gettext("Brokering queue"),
         status=IntroductionStatus.requested,
-        offset=offset,
+        paging=paging,
     )
 
 
@@ -118,7 +115,7 @@ def inbox(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: ListPaging,
 ) -> Response:
     return _list_page(
         request,
@@ -127,7 +124,7 @@ def inbox(
         scope="partner",
         title=gettext("Partner inbox"),
         status=None,
-        offset=offset,
+        paging=paging,
     )
 
 
@@ -158,7 +155,7 @@ def create(request: Request, user: CurrentUser, session: SessionDep, form: FormD
         with session.begin_nested():
             introduction = service.request_introduction(session, actor=user, **parsed.model_dump())
     except FieldError as exc:
-        context["errors"] = {exc.field: exc.detail}
+        context["errors"] = exc.by_field()
         return render_page(request, "introductions/new.html", context, status_code=422)
     except DomainError as exc:
         context["errors"] = {"__all__": exc.detail}
@@ -184,9 +181,14 @@ def detail(
 def forward(
     introduction_id: int, request: Request, user: StaffUser, session: SessionDep
 ) -> Response:
-    service.forward(session, actor=user, introduction_id=introduction_id)
-    flash(request, gettext("The request has been forwarded to the partner."))
-    return redirect(f"/introductions/{introduction_id}")
+    return form_action(
+        request,
+        session,
+        f"/introductions/{introduction_id}",
+        lambda: service.forward(session, actor=user, introduction_id=introduction_id),
+        gettext("The request has been forwarded to the partner."),
+        flashed=(),
+    )
 
 
 @router.post("/introductions/{introduction_id}/screen-out")
@@ -197,20 +199,30 @@ def screen_out(
     if parsed is None:
         flash(request, gettext("Please give a reason."), "error")
         return redirect(f"/introductions/{introduction_id}")
-    service.screen_out(session, actor=user, introduction_id=introduction_id, reason=parsed.reason)
-    flash(request, gettext("The request has been screened out and the member informed."))
-    return redirect(f"/introductions/{introduction_id}")
+    return form_action(
+        request,
+        session,
+        f"/introductions/{introduction_id}",
+        lambda: service.screen_out(
+            session, actor=user, introduction_id=introduction_id, reason=parsed.reason
+        ),
+        gettext("The request has been screened out and the member informed."),
+        flashed=(),
+    )
 
 
 @router.post("/introductions/{introduction_id}/accept")
 def accept(
     introduction_id: int, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
-    service.accept(session, actor=user, introduction_id=introduction_id)
-    flash(
-        request, gettext("You accepted the introduction. Both sides now see each other's contacts.")
+    return form_action(
+        request,
+        session,
+        f"/introductions/{introduction_id}",
+        lambda: service.accept(session, actor=user, introduction_id=introduction_id),
+        gettext("You accepted the introduction. Both sides now see each other's contacts."),
+        flashed=(),
     )
-    return redirect(f"/introductions/{introduction_id}")
 
 
 @router.post("/introductions/{introduction_id}/decline")
@@ -222,15 +234,20 @@ def decline(
     if parsed is None:
         flash(request, gettext("The reason is too long."), "error")
         return redirect(f"/introductions/{introduction_id}")
-    service.decline(
+    return form_action(
+        request,
         session,
-        actor=user,
-        introduction_id=introduction_id,
-        reason=parsed.reason,
-        share_reason=parsed.share_reason,
+        f"/introductions/{introduction_id}",
+        lambda: service.decline(
+            session,
+            actor=user,
+            introduction_id=introduction_id,
+            reason=parsed.reason,
+            share_reason=parsed.share_reason,
+        ),
+        gettext("You declined the introduction."),
+        flashed=(),
     )
-    flash(request, gettext("You declined the introduction."))
-    return redirect(f"/introductions/{introduction_id}")
 
 
 @router.post("/introductions/{introduction_id}/outcome")
@@ -241,25 +258,25 @@ def outcome(
     if parsed is None:
         flash(request, "; ".join(errors.values()), "error")
         return redirect(f"/introductions/{introduction_id}")
-    try:
-        with session.begin_nested():
-            service.record_outcome(
-                session,
-                actor=user,
-                introduction_id=introduction_id,
-                kind=parsed.kind,
-                amount_rub=parsed.amount_rub,
-                note=parsed.note,
-            )
-    except FieldError as exc:
-        flash(request, exc.detail, "error")
-        return redirect(f"/introductions/{introduction_id}")
-    flash(request, gettext("The outcome has been recorded."))
-    return redirect(f"/introductions/{introduction_id}")
+    return form_action(
+        request,
+        session,
+        f"/introductions/{introduction_id}",
+        lambda: service.record_outcome(
+            session,
+            actor=user,
+            introduction_id=introduction_id,
+            kind=parsed.kind,
+            amount_rub=parsed.amount_rub,
+            note=parsed.note,
+        ),
+        gettext("The outcome has been recorded."),
+        flashed=(FieldError,),
+    )
 
 
 def _localised(story: SuccessStory) -> dict[str, object]:
-    view = service.story_view(story)
+    view = success_stories.story_view(story)
     english = get_locale() == "en"
     view["title"] = view["title_en"] if english else view["title_ru"]
     view["body"] = view["body_en"] if english else view["body_ru"]
@@ -271,25 +288,23 @@ def stories(
     request: Request,
     user: OptionalUser,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    paging: ListPaging,
 ) -> Response:
-    items, total = service.list_stories(session, actor=user, limit=PER_PAGE, offset=offset)
+    items, total = success_stories.list_stories(session, actor=user, paging=paging)
     return render_page(
         request,
         "introductions/stories.html",
         {
             "stories": [_localised(s) for s in items],
-            "pagination": Pagination(total, PER_PAGE, offset),
+            "pagination": Pagination.of(paging, total),
         },
     )
 
 
 @router.get("/success-stories/{story_id}", response_class=HTMLResponse)
 def story(story_id: int, request: Request, user: OptionalUser, session: SessionDep) -> Response:
-    found = service.get_story(session, actor=user, story_id=story_id)
-    can_consent = False
-    if user is not None:
-        can_consent = any(service._story_sides(session, user, found))
+    found = success_stories.get_story(session, actor=user, story_id=story_id)
+    can_consent = policies.can_consent(session, user, found)
     return render_page(
         request,
         "introductions/story.html",
@@ -299,13 +314,23 @@ def story(story_id: int, request: Request, user: OptionalUser, session: SessionD
 
 @router.post("/success-stories/{story_id}/consent")
 def consent(story_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    service.set_consent(session, actor=user, story_id=story_id, consent=True)
-    flash(request, gettext("Your organisation consents to publication."))
-    return redirect(f"/success-stories/{story_id}")
+    return form_action(
+        request,
+        session,
+        f"/success-stories/{story_id}",
+        lambda: success_stories.set_consent(session, actor=user, story_id=story_id, consent=True),
+        gettext("Your organisation consents to publication."),
+        flashed=(),
+    )
 
 
 @router.post("/success-stories/{story_id}/withdraw-consent")
 def withdraw(story_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    service.set_consent(session, actor=user, story_id=story_id, consent=False)
-    flash(request, gettext("Consent withdrawn; the story is no longer public."))
-    return redirect(f"/success-stories/{story_id}")
+    return form_action(
+        request,
+        session,
+        f"/success-stories/{story_id}",
+        lambda: success_stories.set_consent(session, actor=user, story_id=story_id, consent=False),
+        gettext("Consent withdrawn; the story is no longer public."),
+        flashed=(),
+    )

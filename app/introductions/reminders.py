@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.introductions import service
-from app.introductions.models import Introduction, IntroductionStatus
+from app.introductions import kinds, service
+from app.introductions.models import PENDING_STATES, Introduction, IntroductionStatus
 from app.notifications.service import notify
-from app.notifications.worker import register_reminder
 
 REMIND_AFTER = timedelta(days=7)
 EXPIRE_AFTER = timedelta(days=14)
@@ -20,10 +19,8 @@ CHECKINS = (
     (3, timedelta(days=91), "checkin_3m_sent_at"),
     (6, timedelta(days=182), "checkin_6m_sent_at"),
 )
-PENDING = (IntroductionStatus.requested, IntroductionStatus.forwarded)
 
 
-@register_reminder("introductions.pending")
 def remind_pending(session: Session, now: datetime) -> int:
     """A request unanswered for REMIND_AFTER days reminds whoever must act (staff while it is
     requested, the partner's contacts once forwarded); EXPIRE_AFTER days without an answer and
@@ -32,7 +29,7 @@ def remind_pending(session: Session, now: datetime) -> int:
     due = session.scalars(
         select(Introduction)
         .where(
-            Introduction.status.in_(PENDING),
+            Introduction.status.in_(PENDING_STATES),
             Introduction.status_changed_at <= now - REMIND_AFTER,
         )
         .order_by(Introduction.id)
@@ -51,7 +48,7 @@ def remind_pending(session: Session, now: datetime) -> int:
                 notify(
                     session,
                     recipient=recipient,
-                    kind=service.REMINDER,
+                    kind=kinds.REMINDER,
                     template=template,
                     key=f"introduction:{introduction.id}:reminder:{status.value}:{recipient.id}",
                     context=service._email_context(introduction),
@@ -66,7 +63,6 @@ def remind_pending(session: Session, now: datetime) -> int:
     return count
 
 
-@register_reminder("introductions.checkins")
 def remind_checkins(session: Session, now: datetime) -> int:
     """Three and six months after acceptance, both sides are asked what came of it."""
     count = 0
@@ -88,7 +84,7 @@ def remind_checkins(session: Session, now: datetime) -> int:
                 notify(
                     session,
                     recipient=person,
-                    kind=service.CHECKIN,
+                    kind=kinds.CHECKIN,
                     template="introductions/checkin",
                     key=f"introduction:{introduction.id}:checkin:{months}:{person.id}",
                     context={**service._email_context(introduction), "months": months},

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.introductions.models import IntroductionStatus, LookingFor, OutcomeKind
+from app.bilingual import Translations, checked
+from app.introductions.models import IntroductionStatus, LookingFor, OutcomeKind, PartnerProfile
 from app.schemas import Input
 
 
@@ -14,6 +16,8 @@ class PartnerProfileIn(Input):
     looking_for: list[LookingFor] = Field(default_factory=list, max_length=4)
     sectors: list[str] = Field(default_factory=list, max_length=20)
     summary: str = Field(default="", max_length=5000)
+    # left out: the profile keeps its translations
+    translations: Annotated[Translations, checked(PartnerProfile.__translatable__)] | None = None
 
 
 class PartnerOut(BaseModel):
@@ -28,6 +32,7 @@ class PartnerOut(BaseModel):
     looking_for: list[str]
     sectors: list[str]
     summary: str
+    translations: Translations
 
 
 class IntroductionIn(Input):

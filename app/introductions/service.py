@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -17,42 +17,38 @@ from app import audit
 from app.accounts.models import (
     Organisation,
     OrganisationKind,
-    OrganisationMember,
     Role,
     User,
     UserRole,
 )
-from app.accounts.personal_data import register_exporter
+from app.accounts.organisations import people_of
+from app.accounts.personal_data import Traces
+from app.bilingual import Translations
 from app.db import utcnow
 from app.errors import FieldError, Forbidden, InvalidTransition, NotFound
-from app.i18n import N_, gettext
+from app.i18n import gettext
 from app.introductions import policies
+from app.introductions.kinds import (
+    ANSWERED,
+    FORWARDED,
+    INTRODUCED,
+    NEW_REQUEST,
+    REQUEST_SENT,
+)
 from app.introductions.models import (
+    PENDING_STATES,
     Introduction,
     IntroductionEvent,
     IntroductionStatus,
     Outcome,
     OutcomeKind,
     PartnerProfile,
-    SuccessStory,
     transition,
 )
 from app.membership.queries import member_organisation_ids
-from app.notifications.kinds import register_kind
 from app.notifications.service import notify
+from app.pagination import Paging, paginate
 from app.vocab import sector_slugs
-
-NEW_REQUEST = register_kind("introductions.new_request", N_("New introduction requests (staff)"))
-FORWARDED = register_kind(
-    "introductions.forwarded", N_("Introduction requests for your company"), essential=True
-)
-ANSWERED = register_kind(
-    "introductions.answered", N_("Answers to your introduction requests"), essential=True
-)
-INTRODUCED = register_kind("introductions.introduced", N_("Introductions made"), essential=True)
-REMINDER = register_kind("introductions.reminder", N_("Reminders about pending introductions"))
-CHECKIN = register_kind("introductions.checkin", N_("Check-ins after an introduction"))
-STORY = register_kind("introductions.story", N_("Success stories awaiting your consent"))
 
 AMOUNT_REQUIRED = frozenset({OutcomeKind.contract, OutcomeKind.investment})
 AMOUNT_FORBIDDEN = frozenset({OutcomeKind.meeting})
@@ -68,16 +64,14 @@ def _partner_query() -> Select[Organisation]:
 
 
 def list_partners(
-    session: Session, *, actor: User, limit: int, offset: int
+    session: Session, *, actor: User, paging: Paging
 ) -> tuple[list[tuple[Organisation, PartnerProfile | None]], int]:
     """Members (and staff) browse verified large organisations; nobody else."""
     if not policies.can_browse_partners(session, actor):
         raise Forbidden(gettext("Only members of the cluster may browse partners."))
-    query = _partner_query()
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    organisations = session.scalars(
-        query.order_by(Organisation.name, Organisation.id).limit(limit).offset(offset)
-    ).all()
+    organisations, total = paginate(
+        session, _partner_query().order_by(Organisation.name, Organisation.id), paging
+    )
     profiles = {
         p.organisation_id: p
         for p in session.scalars(
@@ -117,6 +111,7 @@ def update_profile(
     looking_for: list[str],
     sectors: list[str],
     summary: str,
+    translations: Translations | None = None,
 ) -> tuple[Organisation, PartnerProfile]:
     """Staff and the partner's own contact persons describe what the company looks for."""
     organisation = get_partner(session, partner_id)
@@ -135,6 +130,8 @@ def update_profile(
     profile.looking_for = sorted(set(looking_for))
     profile.sectors = sorted(set(sectors))
     profile.summary = summary
+    if translations is not None:
+        profile.translations = dict(translations)
     profile.updated_at = utcnow()
     profile.updated_by_id = actor.id
     session.flush()
@@ -150,19 +147,7 @@ def update_profile(
 
 
 def partner_contacts(session: Session, organisation_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(OrganisationMember, OrganisationMember.user_id == User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                OrganisationMember.organisation_id == organisation_id,
-                UserRole.role == Role.partner,
-                User.is_active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
+    return people_of(session, organisation_id, holding=Role.partner, active_only=True)
 
 
 def _staff(session: Session) -> list[User]:
@@ -196,21 +181,20 @@ def list_introductions(
     session: Session,
     *,
     actor: User,
-    limit: int,
-    offset: int,
+    paging: Paging,
     status: IntroductionStatus | None = None,
     scope: str = "mine",
 ) -> tuple[list[Introduction], int]:
     """Staff see all; others see their organisation's requests and, as partner contacts, the
     requests forwarded to their company (`scope` = "member" or "partner" narrows to one side)."""
     query = select(Introduction)
-    if not (actor.is_staff and scope == "mine"):
+    if not (policies.sees_every_introduction(actor) and scope == "mine"):
         organisation_ids = policies.user_organisation_ids(session, actor)
         member_side = Introduction.requester_organisation_id.in_(organisation_ids)
         partner_side: ColumnElement[bool] = Introduction.partner_organisation_id.in_(
             organisation_ids
         ) & (Introduction.forwarded_at.is_not(None))
-        if not actor.has_role(Role.partner):
+        if not policies.sees_partner_side_lists(actor):
             partner_side = false()
         if scope == "member":
             query = query.where(member_side)
@@ -220,21 +204,19 @@ def list_introductions(
             query = query.where(or_(member_side, partner_side))
     if status is not None:
         query = query.where(Introduction.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(
+    return paginate(
+        session,
+        query.order_by(Introduction.created_at.desc(), Introduction.id.desc()),
+        paging,
+        options=[
             joinedload(Introduction.requester_organisation),
             joinedload(Introduction.partner_organisation),
             joinedload(Introduction.requested_by).lazyload(User.role_rows),
             joinedload(Introduction.answered_by).lazyload(User.role_rows),
             selectinload(Introduction.events),
             selectinload(Introduction.outcomes),
-        )
-        .order_by(Introduction.created_at.desc(), Introduction.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(items), total
+        ],
+    )
 
 
 def request_introduction(
@@ -307,6 +289,15 @@ def request_introduction(
             context=_email_context(introduction),
             link=f"/introductions/{introduction.id}",
         )
+    notify(
+        session,
+        recipient=actor,
+        kind=REQUEST_SENT,
+        template="introductions/request_sent",
+        key=f"introduction:{introduction.id}:sent",
+        context=_email_context(introduction),
+        link=f"/introductions/{introduction.id}",
+    )
     return introduction
 
 
@@ -326,8 +317,9 @@ def forward(session: Session, *, actor: User, introduction_id: int) -> Introduct
     """Staff pass a screened request to the partner's contact persons."""
     introduction = get_visible(session, actor=actor, introduction_id=introduction_id, lock=True)
     contacts = partner_contacts(session, introduction.partner_organisation_id)
-    if introduction.status == IntroductionStatus.requested and not contacts:
-        raise InvalidTransition(gettext("This partner has no contact person to forward to."))
+    refusal = policies.forward_refusal(actor, introduction, has_contacts=bool(contacts))
+    if refusal is not None:
+        raise refusal
     transition(session, introduction, IntroductionStatus.forwarded, actor=actor)
     introduction.forwarded_at = introduction.status_changed_at
     for contact in contacts:
@@ -347,9 +339,9 @@ def forward(session: Session, *, actor: User, introduction_id: int) -> Introduct
 def screen_out(session: Session, *, actor: User, introduction_id: int, reason: str) -> Introduction:
     """Staff decline to forward; the member is told why."""
     introduction = get_visible(session, actor=actor, introduction_id=introduction_id, lock=True)
-    transition(
-        session, introduction, IntroductionStatus.screened_out, actor=actor, data={"reason": reason}
-    )
+    _require_broker(actor, introduction)
+    # The reason stays on the introduction (free text has no place in the append-only log).
+    transition(session, introduction, IntroductionStatus.screened_out, actor=actor)
     introduction.screen_out_reason = reason
     _tell_requester(session, introduction, "screened_out", {"reason": reason})
     session.flush()
@@ -373,8 +365,16 @@ def _tell_requester(
     )
 
 
+def _require_broker(actor: User, introduction: Introduction) -> None:
+    """Staff only (403); a request no longer new is refused by `transition` (409)."""
+    if not policies.can_broker(actor, introduction, check_state=False):
+        raise Forbidden(gettext("You do not have permission to do this."))
+
+
 def _require_partner(session: Session, actor: User, introduction: Introduction) -> None:
-    if not policies.can_answer(session, actor, introduction):
+    """The partner's contacts only (403); a request not awaiting an answer is refused by
+    `transition` (409)."""
+    if not policies.can_answer(session, actor, introduction, check_state=False):
         raise Forbidden(gettext("Only the partner's contact persons may answer this request."))
 
 
@@ -447,10 +447,9 @@ def record_outcome(
     """Either side records what came of an accepted introduction; contracts and investments need
     an amount in roubles, a meeting has none, a pilot may have one."""
     introduction = get_visible(session, actor=actor, introduction_id=introduction_id)
-    if not policies.can_record_outcome(session, actor, introduction):
-        raise Forbidden(gettext("Only the two sides of the introduction may record outcomes."))
-    if introduction.status != IntroductionStatus.accepted:
-        raise InvalidTransition(gettext("Outcomes can be recorded only after acceptance."))
+    refusal = policies.outcome_refusal(session, actor, introduction)
+    if refusal is not None:
+        raise refusal
     if kind in AMOUNT_REQUIRED and amount_rub is None:
         raise FieldError("amount_rub", gettext("Enter the amount in roubles."))
     if kind in AMOUNT_FORBIDDEN and amount_rub is not None:
@@ -482,10 +481,6 @@ def introduction_view(
 ) -> dict[str, Any]:
     """The introduction as this viewer may see it: the other side's people only after
     acceptance, a private decline reason only for staff and the partner."""
-    is_staff = viewer.is_staff
-    member_side = policies.on_member_side(session, viewer, introduction)
-    partner_side = policies.on_partner_side(session, viewer, introduction)
-    accepted = policies.sees_contacts(introduction)
 
     def contact(user: User | None) -> dict[str, Any] | None:
         if user is None:
@@ -493,14 +488,20 @@ def introduction_view(
         return {"full_name": user.full_name, "email": user.email, "phone": user.phone}
 
     member_contact = (
-        contact(introduction.requested_by) if (is_staff or member_side or accepted) else None
+        contact(introduction.requested_by)
+        if policies.sees_member_contact(session, viewer, introduction)
+        else None
     )
     partner_contact = (
-        contact(introduction.answered_by) if (is_staff or partner_side or accepted) else None
+        contact(introduction.answered_by)
+        if policies.sees_partner_contact(session, viewer, introduction)
+        else None
     )
-    decline_reason = introduction.decline_reason
-    if not (is_staff or partner_side or introduction.decline_reason_shared):
-        decline_reason = None
+    decline_reason = (
+        introduction.decline_reason
+        if policies.sees_decline_reason(session, viewer, introduction)
+        else None
+    )
     return {
         "id": introduction.id,
         "status": introduction.status,
@@ -534,192 +535,16 @@ def introduction_view(
             }
             for o in introduction.outcomes
         ],
-        "can_answer": introduction.status == IntroductionStatus.forwarded and partner_side,
-        "can_broker": is_staff and introduction.status == IntroductionStatus.requested,
-        "can_record_outcome": accepted and (member_side or partner_side),
-    }
-
-
-# --- Success stories --------------------------------------------------------------------------
-
-
-def _story_sides(session: Session, actor: User, story: SuccessStory) -> tuple[bool, bool]:
-    introduction = story.outcome.introduction
-    return (
-        policies.on_member_side(session, actor, introduction),
-        policies.on_partner_side(session, actor, introduction),
-    )
-
-
-def draft_story(
-    session: Session,
-    *,
-    actor: User,
-    outcome_id: int,
-    title_ru: str,
-    title_en: str,
-    body_ru: str,
-    body_en: str,
-) -> SuccessStory:
-    """Staff draft a story from an outcome; it stays private until both organisations consent."""
-    outcome = session.get(Outcome, outcome_id)
-    if outcome is None:
-        raise FieldError("outcome_id", gettext("There is no such outcome."))
-    if session.scalar(select(SuccessStory.id).where(SuccessStory.outcome_id == outcome_id)):
-        raise InvalidTransition(gettext("This outcome already has a story."))
-    story = SuccessStory(
-        outcome_id=outcome_id,
-        title_ru=title_ru,
-        title_en=title_en,
-        body_ru=body_ru,
-        body_en=body_en,
-        created_by_id=actor.id,
-    )
-    story.outcome = outcome
-    session.add(story)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action="success_story.draft",
-        entity_type="success_story",
-        entity_id=story.id,
-        data={"outcome_id": outcome_id},
-    )
-    _ask_for_consent(session, story, key=f"story:{story.id}:consent")
-    return story
-
-
-def _ask_for_consent(session: Session, story: SuccessStory, *, key: str) -> None:
-    introduction = story.outcome.introduction
-    for person in (introduction.requested_by, introduction.answered_by):
-        if person is not None:
-            notify(
-                session,
-                recipient=person,
-                kind=STORY,
-                template="introductions/story",
-                key=f"{key}:{person.id}",
-                context={"title": story.title_ru if person.locale == "ru" else story.title_en},
-                link=f"/success-stories/{story.id}",
-            )
-
-
-STORY_TEXTS = ("title_ru", "title_en", "body_ru", "body_en")
-
-
-def edit_story(
-    session: Session, *, actor: User, story_id: int, values: dict[str, str]
-) -> SuccessStory:
-    """Staff correct a story's text. Consent was given to the old text, so a changed text is
-    taken off the public list until both organisations consent again."""
-    story = session.get(SuccessStory, story_id)
-    if story is None:
-        raise NotFound(gettext("Story not found."))
-    changed = {k: v for k, v in values.items() if k in STORY_TEXTS and getattr(story, k) != v}
-    if not changed:
-        return story
-    for key, value in changed.items():
-        setattr(story, key, value)
-    story.member_consent_at = story.member_consent_by_id = None
-    story.partner_consent_at = story.partner_consent_by_id = None
-    story.published_at = None
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action="success_story.edit",
-        entity_type="success_story",
-        entity_id=story.id,
-        data={"fields": sorted(changed)},
-    )
-    _ask_for_consent(session, story, key=f"story:{story.id}:consent:{utcnow().isoformat()}")
-    return story
-
-
-def get_story(session: Session, *, actor: User | None, story_id: int) -> SuccessStory:
-    """Published stories are public; drafts only for staff and the two organisations."""
-    story = session.get(SuccessStory, story_id)
-    if story is None:
-        raise NotFound(gettext("Story not found."))
-    if story.is_published:
-        return story
-    if actor is not None and (actor.is_staff or any(_story_sides(session, actor, story))):
-        return story
-    raise NotFound(gettext("Story not found."))
-
-
-def set_consent(session: Session, *, actor: User, story_id: int, consent: bool) -> SuccessStory:
-    """Each organisation gives or withdraws its consent; the story is public exactly while both
-    consent."""
-    story = get_story(session, actor=actor, story_id=story_id)
-    member_side, partner_side = _story_sides(session, actor, story)
-    if not (member_side or partner_side):
-        raise Forbidden(gettext("Only the two organisations may consent to publication."))
-    now = utcnow() if consent else None
-    by = actor.id if consent else None
-    if member_side:
-        story.member_consent_at, story.member_consent_by_id = now, by
-    if partner_side:
-        story.partner_consent_at, story.partner_consent_by_id = now, by
-    both = story.member_consent_at is not None and story.partner_consent_at is not None
-    if both and story.published_at is None:
-        story.published_at = utcnow()
-    elif not both:
-        story.published_at = None
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action="success_story.consent" if consent else "success_story.withdraw",
-        entity_type="success_story",
-        entity_id=story.id,
-        data={
-            "member_side": member_side,
-            "partner_side": partner_side,
-            "published": story.is_published,
-        },
-    )
-    return story
-
-
-def list_stories(
-    session: Session, *, actor: User | None, limit: int, offset: int, drafts: bool = False
-) -> tuple[list[SuccessStory], int]:
-    """The public list holds published stories only; staff may ask for every story."""
-    query = select(SuccessStory)
-    if not (drafts and actor is not None and actor.is_staff):
-        query = query.where(SuccessStory.published_at.is_not(None))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(joinedload(SuccessStory.outcome))
-        .order_by(SuccessStory.published_at.desc(), SuccessStory.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(items), total
-
-
-def story_view(story: SuccessStory) -> dict[str, Any]:
-    return {
-        "id": story.id,
-        "outcome_id": story.outcome_id,
-        "introduction_id": story.outcome.introduction_id,
-        "title_ru": story.title_ru,
-        "title_en": story.title_en,
-        "body_ru": story.body_ru,
-        "body_en": story.body_en,
-        "member_consent": story.member_consent_at is not None,
-        "partner_consent": story.partner_consent_at is not None,
-        "published": story.is_published,
-        "published_at": story.published_at,
+        "contacts_shared": policies.sees_contacts(introduction),
+        "can_answer": policies.can_answer(session, viewer, introduction),
+        "can_broker": policies.can_broker(viewer, introduction),
+        "can_record_outcome": policies.can_record_outcome(session, viewer, introduction),
     }
 
 
 # --- personal data -----------------------------------------------------------------------------
 
 
-@register_exporter("introductions")
 def export_introductions(session: Session, user: User) -> dict[str, Any]:
     """Introductions the user asked for or answered, and the outcomes they recorded."""
     introductions = session.scalars(
@@ -757,3 +582,57 @@ def export_introductions(session: Session, user: User) -> dict[str, Any]:
             for o in outcomes
         ],
     }
+
+
+def withdraw_pending(session: Session, *, actor: User, user: User) -> None:
+    """The pending introductions a leaving person asked for are withdrawn; whoever was
+    handling them is told: the partner's contacts once forwarded, staff before."""
+    pending = session.scalars(
+        select(Introduction)
+        .where(Introduction.requested_by_id == user.id, Introduction.status.in_(PENDING_STATES))
+        .order_by(Introduction.id)
+        .with_for_update()
+    ).all()
+    for introduction in pending:
+        forwarded = introduction.status == IntroductionStatus.forwarded
+        transition(session, introduction, IntroductionStatus.withdrawn, actor=actor)
+        if forwarded:
+            told = partner_contacts(session, introduction.partner_organisation_id)
+        else:
+            told = _staff(session)
+        for person in told:
+            notify(
+                session,
+                recipient=person,
+                kind=FORWARDED if forwarded else NEW_REQUEST,
+                template="introductions/withdrawn",
+                key=f"introduction:{introduction.id}:withdrawn:{person.id}",
+                context=_email_context(introduction),
+                link=f"/introductions/{introduction.id}",
+            )
+    session.flush()
+
+
+def erase_introduction_texts(session: Session, *, user: User, traces: Traces) -> None:
+    """The person's name, address or phone in what they wrote: their requests, the reasons
+    they gave, the outcomes they recorded."""
+    for introduction in session.scalars(
+        select(Introduction).where(
+            or_(Introduction.requested_by_id == user.id, Introduction.answered_by_id == user.id),
+            traces.found_in(
+                Introduction.purpose,
+                Introduction.offer,
+                Introduction.ask,
+                Introduction.decline_reason,
+            ),
+        )
+    ):
+        introduction.purpose = traces.scrub(introduction.purpose)
+        introduction.offer = traces.scrub(introduction.offer)
+        introduction.ask = traces.scrub(introduction.ask)
+        introduction.decline_reason = traces.scrub_optional(introduction.decline_reason)
+    for outcome in session.scalars(
+        select(Outcome).where(Outcome.recorded_by_id == user.id, traces.found_in(Outcome.note))
+    ):
+        outcome.note = traces.scrub(outcome.note)
+    session.flush()

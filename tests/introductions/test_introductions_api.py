@@ -43,6 +43,7 @@ def test_partners_lists_verified_large_members_with_profile_and_no_people(factor
                 "looking_for": ["pilots", "suppliers"],
                 "sectors": ["energy"],
                 "summary": "Grid",
+                "translations": {},
             }
         ],
         "total": 1,
@@ -191,7 +192,9 @@ def test_screen_out_sends_the_reason_to_the_member(factory: Factory) -> None:
     assert response.status_code == 200
     assert response.json()["status"] == "screened_out"
     assert world.member.api.get(url).json()["screen_out_reason"] == "Not a fit yet"
-    mail = [m for m in outbox(factory, world.member.user.email) if m.kind.startswith("intro")]
+    mail = [
+        m for m in outbox(factory, world.member.user.email) if m.kind == "introductions.answered"
+    ]
     assert len(mail) == 1 and "Not a fit yet" in mail[0].body_text
     assert world.partner.api.get(url).status_code == 404
     # A closed request frees the pair for a new one.

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 from fastapi.testclient import TestClient
 
-from app.introductions.models import Introduction
-from tests.factories import Factory, csrf_from
+from app.introductions.models import Introduction, SuccessStory
+from tests.factories import Factory
+from tests.html import Page, csrf_from
 from tests.introductions.helpers import World, accepted, forwarded, make_world, request
 
 STORY = {
@@ -14,24 +13,6 @@ STORY = {
     "body_ru": "Пилот на трёх объектах.",
     "body_en": "A pilot on three sites.",
 }
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.extend(value or "" for _name, value in attrs)
-
-
-def page_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
 
 
 def _story(factory: Factory, world: World) -> int:
@@ -66,8 +47,8 @@ def test_story_is_public_only_after_both_organisations_consent(factory: Factory)
     assert partner_consent.json()["published"] is True
 
     assert anonymous.get("/api/v1/success-stories").json()["total"] == 1
-    assert STORY["title_ru"] in page_text(anonymous.get("/success-stories?lang=ru").text)
-    english = page_text(anonymous.get("/success-stories?lang=en").text)
+    assert STORY["title_ru"] in Page(anonymous.get("/success-stories?lang=ru").text).text
+    english = Page(anonymous.get("/success-stories?lang=en").text).text
     assert STORY["title_en"] in english and STORY["title_ru"] not in english
     assert anonymous.get(f"/success-stories/{story_id}?lang=en").status_code == 200
 
@@ -118,16 +99,23 @@ def test_only_staff_draft_stories_and_only_the_two_sides_consent(factory: Factor
     assert draft.status_code == 403
     missing = world.staff.api.post("/api/v1/success-stories", json={**STORY, "outcome_id": 99999})
     assert missing.status_code == 422
+    assert factory.count(SuccessStory) == 1
+    with factory.database.session_scope(write=False) as session:
+        story = session.get(SuccessStory, story_id)
+        assert story is not None
+        consents = (story.member_consent_at, story.partner_consent_at, story.published_at)
+    assert consents == (None, None, None)
 
 
 def test_pages_hide_contacts_until_acceptance_and_show_them_after(factory: Factory) -> None:
     world = make_world(factory, browser=True)
     introduction_id = forwarded(world)
     assert world.member.browser and world.partner.browser
-    member_page = page_text(world.member.browser.get(f"/introductions/{introduction_id}").text)
-    partner_page = page_text(world.partner.browser.get(f"/introductions/{introduction_id}").text)
-    inbox = page_text(world.partner.browser.get("/introductions/inbox").text)
-    assert "Pilot of our mapping service" in partner_page
+    member_page = world.member.browser.get(f"/introductions/{introduction_id}").text
+    partner_page = world.partner.browser.get(f"/introductions/{introduction_id}").text
+    inbox = world.partner.browser.get("/introductions/inbox").text
+    assert "Pilot of our mapping service" in Page(partner_page).text
+    # Not in the markup at all: neither shown nor in an attribute or a link.
     for text in ("Pavel Partnerov", "pavel@bigcorp.example"):
         assert text not in member_page
     for text in ("Мария Членова", "maria@member.example"):
@@ -139,8 +127,8 @@ def test_pages_hide_contacts_until_acceptance_and_show_them_after(factory: Facto
     )
     assert response.status_code == 303
 
-    member_page = page_text(world.member.browser.get(f"/introductions/{introduction_id}").text)
-    partner_page = page_text(world.partner.browser.get(f"/introductions/{introduction_id}").text)
+    member_page = Page(world.member.browser.get(f"/introductions/{introduction_id}").text).text
+    partner_page = Page(world.partner.browser.get(f"/introductions/{introduction_id}").text).text
     assert "pavel@bigcorp.example" in member_page and "Pavel Partnerov" in member_page
     assert "maria@member.example" in partner_page and "Мария Членова" in partner_page
 
@@ -152,7 +140,7 @@ def test_member_requests_through_the_directory_and_staff_screen_in_the_queue(
     assert world.member.browser and world.staff.browser
     directory = world.member.browser.get("/partners")
     assert directory.status_code == 200
-    assert "BigCorp" in page_text(directory.text)
+    assert "BigCorp" in Page(directory.text).text
     assert "pavel@bigcorp.example" not in directory.text
 
     form = world.member.browser.get(f"/introductions/new?partner_id={world.partner_org.id}")
@@ -168,18 +156,18 @@ def test_member_requests_through_the_directory_and_staff_screen_in_the_queue(
     )
     assert created.status_code == 303, created.text
     assert factory.count(Introduction) == 1
-    mine = page_text(world.member.browser.get("/introductions").text)
+    mine = Page(world.member.browser.get("/introductions").text).text
     assert "Supply sensors" in mine
 
     queue = world.staff.browser.get("/introductions/queue")
-    assert "Supply sensors" in page_text(queue.text)
+    assert "Supply sensors" in Page(queue.text).text
     introduction_id = created.headers["location"].rsplit("/", 1)[-1]
     screened = world.staff.browser.post(
         f"/introductions/{introduction_id}/screen-out",
         data={"csrf_token": csrf_from(queue.text), "reason": "Too early"},
     )
     assert screened.status_code == 303
-    detail = page_text(world.member.browser.get(f"/introductions/{introduction_id}").text)
+    detail = Page(world.member.browser.get(f"/introductions/{introduction_id}").text).text
     assert "Too early" in detail
 
 
