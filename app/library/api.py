@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile, status
 from markupsafe import Markup
 
+from app.accounts.deps import OptionalUser, StaffUser
 from app.config import get_settings
-from app.deps import OptionalUser, PagingDep, SessionDep, StaffUser
+from app.deps import PagingDep, SessionDep
 from app.errors import FieldError
 from app.i18n import gettext
 from app.library import content, service
@@ -45,6 +46,7 @@ def item_out(item: LibraryItem) -> ItemOut:
         body=item.body,
         body_html=str(content.render_markdown(item.body)),
         language=str(item.language),
+        translations=item.translations or {},
         category=item.category,
         category_label=item.category_label,
         tags=item.tags,
@@ -67,6 +69,7 @@ def summary_out(item: LibraryItem, snippet: Markup | None, tags: list[str]) -> I
         snippet=str(snippet or ""),
         summary=item.summary,
         language=str(item.language),
+        translations=item.translations or {},
         category=item.category,
         category_label=item.category_label,
         tags=tags,
@@ -109,7 +112,7 @@ def list_library(
         raise FieldError("tag", gettext("This value is not valid."), location="query")
     listing = service.list_items(
         session, user=user, q=q, category=category, tag=tag, language=language,
-        limit=paging.limit, offset=paging.offset,
+        paging=paging,
     )  # fmt: skip
     return Page(
         items=[
@@ -126,7 +129,10 @@ def create_library_item(body: ItemIn, session: SessionDep, user: StaffUser) -> I
 
 @router.get("/library/{item_id}", response_model=ItemOut)
 def get_library_item(item_id: int, session: SessionDep, user: OptionalUser) -> ItemOut:
-    return item_out(service.get_item(session, user=user, item_id=item_id))
+    item = service.get_item(session, user=user, item_id=item_id)
+    successor = service.visible_successor(session, user=user, item=item)
+    # A successor the reader may not see is not named: its id would reveal that it exists.
+    return item_out(item).model_copy(update={"superseded_by": successor.id if successor else None})
 
 
 @router.put("/library/{item_id}", response_model=ItemOut)

@@ -56,7 +56,7 @@ def register(cli: typer.Typer, import_cli: typer.Typer) -> None:
         """Import Markdown articles (and documents next to them) from DIR."""
         from app.accounts.models import Role, User, UserRole
         from app.db import session_scope
-        from app.library import service
+        from app.library import policies, service
         from app.library.schemas import ItemIn
 
         files = sorted(directory.glob("*.md"))
@@ -69,7 +69,7 @@ def register(cli: typer.Typer, import_cli: typer.Typer) -> None:
             else:
                 query = query.join(UserRole).where(UserRole.role.in_([Role.staff, Role.admin]))
             actor = session.scalars(query.order_by(User.id)).first()
-            if actor is None or not actor.is_staff:
+            if actor is None or not policies.can_edit(actor):
                 console.print("[red]No staff user to import as (use --as EMAIL).[/red]")
                 raise typer.Exit(2)
             with Progress(console=console) as progress:

@@ -24,6 +24,16 @@ DEMO_ITEMS: tuple[dict[str, Any], ...] = (
         "category": "regulation",
         "tags": ["налоги", "аккредитация"],
         "effective_from": "2025-01-01",
+        "translations": {
+            "en": {
+                "title": "Tax relief for IT companies in 2026",
+                "summary": "Reduced profit tax and social insurance rates for accredited IT "
+                "companies: conditions and how to apply them.",
+                "body": "## Who may apply\n\nAccredited organisations that earn at least 70 % of "
+                "their income from IT activities.\n\n## What the relief gives\n\n"
+                "* profit tax at 5 %;\n* a single social insurance rate of 7.6 %.\n",
+            }
+        },
     },
     {
         "title": "Гранты Фонда содействия инновациям: программа «Старт»",
@@ -33,6 +43,14 @@ DEMO_ITEMS: tuple[dict[str, Any], ...] = (
         "language": "ru",
         "category": "financing",
         "tags": ["гранты", "ниокр"],
+        "translations": {
+            "en": {
+                "title": "Innovation Assistance Fund grants: the Start programme",
+                "summary": "How a small company can receive up to 5 million roubles for R&D.",
+                "body": "The Start programme supports companies no older than two years. The "
+                "application follows the business plan; the review takes about three months.",
+            }
+        },
     },
     {
         "title": "Licensing requirements for software exporters",
@@ -42,6 +60,16 @@ DEMO_ITEMS: tuple[dict[str, Any], ...] = (
         "language": "en",
         "category": "regulation",
         "tags": ["export", "licensing"],
+        "translations": {
+            "ru": {
+                "title": "Лицензирование экспорта программного обеспечения",
+                "summary": "Каким программным продуктам нужна экспортная лицензия и сколько "
+                "времени занимает её получение.",
+                "body": "Большая часть коммерческого ПО вывозится без лицензии. Для продуктов "
+                "с сильной криптографией нужна нотификация, для немногих инструментов "
+                "двойного назначения — лицензия.",
+            }
+        },
     },
     {
         "title": "Geoinformation market overview",
@@ -51,6 +79,14 @@ DEMO_ITEMS: tuple[dict[str, Any], ...] = (
         "language": "en",
         "category": "it_industry",
         "tags": ["geoinformation", "market"],
+        "translations": {
+            "ru": {
+                "title": "Обзор рынка геоинформационных услуг",
+                "summary": "Спрос региональных властей на спутниковое и беспилотное картирование.",
+                "body": "Регионы покупают **цифровых двойников** городов и мониторинг "
+                "сельхозугодий. За прошлый год рынок вырос на пятую часть.",
+            }
+        },
     },
     {
         "title": "Итоги питч-сессии кластера",
@@ -60,6 +96,14 @@ DEMO_ITEMS: tuple[dict[str, Any], ...] = (
         "category": "cluster_news",
         "tags": ["инвестиции", "питч"],
         "visibility": "members",
+        "translations": {
+            "en": {
+                "title": "Results of the cluster pitch session",
+                "summary": "Twelve teams presented their projects to five investors.",
+                "body": "Three teams were invited to follow-up meetings, one received a term "
+                "sheet.",
+            }
+        },
     },
 )
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.bilingual import Translatable
 from app.db import Base, str_enum, utcnow
 from app.i18n import N_
 from app.vocab import LabelledEnum
@@ -82,7 +83,7 @@ class ItemKind(LabelledEnum):
         return {"article": N_("Article"), "document": N_("Document")}
 
 
-class LibraryItem(Base):
+class LibraryItem(Translatable, Base):
     __tablename__ = "library_items"
     __table_args__ = (
         Index("ix_library_items_search_vector", "search_vector", postgresql_using="gin"),
@@ -108,6 +109,7 @@ class LibraryItem(Base):
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    __translatable__ = {"title": 300, "summary": 5_000, "body": 500_000}
     language: Mapped[Language] = mapped_column(str_enum(Language, 2))
     category: Mapped[str] = mapped_column(String(30), index=True)
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility, 10))
@@ -138,6 +140,19 @@ class LibraryItem(Base):
     @property
     def tags(self) -> list[str]:
         return [row.tag for row in self.tag_rows]
+
+    @property
+    def members_only(self) -> bool:
+        return self.visibility == Visibility.members
+
+    @property
+    def is_document(self) -> bool:
+        return self.kind == ItemKind.document
+
+    @property
+    def has_validity(self) -> bool:
+        """Regulations are in force for a period and may be superseded."""
+        return self.category == Category.regulation
 
     @property
     def category_label(self) -> str:

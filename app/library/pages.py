@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from app.deps import OptionalUser, SessionDep, StaffUser
-from app.errors import DomainError, FieldError
-from app.i18n import N_, gettext
+from app.accounts.deps import OptionalUser, StaffUser
+from app.bilingual import form_values, localized, translations_from_form
+from app.deps import SessionDep
+from app.errors import FieldError
+from app.i18n import gettext
 from app.library import content, policies, service
 from app.library.api import read_upload
 from app.library.models import Category, Language, LibraryItem, Visibility
 from app.library.schemas import ItemIn
 from app.library.search import MAX_QUERY_CHARS
+from app.pagination import Pagination, Paging, page_paging
 from app.templating import absolute_url
-from app.web import FormData, Pagination, flash, parse_form, redirect, register_nav, render_page
+from app.uploads import PRIVATE, file_response
+from app.web import FormData, flash, form_action, parse_form, redirect, render_page
 
 router = APIRouter(include_in_schema=False)
 
-register_nav("/library", N_("Library"), order=50, public=True)
 
-PAGE_SIZE = 20
+ListPaging = Annotated[Paging, page_paging(20)]
 
 
 def _choices() -> dict[str, Any]:
@@ -41,11 +44,11 @@ def browse(
     request: Request,
     session: SessionDep,
     user: OptionalUser,
+    paging: ListPaging,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     category: str = "",
     tag: Annotated[str, Query(max_length=50)] = "",
     language: str = "",
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     q = q.replace("\x00", " ")
     tag = tag.replace("\x00", " ")
@@ -53,7 +56,7 @@ def browse(
     language = language if language in {lang.value for lang in Language} else ""
     listing = service.list_items(
         session, user=user, q=q, category=category or None, tag=tag or None,
-        language=language or None, limit=PAGE_SIZE, offset=offset,
+        language=language or None, paging=paging,
     )  # fmt: skip
     base_query = urlencode({"q": q, "category": category, "tag": tag, "language": language})
     return render_page(
@@ -61,7 +64,7 @@ def browse(
         "library/browse.html",
         {
             "listing": listing,
-            "pagination": Pagination(listing.total, PAGE_SIZE, offset),
+            "pagination": Pagination.of(paging, listing.total),
             "base_query": base_query + "&",
             "q": q,
             "category": category,
@@ -95,13 +98,14 @@ def feed(session: SessionDep) -> Response:
     sub(root, "updated", updated.isoformat())
     for item in items:
         entry = sub(root, "entry")
-        sub(entry, "title", item.title)
+        sub(entry, "title", localized(item, "title").text)
         sub(entry, "id", absolute_url(f"/library/{item.id}"))
         sub(entry, "link", href=absolute_url(f"/library/{item.id}"))
         sub(entry, "updated", item.updated_at.isoformat())
         sub(entry, "published", item.created_at.isoformat())
         sub(entry, "category", term=item.category, label=item.category_label)
-        sub(entry, "summary", item.summary or content.markdown_text(item.body)[:500])
+        summary = localized(item, "summary").text
+        sub(entry, "summary", summary or content.markdown_text(localized(item, "body").text)[:500])
         author = sub(entry, "author")
         sub(author, "name", gettext("Cluster library"))
     body = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -122,6 +126,7 @@ def _form_values(item: LibraryItem | None) -> dict[str, Any]:
         "effective_from": item.effective_from.isoformat() if item.effective_from else "",
         "effective_to": item.effective_to.isoformat() if item.effective_to else "",
         "superseded_by": item.superseded_by_id or "",
+        **form_values(item),
     }
 
 
@@ -141,6 +146,12 @@ def _save(
     request: Request, session: Any, user: Any, item: LibraryItem | None, form: dict[str, Any]
 ) -> Response:
     values = {k: v for k, v in form.items() if isinstance(v, str)}
+    form = {
+        **form,
+        "translations": translations_from_form(
+            form, source=str(form.get("language") or "ru"), fields=LibraryItem.__translatable__
+        ),
+    }
     parsed, errors = parse_form(ItemIn, form)
     if parsed is None:
         if "__all__" in errors:
@@ -155,7 +166,7 @@ def _save(
         else:
             saved = service.update_item(session, actor=user, item_id=item.id, data=parsed)
     except FieldError as exc:
-        return _render_form(request, item, values, {exc.field: exc.detail}, 422)
+        return _render_form(request, item, values, exc.by_field(), 422)
     flash(request, gettext("The item has been saved."))
     return redirect(f"/library/{saved.id}")
 
@@ -173,17 +184,15 @@ def create(request: Request, form: FormData, session: SessionDep, user: StaffUse
 @router.get("/library/{item_id}", response_class=HTMLResponse)
 def item_page(request: Request, item_id: int, session: SessionDep, user: OptionalUser) -> Response:
     item = service.get_item(session, user=user, item_id=item_id)
-    successor = (
-        service.get_item(session, user=user, item_id=item.superseded_by_id)
-        if item.superseded_by_id
-        else None
-    )
+    successor = service.visible_successor(session, user=user, item=item)
+    body = localized(item, "body")
     return render_page(
         request,
         "library/item.html",
         {
             "item": item,
-            "body_html": content.render_markdown(item.body),
+            "body_html": content.render_markdown(body.text),
+            "body": body,
             "related": service.related_items(session, user=user, item=item),
             "successor": successor,
             "can_edit": policies.can_edit(user),
@@ -195,15 +204,12 @@ def item_page(request: Request, item_id: int, session: SessionDep, user: Optiona
 def download(item_id: int, session: SessionDep, user: OptionalUser) -> Response:
     item, data = service.get_file(session, user=user, item_id=item_id)
     name = item.file_name or "document"
-    return Response(
+    # Kept in the database, not the uploads folder: always sent by the portal.
+    return file_response(
         data,
+        filename=name,
         media_type=item.file_type or "application/octet-stream",
-        headers={
-            "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-            "cache-control": "private, no-store"
-            if item.visibility != Visibility.public
-            else "public, max-age=300",
-        },
+        cache_control=PRIVATE if item.visibility != Visibility.public else "public, max-age=300",
     )
 
 
@@ -229,19 +235,18 @@ def upload(
     user: StaffUser,
     file: Annotated[UploadFile, File()],
 ) -> Response:
-    try:
-        with session.begin_nested():
-            service.attach_file(
-                session, actor=user, item_id=item_id, filename=file.filename or "",
-                data=read_upload(file),
-            )  # fmt: skip
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        flash(request, exc.detail, "error")
-        return redirect(f"/library/{item_id}/edit")
-    flash(request, gettext("The file has been attached."))
-    return redirect(f"/library/{item_id}")
+    return form_action(
+        request,
+        session,
+        f"/library/{item_id}",
+        lambda: service.attach_file(
+            session, actor=user, item_id=item_id, filename=file.filename or "",
+            data=read_upload(file),
+        ),
+        gettext("The file has been attached."),
+        shown_as_page={404},
+        refused_target=f"/library/{item_id}/edit",
+    )  # fmt: skip
 
 
 @router.get("/library/{item_id}/history", response_class=HTMLResponse)
@@ -255,6 +260,11 @@ def history(request: Request, item_id: int, session: SessionDep, user: StaffUser
 def restore(
     request: Request, item_id: int, version: int, session: SessionDep, user: StaffUser
 ) -> Response:
-    service.restore_version(session, actor=user, item_id=item_id, version=version)
-    flash(request, gettext("Version %(number)s has been restored.", number=version))
-    return redirect(f"/library/{item_id}")
+    return form_action(
+        request,
+        session,
+        f"/library/{item_id}",
+        lambda: service.restore_version(session, actor=user, item_id=item_id, version=version),
+        gettext("Version %(number)s has been restored.", number=version),
+        flashed=(),
+    )

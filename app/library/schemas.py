@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from app.bilingual import Translations, checked
+from app.library.models import LibraryItem
 from app.schemas import Input, Output
 
 CategorySlug = Literal[
@@ -16,6 +18,7 @@ LanguageSlug = Literal["ru", "en"]
 VisibilitySlug = Literal["public", "members"]
 
 MAX_TAGS = 20
+ItemTranslations = Annotated[Translations, checked(LibraryItem.__translatable__)]
 
 
 def normalise_tags(value: object) -> object:
@@ -45,6 +48,8 @@ class ItemIn(Input):
     effective_from: date | None = None
     effective_to: date | None = None
     superseded_by: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    # left out: a new item has none, an edited one keeps its own
+    translations: ItemTranslations | None = None
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -84,6 +89,7 @@ class ItemSummaryOut(Output):
     snippet: str
     summary: str
     language: str
+    translations: Translations
     category: str
     category_label: str
     tags: list[str]
@@ -100,6 +106,7 @@ class ItemOut(Output):
     body: str
     body_html: str
     language: str
+    translations: Translations
     category: str
     category_label: str
     tags: list[str]

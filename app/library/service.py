@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, defer, raiseload, undefer
 
 from app import audit
 from app.accounts.models import User
+from app.bilingual import localized
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import FieldError, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
@@ -29,6 +30,8 @@ from app.library.models import (
     Visibility,
 )
 from app.library.schemas import ItemIn
+from app.pagination import Paging
+from app.uploads import too_large_message
 
 VERSIONED_FIELDS = (
     "title",
@@ -92,6 +95,7 @@ def _snapshot(item: LibraryItem) -> dict[str, Any]:
         "summary": item.summary,
         "body": item.body,
         "language": str(item.language),
+        "translations": item.translations or {},
         "category": item.category,
         "tags": item.tags,
         "visibility": str(item.visibility),
@@ -110,7 +114,17 @@ def _check_superseded_by(session: Session, item_id: int | None, target: int | No
 
 def _refresh_search_columns(item: LibraryItem) -> None:
     item.search_tags = " ".join(item.tags)
-    parts = [item.summary, content.markdown_text(item.body), item.attachment_text or ""]
+    # The title is indexed from its own column; its translations are searched with the text, so
+    # that a reader of either language finds the item.
+    translated = item.translations or {}
+    parts = [
+        item.summary,
+        content.markdown_text(item.body),
+        *(texts.get("title", "") for texts in translated.values()),
+        *(texts.get("summary", "") for texts in translated.values()),
+        *(content.markdown_text(texts.get("body", "")) for texts in translated.values()),
+        item.attachment_text or "",
+    ]
     item.search_text = "\n".join(part for part in parts if part)
 
 
@@ -119,6 +133,8 @@ def _apply(session: Session, item: LibraryItem, values: dict[str, Any]) -> None:
     item.summary = values.get("summary") or ""
     item.body = values.get("body") or ""
     item.language = Language(values["language"])
+    if values.get("translations") is not None:
+        item.translations = dict(values["translations"])
     item.category = values["category"]
     item.visibility = Visibility(values["visibility"])
     item.effective_from = _as_date(values.get("effective_from"))
@@ -227,7 +243,7 @@ def attach_file(
     _require_staff(actor)
     item = _get_for_update(session, item_id)
     if len(data) > get_settings().max_upload_bytes:
-        raise PayloadTooLarge(gettext("The file is larger than 10 MB."))
+        raise PayloadTooLarge(too_large_message())
     if not data:
         raise FieldError("file", gettext("The file is empty."))
     content_type = content.sniff(data, filename)
@@ -262,6 +278,19 @@ def get_item(session: Session, *, user: User | None, item_id: int) -> LibraryIte
     if item is None or not policies.can_view(session, user, item):
         raise NotFound(gettext("Item not found."))
     return item
+
+
+def visible_successor(
+    session: Session, *, user: User | None, item: LibraryItem
+) -> LibraryItem | None:
+    """The newer version of an item, if this user may see it: a public item whose successor is
+    for members still shows, without the link."""
+    if item.superseded_by_id is None:
+        return None
+    successor = session.get(LibraryItem, item.superseded_by_id)
+    if successor is None or not policies.can_view(session, user, successor):
+        return None
+    return successor
 
 
 def get_file(session: Session, *, user: User | None, item_id: int) -> tuple[LibraryItem, bytes]:
@@ -301,6 +330,9 @@ def _tags_of(session: Session, items: list[LibraryItem]) -> dict[int, list[str]]
     return tags
 
 
+FIRST_PAGE = Paging(50, 0)
+
+
 def list_items(
     session: Session,
     *,
@@ -309,10 +341,11 @@ def list_items(
     category: str | None = None,
     tag: str | None = None,
     language: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    paging: Paging = FIRST_PAGE,
 ) -> Listing:
-    """Visible items: ranked by relevance for a query, else newest first."""
+    """Visible items: ranked by relevance for a query, else newest first. The total is capped
+    (search ranks at most `search.RANK_CAP`; a plain listing counts up to `COUNT_CAP`), so the
+    window is taken here rather than by `paginate`."""
     conditions: list[ColumnElement[bool]] = policies.visibility_conditions(session, user)
     if category:
         conditions.append(LibraryItem.category == category)
@@ -324,7 +357,9 @@ def list_items(
             LibraryItem.id.in_(select(LibraryTag.item_id).where(LibraryTag.tag == tag))
         )
     if q and q.strip():
-        result = search.search(session, query=q, conditions=conditions, limit=limit, offset=offset)
+        result = search.search(
+            session, query=q, conditions=conditions, limit=paging.limit, offset=paging.offset
+        )
         capped = result.total >= search.RANK_CAP
         if not result.item_ids:
             return Listing([], {}, {}, result.total, capped)
@@ -351,11 +386,11 @@ def list_items(
             .where(*conditions)
             .options(*_LIST_OPTIONS)
             .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
-            .limit(limit)
-            .offset(offset)
+            .limit(paging.limit)
+            .offset(paging.offset)
         )
     )
-    snippets = {i.id: search.plain_snippet(i.summary) for i in items}
+    snippets = {i.id: search.plain_snippet(localized(i, "summary").text) for i in items}
     return Listing(items, snippets, _tags_of(session, items), total, total >= COUNT_CAP)
 
 

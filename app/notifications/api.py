@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.deps import CurrentUser, PagingDep, SessionDep, StaffUser
+from app.accounts.deps import CurrentUser, StaffUser
+from app.deps import PagingDep, SessionDep
 from app.i18n import gettext
 from app.notifications import service
 from app.notifications.kinds import MessageKind
@@ -56,9 +57,7 @@ def list_notifications(
     paging: PagingDep,
     unread: Annotated[bool, Query(description="Only unread notices.")] = False,
 ) -> Page[NotificationOut]:
-    rows, total = service.list_notifications(
-        session, user=user, unread_only=unread, limit=paging.limit, offset=paging.offset
-    )
+    rows, total = service.list_notifications(session, user=user, unread_only=unread, paging=paging)
     return Page(items=[notification_out(n) for n in rows], total=total)
 
 
@@ -93,9 +92,7 @@ def list_outbox(
     kind: Annotated[str | None, Query(max_length=60)] = None,
     q: Annotated[str | None, Query(max_length=254)] = None,
 ) -> Page[OutboxOut]:
-    rows, total = service.list_outbox(
-        session, status=status, kind=kind, query=q, limit=paging.limit, offset=paging.offset
-    )
+    rows, total = service.list_outbox(session, status=status, kind=kind, query=q, paging=paging)
     return Page(items=[OutboxOut.model_validate(m) for m in rows], total=total)
 
 

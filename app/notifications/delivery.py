@@ -7,8 +7,10 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
+from pathlib import Path
 
 from app.config import Settings, SmtpTls
+from app.notifications.attachments import attach
 from app.notifications.models import OutboxMessage
 
 
@@ -34,6 +36,13 @@ def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     email["X-Portal-Idempotency-Key"] = message.idempotency_key
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    if message.attachment_text is not None:
+        attach(
+            email,
+            message.attachment_filename or "attachment.txt",
+            message.attachment_content_type or "text/plain",
+            message.attachment_text,
+        )
     # After the bodies: set_content() drops every Content-* header set before it.
     email["Content-Language"] = message.locale
     return email
@@ -52,9 +61,14 @@ def send(message: OutboxMessage, settings: Settings) -> None:
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
+def eml_path(message_id: int, kind: str, settings: Settings) -> Path:
+    """Where a message delivered without SMTP is written."""
+    return settings.mail_dir / f"{message_id:08d}-{kind.replace('.', '-')}.eml"
+
+
 def _write_eml(email: EmailMessage, message: OutboxMessage, settings: Settings) -> None:
     settings.mail_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.mail_dir / f"{message.id:08d}-{message.kind.replace('.', '-')}.eml"
+    path = eml_path(message.id, message.kind, settings)
     partial = path.with_suffix(".eml.part")
     partial.write_bytes(bytes(email))
     partial.replace(path)

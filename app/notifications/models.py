@@ -6,9 +6,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app import audit
+from app.accounts.models import User
 from app.db import Base, str_enum, utcnow
+from app.errors import InvalidTransition
+from app.i18n import gettext
 
 
 class OutboxStatus(StrEnum):
@@ -19,6 +23,15 @@ class OutboxStatus(StrEnum):
     dead = "dead"
     # The user turned this kind of email off: the row only records that the event happened.
     skipped = "skipped"
+
+
+# The moves a person makes (the worker's claims and marks are conditional UPDATEs of its own,
+# unaudited: delivery is not a decision): staff put a dead or failed message back in the queue.
+TRANSITIONS: dict[OutboxStatus, frozenset[OutboxStatus]] = {
+    OutboxStatus.dead: frozenset({OutboxStatus.queued}),
+    OutboxStatus.failed: frozenset({OutboxStatus.queued}),
+}
+RETRYABLE = tuple(TRANSITIONS)
 
 
 class OutboxMessage(Base):
@@ -38,6 +51,10 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(5))
+    # One optional attachment, sent as a MIME part (e.g. a meeting invitation's `.ics`).
+    attachment_filename: Mapped[str | None] = mapped_column(String(120))
+    attachment_content_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, 10), default=OutboxStatus.queued
     )
@@ -48,6 +65,11 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+    @property
+    def awaits_attempt(self) -> bool:
+        """Queued or failed: `next_attempt_at` says when the worker tries again."""
+        return self.status in (OutboxStatus.queued, OutboxStatus.failed)
 
 
 class Notification(Base):
@@ -75,3 +97,23 @@ class EmailPreference(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def transition(
+    session: Session, message: OutboxMessage, to: OutboxStatus, *, actor: User, action: str
+) -> None:
+    """The one place a person changes a message's status: refuses an illegal move (409), then
+    writes the audit row."""
+    source = OutboxStatus(message.status)
+    if to not in TRANSITIONS.get(source, frozenset()):
+        raise InvalidTransition(gettext("Only a dead or failed message can be retried."))
+    message.status = to
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action=f"notifications.{action}",
+        entity_type="outbox",
+        entity_id=message.id,
+        data={"from": str(source), "to": str(to)},
+    )

@@ -9,19 +9,17 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.accounts.models import Role
-from app.deps import CurrentUser, SessionDep, StaffUser
+from app.accounts.deps import CurrentUser, StaffUser
+from app.deps import SessionDep
 from app.i18n import N_, gettext
-from app.notifications import service
+from app.notifications import policies, service
 from app.notifications.kinds import all_kinds
-from app.notifications.models import OutboxStatus
+from app.notifications.models import Notification, OutboxStatus
+from app.pagination import Pagination, Paging, page_paging
 from app.web import (
     FormData,
-    Pagination,
     add_page_context,
-    flash,
-    redirect,
-    register_nav,
+    form_action,
     render_page,
     safe_next,
 )
@@ -29,11 +27,9 @@ from app.web import (
 logger = logging.getLogger("app.notifications")
 router = APIRouter(include_in_schema=False)
 
-register_nav("/staff/outbox", N_("Outbox"), order=90, roles=(Role.staff, Role.admin))
 
 RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-PAGE_SIZE = 50
+ListPaging = Annotated[Paging, page_paging(50)]
 
 STATUS_LABELS = {
     OutboxStatus.queued: N_("Queued"),
@@ -66,29 +62,31 @@ def notifications_page(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
+    paging: ListPaging,
     unread: bool = False,
-    offset: Offset = 0,
 ) -> Response:
-    rows, total = service.list_notifications(
-        session, user=user, unread_only=unread, limit=PAGE_SIZE, offset=offset
-    )
+    rows, total = service.list_notifications(session, user=user, unread_only=unread, paging=paging)
     return render_page(
         request,
         "notifications/list.html",
         {
             "notifications": rows,
             "unread": unread,
-            "pagination": Pagination(total, PAGE_SIZE, offset),
+            "pagination": Pagination.of(paging, total),
         },
     )
 
 
 @router.post("/notifications/read-all")
 def mark_all_read(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    marked = service.mark_all_read(session, user.id)
-    if marked:
-        flash(request, gettext("All notifications are marked as read."))
-    return redirect("/notifications")
+    return form_action(
+        request,
+        session,
+        "/notifications",
+        lambda: service.mark_all_read(session, user.id),
+        lambda marked: gettext("All notifications are marked as read.") if marked else None,
+        flashed=(),
+    )
 
 
 @router.post("/notifications/{notification_id}/read")
@@ -99,10 +97,20 @@ def mark_read(
     user: CurrentUser,
     session: SessionDep,
 ) -> Response:
-    notification = service.mark_read(session, user=user, notification_id=notification_id)
-    if form.get("open") and notification.link:
-        return redirect(safe_next(notification.link, "/notifications"))
-    return redirect(safe_next(str(form.get("next") or ""), "/notifications"))
+
+    def onward(notification: Notification) -> str:
+        if form.get("open") and notification.link:
+            return safe_next(notification.link, "/notifications")
+        return safe_next(str(form.get("next") or ""), "/notifications")
+
+    return form_action(
+        request,
+        session,
+        onward,
+        lambda: service.mark_read(session, user=user, notification_id=notification_id),
+        None,
+        flashed=(),
+    )
 
 
 @router.get("/notifications/preferences", response_class=HTMLResponse)
@@ -124,9 +132,14 @@ def save_preferences(
         for kind in all_kinds()
         if not kind.essential
     }
-    service.set_preferences(session, actor=user, email=email)
-    flash(request, gettext("Your email preferences have been saved."))
-    return redirect("/notifications/preferences")
+    return form_action(
+        request,
+        session,
+        "/notifications/preferences",
+        lambda: service.set_preferences(session, actor=user, email=email),
+        gettext("Your email preferences have been saved."),
+        flashed=(),
+    )
 
 
 @router.get("/staff/outbox", response_class=HTMLResponse)
@@ -134,15 +147,16 @@ def outbox_page(
     request: Request,
     staff: StaffUser,
     session: SessionDep,
+    paging: ListPaging,
     status: OutboxStatus | None = None,
     kind: Annotated[str | None, Query(max_length=60)] = None,
     q: Annotated[str | None, Query(max_length=254)] = None,
-    offset: Offset = 0,
 ) -> Response:
     rows, total = service.list_outbox(
-        session, status=status, kind=kind or None, query=q, limit=PAGE_SIZE, offset=offset
+        session, status=status, kind=kind or None, query=q, paging=paging
     )
     filters = {"status": status.value if status else "", "kind": kind or "", "q": q or ""}
+    kinds = {k.slug: gettext(k.label) for k in all_kinds()}
     return render_page(
         request,
         "notifications/outbox.html",
@@ -151,10 +165,11 @@ def outbox_page(
             "counts": service.outbox_counts(session),
             "status_labels": STATUS_LABELS,
             "statuses": [(s.value, gettext(label)) for s, label in STATUS_LABELS.items()],
-            "kinds": [(k.slug, gettext(k.label)) for k in all_kinds()],
+            "kinds": list(kinds.items()),
+            "kind_labels": kinds,
             "filters": filters,
-            "retryable": service.RETRYABLE,
-            "pagination": Pagination(total, PAGE_SIZE, offset),
+            "retryable_ids": {m.id for m in rows if policies.can_retry(staff, m)},
+            "pagination": Pagination.of(paging, total),
         },
     )
 
@@ -163,6 +178,11 @@ def outbox_page(
 def retry_message(
     message_id: RecordId, request: Request, staff: StaffUser, session: SessionDep
 ) -> Response:
-    service.retry_message(session, actor=staff, message_id=message_id)
-    flash(request, gettext("The message is queued again."))
-    return redirect("/staff/outbox")
+    return form_action(
+        request,
+        session,
+        "/staff/outbox",
+        lambda: service.retry_message(session, actor=staff, message_id=message_id),
+        gettext("The message is queued again."),
+        flashed=(),
+    )

@@ -13,24 +13,33 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.accounts.models import User
-from app.accounts.personal_data import register_exporter
+from app.accounts.personal_data import Traces
 from app.config import get_settings
 from app.db import utcnow
-from app.errors import FieldError, InvalidTransition, NotFound
+from app.errors import FieldError, NotFound
 from app.i18n import gettext, use_locale
-from app.notifications.kinds import MessageKind, all_kinds, find_kind
-from app.notifications.models import EmailPreference, Notification, OutboxMessage, OutboxStatus
+from app.messaging import MessageKind, all_kinds, find_kind
+from app.notifications import policies
+from app.notifications.attachments import Attachment, calendar_traces
+from app.notifications.delivery import eml_path
+from app.notifications.models import (
+    EmailPreference,
+    Notification,
+    OutboxMessage,
+    OutboxStatus,
+    transition,
+)
+from app.pagination import Paging, paginate
 from app.templating import absolute_url, render
 
 KEY_LENGTH = 200
 TITLE_LENGTH = 300
-RETRYABLE = (OutboxStatus.dead, OutboxStatus.failed)
 
 
 def email_enabled(session: Session, user: User, kind: MessageKind) -> bool:
@@ -84,6 +93,7 @@ def notify(
     context: dict[str, Any] | None = None,
     link: str | None = None,
     in_app: bool = True,
+    attachment: Attachment | None = None,
 ) -> OutboxMessage | None:
     """Queue an email and an in-app notice for one business event, once per `key`.
 
@@ -111,6 +121,7 @@ def notify(
             body_html=body_html if wanted else "",
             locale=recipient.locale,
             status=OutboxStatus.queued if wanted else OutboxStatus.skipped,
+            **(_attachment_columns(attachment) if wanted else {}),
         ),
     )
     if stored is None:
@@ -156,6 +167,16 @@ def notify_address(
     return stored if stored is not None else _existing(session, key)
 
 
+def _attachment_columns(attachment: Attachment | None) -> dict[str, str]:
+    if attachment is None:
+        return {}
+    return {
+        "attachment_filename": attachment.filename,
+        "attachment_content_type": attachment.content_type,
+        "attachment_text": attachment.text,
+    }
+
+
 def _enqueue(session: Session, message: OutboxMessage) -> OutboxMessage | None:
     """Insert under a savepoint: a concurrent insert of the same key wins; this one is a no-op."""
     try:
@@ -183,21 +204,18 @@ def unread_count(session: Session, user_id: int) -> int:
 
 
 def list_notifications(
-    session: Session, *, user: User, unread_only: bool, limit: int, offset: int
+    session: Session, *, user: User, unread_only: bool, paging: Paging
 ) -> tuple[list[Notification], int]:
     """The user's own notices, newest first."""
     condition = [Notification.user_id == user.id]
     if unread_only:
         condition.append(Notification.read_at.is_(None))
-    total = session.scalar(select(func.count(Notification.id)).where(*condition)) or 0
-    rows = session.scalars(
+    newest_first = (
         select(Notification)
         .where(*condition)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
-    return list(rows), total
+    return paginate(session, newest_first, paging)
 
 
 def mark_read(session: Session, *, user: User, notification_id: int) -> Notification:
@@ -284,8 +302,7 @@ def list_outbox(
     status: OutboxStatus | None = None,
     kind: str | None = None,
     query: str | None = None,
-    limit: int,
-    offset: int,
+    paging: Paging,
 ) -> tuple[list[OutboxMessage], int]:
     """Outbox messages, newest first, filtered by status, kind and recipient address/subject."""
     condition = []
@@ -303,15 +320,8 @@ def list_outbox(
                 func.lower(OutboxMessage.subject).like(pattern, escape="\\"),
             )
         )
-    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*condition)) or 0
-    rows = session.scalars(
-        select(OutboxMessage)
-        .where(*condition)
-        .order_by(OutboxMessage.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total
+    newest_first = select(OutboxMessage).where(*condition).order_by(OutboxMessage.id.desc())
+    return paginate(session, newest_first, paging)
 
 
 def outbox_counts(session: Session) -> dict[OutboxStatus, int]:
@@ -337,28 +347,18 @@ def retry_message(session: Session, *, actor: User, message_id: int) -> OutboxMe
     message = session.get(OutboxMessage, message_id, with_for_update=True)
     if message is None:
         raise NotFound(gettext("Message not found."))
-    if message.status not in RETRYABLE:
-        raise InvalidTransition(gettext("Only a dead or failed message can be retried."))
-    previous = message.status
-    message.status = OutboxStatus.queued
+    refusal = policies.retry_refusal(actor, message)
+    if refusal is not None:
+        raise refusal
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.claimed_at = None
     message.claimed_by = None
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action="notifications.outbox_retry",
-        entity_type="outbox",
-        entity_id=message.id,
-        data={"from": str(previous), "to": str(message.status)},
-    )
+    transition(session, message, OutboxStatus.queued, actor=actor, action="outbox_retry")
     return message
 
 
-@register_exporter("notifications")
-def _export_notifications(session: Session, user: User) -> dict[str, Any]:
+def export_notifications(session: Session, user: User) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
@@ -386,6 +386,7 @@ def _export_notifications(session: Session, user: User) -> dict[str, Any]:
                 "kind": m.kind,
                 "to": m.to_email,
                 "subject": m.subject,
+                "attachment": m.attachment_filename,
                 "status": str(m.status),
                 "created_at": iso(m.created_at),
                 "sent_at": iso(m.sent_at),
@@ -398,7 +399,69 @@ def _export_notifications(session: Session, user: User) -> dict[str, Any]:
     }
 
 
+def erase_notifications(session: Session, *, user: User, traces: Traces) -> None:
+    """The person's own mail (delivered or not) and notices are deleted; mail and notices of
+    other people that name them are scrubbed, attachments included; the `.eml` copies of both
+    are removed (the outbox row stays the record of what was sent)."""
+    settings = get_settings()
+    in_calendars = calendar_traces(traces)
+    own = or_(
+        OutboxMessage.recipient_id == user.id,
+        func.lower(OutboxMessage.to_email) == user.email.lower(),
+    )
+    files = [
+        eml_path(message_id, kind, settings)
+        for message_id, kind in session.execute(
+            select(OutboxMessage.id, OutboxMessage.kind).where(own)
+        )
+    ]
+    session.execute(delete(OutboxMessage).where(own).execution_options(synchronize_session=False))
+    mentions = session.scalars(
+        select(OutboxMessage).where(
+            traces.found_in(
+                OutboxMessage.subject,
+                OutboxMessage.body_text,
+                OutboxMessage.body_html,
+                OutboxMessage.last_error,
+                OutboxMessage.attachment_text,
+            )
+            | in_calendars.found_in(OutboxMessage.attachment_text)
+        )
+    ).all()
+    for message in mentions:
+        with use_locale(message.locale):
+            message.subject = traces.scrub(message.subject)[:TITLE_LENGTH]
+            message.body_text = traces.scrub(message.body_text)
+            message.body_html = traces.scrub(message.body_html)
+            message.last_error = traces.scrub_optional(message.last_error)
+            if message.attachment_text is not None:
+                message.attachment_text = in_calendars.scrub(traces.scrub(message.attachment_text))
+        files.append(eml_path(message.id, message.kind, settings))
+    session.execute(
+        delete(Notification)
+        .where(Notification.user_id == user.id)
+        .execution_options(synchronize_session=False)
+    )
+    notices = session.execute(
+        select(Notification, User.locale)
+        .join(User, User.id == Notification.user_id)
+        .where(traces.found_in(Notification.title))
+    ).all()
+    for notice, locale in notices:
+        with use_locale(locale):
+            notice.title = traces.scrub(notice.title)[:TITLE_LENGTH]
+    session.execute(
+        delete(EmailPreference)
+        .where(EmailPreference.user_id == user.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    for path in files:
+        path.unlink(missing_ok=True)
+
+
 __all__ = [
+    "Attachment",
     "OutboxStatus",
     "email_enabled",
     "mark_all_read",

@@ -18,22 +18,22 @@ marking produces.
 Reminders
 ---------
 A domain that sends scheduled mail (24 h before a training session or a meeting, an overdue
-review assignment, a request about to expire) adds `app/<domain>/reminders.py`; the worker
-imports every such module on each cycle and calls its registered functions before delivering::
+review assignment, a request about to expire) adds `app/<domain>/reminders.py` with plain
+functions, and names them in `app.domains.REMINDERS`; `app.main.wire()` installs that list here
+and the worker calls each function on every cycle before delivering::
 
     from datetime import datetime, timedelta
+from pathlib import Path
 
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from app.i18n import N_
-    from app.notifications import kinds
+    from app.messaging import register_kind
     from app.notifications.service import notify
-    from app.notifications.worker import register_reminder
 
-    SESSION_REMINDER = kinds.register_kind("training.session_reminder", N_("Session reminders"))
+    SESSION_REMINDER = register_kind("training.session_reminder", N_("Session reminders"))
 
-    @register_reminder("training.session_24h")
     def remind_sessions(session: Session, now: datetime) -> int:
         due = select(Enrolment).join(...).where(
             TrainingSession.starts_at > now,
@@ -67,15 +67,19 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.config import get_settings
 from app.db import session_scope, utcnow
+from app.metrics import DELIVERIES
 from app.notifications.delivery import DeliveryError, send
 from app.notifications.models import OutboxMessage, OutboxStatus
 
@@ -89,14 +93,10 @@ Reminder = Callable[[Session, datetime], int]
 _reminders: dict[str, Reminder] = {}
 
 
-def register_reminder(name: str) -> Callable[[Reminder], Reminder]:
-    """Domains register functions that queue their due reminders (each exactly once)."""
-
-    def decorator(function: Reminder) -> Reminder:
-        _reminders[name] = function
-        return function
-
-    return decorator
+def install_reminders(reminders: Mapping[str, Reminder]) -> None:
+    """The reminders every cycle runs, by name (the wiring hands them over)."""
+    _reminders.clear()
+    _reminders.update(reminders)
 
 
 @dataclass
@@ -202,6 +202,7 @@ def _deliver_one(message_id: int, claimant: str, report: WorkerReport) -> None:
             outcome = "failed"
         if _mark(message_id, claimant, values):
             setattr(report, outcome, getattr(report, outcome) + 1)
+        DELIVERIES.labels(outcome).inc()
         logger.warning("delivery of message %s failed (%s): %s", message_id, outcome, error)
         return
     marked = _mark(
@@ -209,20 +210,27 @@ def _deliver_one(message_id: int, claimant: str, report: WorkerReport) -> None:
         claimant,
         {"status": OutboxStatus.sent, "sent_at": utcnow(), "last_error": None, "claimed_by": None},
     )
+    DELIVERIES.labels("sent").inc()
     if marked:
         report.sent += 1
+        logger.info("message %s delivered", message_id)
     else:
         logger.warning("message %s was sent after its claim expired", message_id)
 
 
-def deliver_due(report: WorkerReport | None = None) -> WorkerReport:
-    """Deliver every message that is due now; returns the report."""
+def deliver_due(
+    report: WorkerReport | None = None, stop: threading.Event | None = None
+) -> WorkerReport:
+    """Deliver every message that is due now, or until `stop` is set (the message at hand is
+    finished; the rest of the batch is claimed again once its claim expires)."""
     report = report if report is not None else WorkerReport()
     claimant = worker_id()
     while True:
         with session_scope() as session:
             claimed = claim_batch(session, now=utcnow(), claimant=claimant)
         for message_id in claimed:
+            if stop is not None and stop.is_set():
+                return report
             _deliver_one(message_id, claimant, report)
         if len(claimed) < BATCH_SIZE:
             return report
@@ -237,16 +245,28 @@ def emit_reminders(report: WorkerReport) -> None:
             logger.exception("reminder %s failed", name)
 
 
-def run_once() -> WorkerReport:
-    from app.domains import domain_modules, load_models
-
-    # `portal worker` runs without the web app: every mapped table (users, ...) must be known.
-    load_models()
-    domain_modules("reminders")
+def run_once(stop: threading.Event | None = None) -> WorkerReport:
+    """One cycle: the installed reminders, then delivery. `portal worker` runs without the web
+    app, so the command wires the models and reminders first (`app.main.wire()`)."""
     report = WorkerReport()
     emit_reminders(report)
-    deliver_due(report)
+    _heartbeat_file().touch()
+    deliver_due(report, stop)
+    audit.seal_pending()  # rows whose writer found another sealer at work
     return report
+
+
+def _heartbeat_file() -> Path:
+    return get_settings().var_dir / "worker-reminders.heartbeat"
+
+
+def seconds_since_reminders() -> float | None:
+    """How long ago a worker last ran the reminders (None: never, on this var folder)."""
+    try:
+        modified: float = _heartbeat_file().stat().st_mtime
+        return max(0.0, time.time() - modified)
+    except FileNotFoundError:
+        return None
 
 
 def run_forever(interval_seconds: float = 5.0, stop: threading.Event | None = None) -> None:
@@ -254,12 +274,13 @@ def run_forever(interval_seconds: float = 5.0, stop: threading.Event | None = No
     logger.info("worker %s started", worker_id())
     while not stop.is_set():
         try:
-            report = run_once()
+            report = run_once(stop)
             if report.sent or report.failed or report.dead:
                 logger.info(report.summary())
         except Exception:
             logger.exception("worker cycle failed")
         stop.wait(interval_seconds)
+    logger.info("worker %s stopped", worker_id())
 
 
 def start_background_worker() -> threading.Event:
@@ -272,7 +293,7 @@ def start_background_worker() -> threading.Event:
 __all__ = [
     "claim_batch",
     "deliver_due",
-    "register_reminder",
+    "install_reminders",
     "run_forever",
     "run_once",
     "start_background_worker",

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.deps import SessionDep, StaffUser
+from app.accounts.deps import StaffUser
+from app.deps import SessionDep
 from app.i18n import get_timezone
 from app.reports import service
 from app.reports.filters import filters_query

@@ -16,7 +16,7 @@ import pygal
 from markupsafe import Markup, escape
 from pygal.style import Style
 
-from app.i18n import format_number
+from app.formatting import format_number
 
 _REMOVE = (
     re.compile(r"<!--.*?-->", re.S),

@@ -2,7 +2,9 @@
 
 Eighteen start-ups from four regions pass, or drop out of, the funnel: applications with the demo
 reviewers' scores and the chair's decisions, the investor-readiness course, meetings with the
-demo investor and introductions to the demo partner, some ending in an investment.
+demo investor and introductions to the demo partner, some ending in an investment. Every
+approved organisation holds its membership. Of those under review, one awaits the chair's decision
+and the others a review from each reviewer in turn.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ from app.membership.models import (
     Application,
     ApplicationStatus,
     Assignment,
+    Membership,
     Recommendation,
     Review,
 )
+from app.membership.queries import membership_of
+from app.membership.register import grant_membership
 from app.training.models import Certificate, Course, Enrolment, EnrolmentStatus, TrainingSession
 
 REGIONS = ("Новосибирская область", "Томская область", "Алтайский край", "Кемеровская область")
@@ -65,7 +70,34 @@ def _at(rng: random.Random, start: datetime, days: int) -> datetime:
     return start + timedelta(days=rng.randint(0, days), hours=rng.randint(8, 18))
 
 
+def _reviewed_yet(undecided: int, position: int) -> bool:
+    """The first application under review has all three reviews, so the chair can decide it;
+    each later one has one, written in turn by each reviewer, who owe the other two."""
+    return undecided == 0 or position == undecided % 3
+
+
+def grant_missing_memberships(session: Session, world: Any) -> None:
+    """Each organisation with an approved application is a member, granted as the chair's
+    decision grants it, so the public register and "the cluster in numbers" agree."""
+    without = session.scalars(
+        select(Application)
+        .where(
+            Application.status == ApplicationStatus.approved,
+            Application.organisation_id.not_in(select(Membership.organisation_id)),
+        )
+        .order_by(Application.decided_at, Application.id)
+    ).all()
+    for application in without:
+        if membership_of(session, application.organisation_id) is None:
+            grant_membership(session, actor=world.users["chair"], application=application)
+
+
 def load(session: Session, world: Any) -> None:
+    _load_history(session, world)
+    grant_missing_memberships(session, world)
+
+
+def _load_history(session: Session, world: Any) -> None:
     if session.scalar(
         select(Organisation.id).where(Organisation.inn == inn_with_check_digits(MARKER_INN))
     ):
@@ -94,7 +126,7 @@ def load(session: Session, world: Any) -> None:
     )
     session.add(past_session)
     session.flush()
-    seat = 0
+    seat = undecided = 0
     for index, name in enumerate(NAMES):
         inn = inn_with_check_digits(f"{int(MARKER_INN) + index:09d}")
         founder = User(
@@ -149,8 +181,8 @@ def load(session: Session, world: Any) -> None:
             )
             session.add(assignment)
             session.flush()
-            if decided is None and position > 0:
-                continue  # still waiting for two reviews
+            if decided is None and not _reviewed_yet(undecided, position):
+                continue
             bias = (0, 1, -1)[position]
             base = 4 if status == ApplicationStatus.approved else 2
             scores = {
@@ -164,6 +196,8 @@ def load(session: Session, world: Any) -> None:
                     recommendation=Recommendation.approve if base > 3 else Recommendation.reject,
                 )
             )
+        if decided is None:
+            undecided += 1
         if status != ApplicationStatus.approved or decided is None:
             continue
         if rng.random() < 0.75:

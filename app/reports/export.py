@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from app.i18n import N_, gettext
 from app.reports.schemas import STAGES, FunnelRow, KpisOut
+from app.spreadsheets import text_cell
 from app.vocab import sector_label
 
 STAGE_LABELS = {
@@ -23,12 +24,6 @@ Cell = str | int | float | None
 
 def stage_label(stage: str) -> str:
     return gettext(STAGE_LABELS[stage])
-
-
-def text_cell(value: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a
-    formula; such text is kept as text by a leading apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def report_rows(report: KpisOut) -> list[tuple[str, str, str, Cell]]:

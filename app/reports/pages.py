@@ -10,21 +10,19 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from app.accounts.models import Role
-from app.deps import SessionDep, StaffUser
+from app.accounts.deps import StaffUser
+from app.deps import SessionDep
 from app.errors import FieldError
-from app.i18n import N_, format_number, get_timezone, gettext
+from app.formatting import format_number, format_percent
+from app.i18n import get_timezone, gettext
 from app.reports import charts, service
 from app.reports.export import stage_label, to_csv
 from app.reports.filters import parse_filters
 from app.reports.schemas import STAGES, Filters, FunnelRow, KpisOut
 from app.vocab import Sector, sector_label
-from app.web import register_nav, render_page
+from app.web import render_page
 
 router = APIRouter(include_in_schema=False)
-
-register_nav("/numbers", N_("The cluster in numbers"), order=70, public=True)
-register_nav("/reports", N_("Reports"), order=71, roles=(Role.staff, Role.admin))
 
 
 def _group_chart(name: str, title: str, rows: list[FunnelRow], label: Any) -> Markup:
@@ -77,11 +75,11 @@ def _charts(report: KpisOut) -> dict[str, Markup]:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else format_number(round(value * 100, 1)) + " %"
+    return "—" if value is None else format_percent(value, 1)
 
 
-def number(value: float | int | None) -> str:
-    return "—" if value is None else format_number(value)
+def number(value: float | int | None, digits: int | None = None) -> str:
+    return "—" if value is None else format_number(value, digits)
 
 
 @router.get("/reports", response_class=HTMLResponse)

@@ -43,6 +43,7 @@ from app.meetings.models import (
     RequestStatus,
 )
 from app.membership.models import Application, ApplicationStatus, Assignment, Review
+from app.membership.queries import open_review
 from app.reports.schemas import (
     STAGES,
     DecisionsOut,
@@ -63,6 +64,7 @@ from app.reports.schemas import (
 )
 from app.reports.sql import days_between, percentile_weight, year_month
 from app.training.models import Certificate, Course, Enrolment, EnrolmentStatus, TrainingSession
+from app.training.queries import valid_certificate
 
 # The public page shows no group (region, sector, the whole cluster) of fewer organisations.
 MIN_GROUP_SIZE = 5
@@ -152,6 +154,7 @@ def _funnel_flags(scope: Scope, now: datetime) -> Any:
         .where(
             OrganisationMember.organisation_id == Organisation.id,
             Course.investor_readiness.is_(True),
+            valid_certificate(),
         )
         .exists()
     )
@@ -336,21 +339,15 @@ def decisions(session: Session, scope: Scope) -> DecisionsOut:
 
 
 def reviews(session: Session, scope: Scope) -> ReviewsOut:
-    """Open reviews: current-round assignments without a conflict and without a review, on
-    applications under review (today's workload, whatever the filters). Calibration: each
+    """Open reviews (`membership.queries.open_review`) on applications under review: today's
+    workload, whatever the filters. Calibration: each
     reviewer's mean score (the mean of the four criteria per review) against the committee's mean
     over the same reviews of the cohort."""
-    has_review = select(literal(1)).where(Review.assignment_id == Assignment.id).exists()
     load = session.execute(
         select(Assignment.reviewer_id, User.full_name, func.count())
         .join(Application, Application.id == Assignment.application_id)
         .join(User, User.id == Assignment.reviewer_id)
-        .where(
-            Application.status == ApplicationStatus.under_review,
-            Assignment.round == Application.review_round,
-            or_(Assignment.conflict.is_(None), Assignment.conflict == false()),
-            ~has_review,
-        )
+        .where(Application.status == ApplicationStatus.under_review, open_review())
         .group_by(Assignment.reviewer_id, User.full_name)
         .order_by(func.count().desc(), User.full_name)
     ).all()

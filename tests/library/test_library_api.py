@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 from app.accounts.models import Role
-from app.library.models import LibraryItemVersion
+from app.library.models import LibraryItem, LibraryItemVersion
 from tests.factories import make_member
 from tests.library.helpers import create_item, item_payload, search_titles, tiny_pdf
 
@@ -33,6 +33,7 @@ def test_staff_creates_an_article_rendered_and_sanitised(factory) -> None:
 def test_non_staff_cannot_create(factory) -> None:
     response = factory.actor().api.post("/api/v1/library", json=item_payload())
     assert response.status_code == 403
+    assert factory.count(LibraryItem) == 0
 
 
 def test_bad_input_is_422(factory) -> None:
@@ -144,11 +145,13 @@ def test_edit_keeps_previous_version_and_restore_brings_it_back(factory) -> None
 def test_put_on_missing_item_is_404_and_empty_title_422(factory) -> None:
     staff = factory.actor(Role.staff)
     assert staff.api.put("/api/v1/library/12345", json=item_payload()).status_code == 404
+    assert factory.count(LibraryItem) == 0
     item = create_item(staff.api)
-    assert (
-        staff.api.put(f"/api/v1/library/{item['id']}", json=item_payload(title="")).status_code
-        == 422
-    )
+    refused = staff.api.put(f"/api/v1/library/{item['id']}", json=item_payload(title=""))
+    assert refused.status_code == 422
+    kept = staff.api.get(f"/api/v1/library/{item['id']}").json()
+    assert (kept["title"], kept["version"]) == (item["title"], 1)
+    assert factory.count(LibraryItemVersion) == 1
 
 
 def test_uploaded_pdf_text_is_searchable_and_downloadable(factory, client) -> None:

@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 from app.accounts.models import Role
 from app.library import search, service
-from tests.factories import csrf_from
+from tests.factories import make_member
+from tests.html import Page, csrf_from
 from tests.library.helpers import create_item
 
 
-class _Headings(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.inside = False
-        self.texts: list[str] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in ("h1", "h3"):
-            self.inside = True
-
-    def handle_endtag(self, tag) -> None:
-        if tag in ("h1", "h3"):
-            self.inside = False
-
-    def handle_data(self, data) -> None:
-        if self.inside and data.strip():
-            self.texts.append(data.strip())
-
-
 def headings(html: str) -> list[str]:
-    parser = _Headings()
-    parser.feed(html)
-    return parser.texts
+    return [element.text for element in Page(html).find_all() if element.tag in ("h1", "h3")]
 
 
 def test_browse_search_and_item_page_with_related(factory, client) -> None:
@@ -106,27 +84,7 @@ def test_browsing_counts_up_to_the_cap_and_still_pages_past_it(
 
 def _related_titles(html: str) -> list[str]:
     """The link texts of the "Related items" section."""
-    section = html.split("<section>", 1)[1].split("</section>", 1)[0]
-
-    class Links(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inside = False
-            self.texts: list[str] = []
-
-        def handle_starttag(self, tag, attrs) -> None:
-            self.inside = tag == "a"
-
-        def handle_endtag(self, tag) -> None:
-            self.inside = False
-
-        def handle_data(self, data) -> None:
-            if self.inside:
-                self.texts.append(data)
-
-    parser = Links()
-    parser.feed(section)
-    return parser.texts
+    return [link.text for link in Page(html).find_all("section")[0].links()]
 
 
 def test_related_items_share_tags_first_then_the_newest_of_the_category(factory, client) -> None:
@@ -149,8 +107,7 @@ def test_related_items_share_tags_first_then_the_newest_of_the_category(factory,
 
 
 def _tag_cloud(html: str) -> list[str]:
-    cloud = html.split('<ul class="library-tags">', 1)[1].split("</ul>", 1)[0]
-    return [part.split("</a>", 1)[0].rsplit(">", 1)[1] for part in cloud.split("<li>")[1:]]
+    return [link.text for link in Page(html).find("ul", class_="library-tags").links()]
 
 
 def test_the_tag_cloud_counts_only_items_the_visitor_may_see(factory, client) -> None:
@@ -161,3 +118,28 @@ def test_the_tag_cloud_counts_only_items_the_visitor_may_see(factory, client) ->
         create_item(staff.api, title=f"Закрытая {n}", tags=["секреты"], visibility="members")
     assert _tag_cloud(client.get("/library").text) == ["налоги", "гранты"]
     assert _tag_cloud(staff.browser.get("/library").text) == ["секреты", "налоги", "гранты"]
+
+
+def test_a_public_item_superseded_by_a_members_item_shows_without_the_link(factory, client) -> None:
+    staff = factory.actor(Role.staff)
+    newer = create_item(
+        staff.api, title="Порядок 2026 года", category="regulation", visibility="members"
+    )
+    older = create_item(
+        staff.api, title="Порядок 2024 года", category="regulation", superseded_by=newer["id"]
+    )
+    member = factory.actor()
+    make_member(factory.database, factory.organisation(member.user))
+    link = f'href="/library/{newer["id"]}"'
+
+    for api in (client, factory.actor().api):
+        page = api.get(f"/library/{older['id']}?lang=en")
+        assert page.status_code == 200
+        assert "Порядок 2024 года (in Russian)" in headings(page.text)
+        assert link not in page.text and "Superseded by" not in page.text
+        assert api.get(f"/api/v1/library/{older['id']}").json()["superseded_by"] is None
+
+    page = member.api.get(f"/library/{older['id']}?lang=en")
+    assert page.status_code == 200
+    assert link in page.text and "Superseded by" in page.text
+    assert member.api.get(f"/api/v1/library/{older['id']}").json()["superseded_by"] == newer["id"]

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from email.policy import default as default_policy
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -110,8 +109,8 @@ def queue_mail(
     database: Database, user_id: int, key: str, *, kind: Any = None, in_app: bool = True
 ) -> int | None:
     """Queue a password-reset style message for a user, as a domain service would."""
+    from app.accounts import kinds
     from app.accounts.models import User
-    from app.notifications import kinds
     from app.notifications.service import notify
 
     with database.session_scope() as session:
@@ -146,64 +145,3 @@ def make_due_now(database: Database) -> None:
             .where(OutboxMessage.claimed_at.is_not(None))
             .values(claimed_at=past)
         )
-
-
-class _Collector(HTMLParser):
-    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
-        super().__init__()
-        self.tag, self.wanted = tag, attrs
-        self.found: list[tuple[dict[str, str], list[str]]] = []
-        self.open: list[tuple[str, list[str]]] = []
-
-    def _matches(self, tag: str, attrs: dict[str, str]) -> bool:
-        if tag != self.tag:
-            return False
-        for key, value in self.wanted.items():
-            if key == "class":
-                if value not in (attrs.get("class") or "").split():
-                    return False
-            elif attrs.get(key) != value:
-                return False
-        return True
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if self._matches(tag, values):
-            texts: list[str] = []
-            self.found.append((values, texts))
-            self.open.append((tag, texts))
-        elif self.open:
-            self.open.append((tag, self.open[-1][1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.open:
-            self.open.pop()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if self._matches(tag, values):
-            self.found.append((values, []))
-
-    def handle_data(self, data: str) -> None:
-        if self.open:
-            self.open[-1][1].append(data)
-
-
-VOID = {"input", "br", "meta", "link", "img", "hr"}
-
-
-def find_all(html: str, tag: str, **attrs: str) -> list[tuple[dict[str, str], str]]:
-    """Elements named `tag` whose attributes match (`class_` matches one class), with their text."""
-    wanted = {("class" if k == "class_" else k.replace("_", "-")): v for k, v in attrs.items()}
-    collector = _Collector(tag, wanted)
-    original = collector.handle_starttag
-
-    def starttag(tag_name: str, attributes: list[tuple[str, str | None]]) -> None:
-        if tag_name in VOID:
-            collector.handle_startendtag(tag_name, attributes)
-        else:
-            original(tag_name, attributes)
-
-    collector.handle_starttag = starttag  # type: ignore[method-assign]
-    collector.feed(html)
-    return [(a, " ".join("".join(t).split())) for a, t in collector.found]

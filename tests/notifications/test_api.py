@@ -80,10 +80,19 @@ def test_mark_all_read_touches_only_the_callers_notices(factory: Factory) -> Non
     assert [n.read_at for n in _notices(factory, bob.id)] == [None]
 
 
-def test_notifications_need_a_login(client) -> None:
-    assert client.get("/api/v1/notifications").status_code == 401
-    assert client.post("/api/v1/notifications/read-all").status_code == 401
-    assert client.get("/api/v1/me/notification-preferences").status_code == 401
+def test_notifications_need_a_login(client, factory: Factory) -> None:
+    user = factory.user()
+    queue_mail(factory.database, user.id, "login:1")
+    for response in (
+        client.get("/api/v1/notifications"),
+        client.post("/api/v1/notifications/read-all"),
+        client.get("/api/v1/me/notification-preferences"),
+    ):
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Пожалуйста, войдите в систему."}
+    with factory.database.session_scope(write=False) as session:
+        unread = session.scalars(select(Notification).where(Notification.read_at.is_(None))).all()
+    assert len(unread) == 1
 
 
 def test_preferences_show_security_mail_as_always_on(factory: Factory) -> None:

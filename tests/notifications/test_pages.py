@@ -9,8 +9,9 @@ from app.i18n import N_
 from app.notifications import kinds
 from app.notifications.kinds import all_kinds
 from app.notifications.models import EmailPreference, OutboxStatus
-from tests.factories import Factory, csrf_from
-from tests.notifications.helpers import find_all, outbox, queue_mail
+from tests.factories import Factory
+from tests.html import Page, csrf_from
+from tests.notifications.helpers import outbox, queue_mail
 
 kinds.register_kind("tests.digest", N_("Weekly digest"))
 
@@ -22,16 +23,17 @@ def test_the_bell_shows_the_unread_count_on_every_page(factory: Factory) -> None
 
     page = user.browser.get("/")
 
-    [(attrs, _text)] = find_all(page.text, "a", class_="bell")
-    assert attrs["href"] == "/notifications"
-    assert find_all(page.text, "span", class_="badge") == [({"class": "badge"}, "2")]
+    bell = Page(page.text).find("a", class_="bell")
+    assert bell.get("href") == "/notifications"
+    badges = Page(page.text).find_all("span", class_="badge")
+    assert [(badge.attrs, badge.text) for badge in badges] == [({"class": "badge"}, "2")]
     user.api.post("/api/v1/notifications/read-all")
-    assert find_all(user.browser.get("/").text, "span", class_="badge") == []
-    assert len(find_all(user.browser.get("/").text, "a", class_="bell")) == 1
+    assert Page(user.browser.get("/").text).find_all("span", class_="badge") == []
+    assert len(Page(user.browser.get("/").text).find_all("a", class_="bell")) == 1
 
 
 def test_anonymous_pages_have_no_bell(client) -> None:
-    assert find_all(client.get("/").text, "a", class_="bell") == []
+    assert Page(client.get("/").text).find_all("a", class_="bell") == []
 
 
 def test_notification_list_marks_one_and_all_read(factory: Factory) -> None:
@@ -42,9 +44,9 @@ def test_notification_list_marks_one_and_all_read(factory: Factory) -> None:
 
     page = browser.get("/notifications?lang=en")
     assert page.status_code == 200
-    items = find_all(page.text, "li", class_="notification")
+    items = Page(page.text).find_all("li", class_="notification")
     assert len(items) == 2
-    assert [a for a, _ in find_all(page.text, "li", class_="unread")] == [
+    assert [item.attrs for item in Page(page.text).find_all("li", class_="unread")] == [
         {"class": "notification unread"}
     ] * 2
     newest = user.api.get("/api/v1/notifications").json()["items"][0]
@@ -54,12 +56,13 @@ def test_notification_list_marks_one_and_all_read(factory: Factory) -> None:
         data={"csrf_token": csrf_from(page.text), "open": "1"},
     )
     assert (opened.status_code, opened.headers["location"]) == (303, "/password-reset/page:1")
-    assert len(find_all(browser.get("/notifications").text, "li", class_="unread")) == 1
+    assert len(Page(browser.get("/notifications").text).find_all("li", class_="unread")) == 1
 
     done = browser.post("/notifications/read-all", data={"csrf_token": csrf_from(page.text)})
     assert (done.status_code, done.headers["location"]) == (303, "/notifications")
     empty = browser.get("/notifications?unread=true")
-    assert find_all(empty.text, "p", class_="empty") == [
+    empty_notes = Page(empty.text).find_all("p", class_="empty")
+    assert [(note.attrs, note.text) for note in empty_notes] == [
         ({"class": "empty"}, "No unread notifications.")
     ]
     forged = browser.post("/notifications/read-all", data={"csrf_token": "forged"})
@@ -86,9 +89,9 @@ def test_preferences_page_turns_optional_mail_off_and_keeps_security_mail_on(
     assert browser is not None
 
     page = browser.get("/notifications/preferences")
-    [(reset, _)] = find_all(page.text, "input", id="kind-account.password_reset")
+    reset = Page(page.text).find("input", id="kind-account.password_reset").attrs
     assert "disabled" in reset and "checked" in reset and "name" not in reset
-    [(digest, _)] = find_all(page.text, "input", id="kind-tests.digest")
+    digest = Page(page.text).find("input", id="kind-tests.digest").attrs
     assert "checked" in digest
 
     saved = browser.post(
@@ -102,10 +105,8 @@ def test_preferences_page_turns_optional_mail_off_and_keeps_security_mail_on(
         opted_out = set(session.scalars(select(EmailPreference.kind)))
     assert opted_out == optional_kinds
     assert "tests.digest" in opted_out
-    [(digest, _)] = find_all(
-        browser.get("/notifications/preferences").text, "input", id="kind-tests.digest"
-    )
-    assert "checked" not in digest
+    preferences = Page(browser.get("/notifications/preferences").text)
+    assert "checked" not in preferences.find("input", id="kind-tests.digest").attrs
     queue_mail(factory.database, user.id, "reset:after-opt-out")
     reset_row = [m for m in outbox(factory.database) if m.idempotency_key == "reset:after-opt-out"]
     assert reset_row[0].status == OutboxStatus.queued
@@ -130,12 +131,13 @@ def test_staff_outbox_page_filters_and_retries_a_dead_message(factory: Factory) 
     assert user.browser.get("/staff/outbox").status_code == 403
     page = staff.browser.get("/staff/outbox?status=dead&lang=en")
     assert page.status_code == 200
-    rows = find_all(page.text, "tr")
+    rows = Page(page.text).find_all("tr")
     assert len(rows) == 2  # the header and the dead message
-    assert "SMTPRecipientsRefused: 550" in rows[1][1]
-    assert "Dead" in rows[1][1]
+    assert "SMTPRecipientsRefused: 550" in rows[1].text
+    assert "Dead" in rows[1].text
+    assert "Password reset" in rows[1].text and "account.password_reset" not in rows[1].text
     assert staff.browser.get("/staff/outbox?status=nonsense").status_code == 422
-    assert len(find_all(staff.browser.get("/staff/outbox?q=nobody@x").text, "tr")) == 0
+    assert Page(staff.browser.get("/staff/outbox?q=nobody@x").text).find_all("tr") == []
 
     retried = staff.browser.post(
         f"/staff/outbox/{message_id}/retry", data={"csrf_token": csrf_from(page.text)}
@@ -157,3 +159,9 @@ def test_error_pages_of_a_logged_in_user_render_without_failing(factory: Factory
     assert missing.status_code in (404, 405)
     denied = user.browser.get("/staff/outbox")
     assert denied.status_code == 403
+    headings = [Page(response.text).find("h1").text for response in (missing, denied)]
+    assert headings == ["Страница не найдена", "Доступ запрещён"]
+    for response in (missing, denied):  # rendered for the signed-in user
+        page = Page(response.text)
+        assert page.find("a", href="/account").text == user.user.full_name
+        assert page.form("/logout").method == "post"

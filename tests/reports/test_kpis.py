@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from app.accounts.models import Role
+from app.db import utcnow
+from app.training.models import Certificate
 from tests.reports.helpers import NSO, TOMSK, build_history
 
 URL = "/api/v1/reports/kpis"
@@ -150,8 +153,18 @@ def test_kpis_are_for_staff_only(factory, client) -> None:
 
     assert client.get(URL).status_code == 401
     assert member.api.get(URL).status_code == 403
-    assert chair.api.get(URL).status_code == 403
-    assert admin.api.get(URL).status_code == 200
+    refused = chair.api.get(URL)
+    assert refused.status_code == 403
+    assert "funnel" not in refused.json()
+    allowed = admin.api.get(URL)
+    assert allowed.status_code == 200
+    assert [stage["stage"] for stage in allowed.json()["funnel"]] == [
+        "applied",
+        "approved",
+        "trained",
+        "met_investor",
+        "funded",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -171,3 +184,14 @@ def test_bad_filters_are_422_naming_the_field(factory, params, field) -> None:
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
+
+
+def test_a_revoked_certificate_no_longer_counts_as_trained(factory) -> None:
+    build_history(factory.database)
+    staff = factory.actor(Role.staff)
+    assert _funnel(staff.api.get(URL).json())["trained"] == (3, 0.75)
+
+    with factory.database.session_scope() as session:
+        session.execute(update(Certificate).values(revoked_at=utcnow()))
+
+    assert _funnel(staff.api.get(URL).json())["trained"] == (0, 0.0)
