@@ -19,7 +19,7 @@ from app.accounts.models import (
 )
 from app.accounts.passwords import hash_password
 from app.db import utcnow
-from app.domains import domain_modules
+from app.domains import DEMOS
 
 DEMO_PASSWORD = "demo-portal-2026"
 
@@ -39,6 +39,7 @@ DEMO_USERS = (
     ("reviewer3", "reviewer3@demo.cluster", "Павел Оценщиков", "ru", (Role.committee,)),
     ("founder", "founder@demo.cluster", "Дмитрий Основателев", "ru", ()),
     ("founder_en", "founder.en@demo.cluster", "Alex Founder", "en", ()),
+    ("applicant", "applicant@demo.cluster", "Вера Заявкина", "ru", ()),
     ("investor", "investor@demo.cluster", "Ольга Инвесторова", "ru", (Role.investor,)),
     ("partner", "partner@demo.cluster", "Николай Партнёров", "ru", (Role.partner,)),
 )
@@ -61,6 +62,15 @@ DEMO_ORGANISATIONS = (
         "Москва",
         "hardware",
         "founder_en",
+    ),
+    (
+        "agro",
+        "АгроДрон",
+        OrganisationKind.sme,
+        "540777888",
+        "Новосибирская область",
+        "hardware",
+        "applicant",
     ),
     (
         "fund",
@@ -134,9 +144,28 @@ def load_demo(session: Session) -> DemoWorld:
         world.users[key] = _ensure_user(session, email, name, locale, roles)
     for spec in DEMO_ORGANISATIONS:
         _ensure_organisation(session, world, spec)
-    for module in domain_modules("demo"):
-        module.load(session, world)
+    for load in DEMOS:
+        load(session, world)
     return world
+
+
+# Which login to try first for each journey the demo tells (printed by `portal demo`).
+DEMO_JOURNEYS = (
+    ("Apply for membership", "applicant"),
+    ("Review as committee", "reviewer2"),
+    ("Decide as chair", "chair"),
+    ("Book training, request a meeting (member)", "founder"),
+    ("Answer meeting requests (investor)", "investor"),
+    ("Partner introductions", "partner"),
+    ("Verify, broker, run pitch days, outbox (staff)", "staff"),
+    ("Users and roles (admin)", "admin"),
+)
+
+
+def demo_journeys() -> list[tuple[str, str]]:
+    """Each journey with the email of the demo login to try it with."""
+    emails = {key: email for key, email, _name, _locale, _roles in DEMO_USERS}
+    return [(journey, emails[key]) for journey, key in DEMO_JOURNEYS]
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -5,21 +5,37 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import i18n
+from app import domains, i18n, messaging
+from app.accounts import credentials
 from app.accounts.models import User
+from app.admission import RETRY_AFTER_SECONDS, AdmissionMiddleware
 from app.config import PROJECT_ROOT
-from app.db import session_scope
+from app.db import is_transient_error, session_scope
 from app.deps import csrf_dependency, parameters_dependency
-from app.domains import domain_modules, load_models
 from app.errors import DomainError, FieldError, NotAuthenticated
-from app.web import PortalMiddleware, login_redirect, render_page
+from app.notifications import service as notifications
+from app.notifications import worker
+from app.openapi import document_errors
+from app.portal import navigation
+from app.telemetry import TelemetryMiddleware
+from app.web import (
+    PortalMiddleware,
+    add_page_context,
+    is_api_path,
+    login_redirect,
+    render_page,
+    safe_next,
+)
 
 logger = logging.getLogger("app")
 
@@ -35,11 +51,22 @@ STATUS_TITLES = {
     422: i18n.N_("Invalid input"),
     429: i18n.N_("Too many requests"),
     500: i18n.N_("Something went wrong"),
+    503: i18n.N_("Temporarily unavailable"),
 }
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return is_api_path(request.url.path)
+
+
+def _back_url(request: Request) -> str | None:
+    """Where the visitor came from on this site (the form they sent), to go back to it."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return None
+    target = referer.path + (f"?{referer.query}" if referer.query else "")
+    back = safe_next(target, default="")
+    return back if back and back != "/" else None
 
 
 def _reload_page_user(request: Request) -> None:
@@ -56,15 +83,28 @@ def _reload_page_user(request: Request) -> None:
 
 
 def _error_page(
-    request: Request, status_code: int, detail: str, headers: Mapping[str, str] | None = None
+    request: Request,
+    status_code: int,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    with_user: bool = True,
 ) -> Response:
     title = i18n.gettext(STATUS_TITLES.get(status_code, STATUS_TITLES[400]))
     try:
-        _reload_page_user(request)
+        if with_user:
+            _reload_page_user(request)
+        else:
+            request.state.user = None
         response: Response = render_page(
             request,
             "error.html",
-            {"status_code": status_code, "title": title, "detail": detail},
+            {
+                "status_code": status_code,
+                "title": title,
+                "detail": detail,
+                "back_url": _back_url(request),
+            },
             status_code=status_code,
         )
     except Exception:  # the error page itself must never fail
@@ -125,22 +165,56 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     return _error_page(request, 500, detail)
 
 
+async def handle_database_error(request: Request, exc: Exception) -> Response:
+    """A busy or unreachable database is a 503 to retry shortly; anything else is a bug."""
+    if not is_transient_error(exc):
+        return await handle_unexpected(request, exc)
+    logger.warning(
+        "database busy or unavailable on %s %s: %s",
+        request.method,
+        request.url.path,
+        exc.__class__.__name__,
+    )
+    detail = i18n.gettext("The portal is busy. Please try again in a few seconds.")
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _is_api(request):
+        return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+    return _error_page(request, 503, detail, headers, with_user=False)
+
+
+def wire() -> None:
+    """Hand the kernel and the lower domains what the upper ones provide: the outbox that
+    queues accounts' mail, the worker's reminders, the site's menu on every page. Runs before
+    the app serves and before `portal worker` works; running it again changes nothing."""
+    domains.load_models()
+    messaging.install_messenger(notifications)
+    worker.install_reminders(domains.REMINDERS)
+    add_page_context(navigation.page_context)
+
+
 def create_app() -> FastAPI:
-    load_models()
-    app = FastAPI(
+    wire()
+    app = FastAPIOffline(  # Swagger UI's assets come from the package: the docs work offline
         title="Cluster Portal",
         version="1.0",
         docs_url="/api/docs",
         redoc_url=None,
+        static_url="/api/docs/assets",
         openapi_url="/api/openapi.json",
         dependencies=[parameters_dependency, csrf_dependency],
     )
-    app.add_middleware(PortalMiddleware)
+    app.add_middleware(
+        PortalMiddleware, load_principal=credentials.resolve_principal, error_page=_error_page
+    )
+    app.add_middleware(AdmissionMiddleware)  # nothing but telemetry runs before admission
+    app.add_middleware(TelemetryMiddleware)  # refusals too are counted, timed and logged
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(sqlalchemy.exc.SQLAlchemyError, handle_database_error)
     app.add_exception_handler(Exception, handle_unexpected)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
-    for module in domain_modules("api") + domain_modules("pages"):
-        app.include_router(module.router)
+    for router in domains.ROUTERS:
+        app.include_router(router)
+    document_errors(app)
     return app

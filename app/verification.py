@@ -1,8 +1,5 @@
-"""Public verification of what the cluster certifies (`/verify/{code}`).
-
-Each domain registers a resolver for the codes it issues (membership certificates, training
-certificates); the page asks them in turn and shows the first that knows the code.
-"""
+"""What the public sees when it verifies a certificate (`/verify/{code}`, served by
+`app.portal`, which asks each domain's resolver in turn), and the QR code printed on it."""
 
 from __future__ import annotations
 
@@ -10,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import qrcode
+import qrcode.image.svg
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 
@@ -28,20 +28,11 @@ class VerifiedRecord:
 
 
 Resolver = Callable[[Session, str], VerifiedRecord | None]
-_resolvers: dict[str, Resolver] = {}
 
 
-def register_resolver(name: str) -> Callable[[Resolver], Resolver]:
-    def decorator(function: Resolver) -> Resolver:
-        _resolvers[name] = function
-        return function
-
-    return decorator
-
-
-def resolve(session: Session, code: str) -> VerifiedRecord | None:
-    for _name, resolver in sorted(_resolvers.items()):
-        record = resolver(session, code)
-        if record is not None:
-            return record
-    return None
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code of a verification address, for printed certificates (no script, no
+    style attribute: safe under the CSP)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    svg = image.to_string(encoding="unicode")
+    return Markup(svg.replace("<svg ", '<svg role="img" class="qr-code" ', 1))

@@ -8,33 +8,38 @@ import hmac
 import ipaddress
 import json
 import secrets
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Collection, MutableMapping
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qs, quote
 
 import anyio
+import sqlalchemy.exc
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
-from app.accounts import credentials
+from app.admission import reject_busy
 from app.config import Settings, get_settings
-from app.db import session_scope, utcnow
+from app.db import is_transient_error
 from app.errors import DomainError, FieldError, Forbidden, NotFound
+from app.pagination import Pagination as Pagination  # pages import it from here
 from app.templating import environment
+from app.uploads import too_large_message
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
 templates = Jinja2Templates(env=environment())
+R = TypeVar("R")
 
 
 def cookie_name(base: str) -> str:
@@ -51,6 +56,7 @@ def csrf_cookie() -> str:
 
 
 LANG_COOKIE = "portal_lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
 FLASH_COOKIE = "portal_flash"
 
 
@@ -80,6 +86,16 @@ def client_ip(scope: Scope, settings: Settings) -> str:
         if not _is_trusted(hop, settings.trusted_proxies):
             return hop[:45]
     return str(peer)
+
+
+def comes_from_trusted_proxy(scope: Scope, settings: Settings) -> bool:
+    peer = (scope.get("client") or ("0.0.0.0", 0))[0]
+    return bool(settings.trusted_proxies) and _is_trusted(str(peer), settings.trusted_proxies)
+
+
+def is_allowed_address(address: str, allowed: list[str]) -> bool:
+    """Whether an address lies in one of the listed addresses or networks."""
+    return _is_trusted(address, allowed)
 
 
 def _is_trusted(address: str, trusted: list[str]) -> bool:
@@ -114,46 +130,33 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _resolve_principal(authorization: str | None, session_value: str | None) -> Any:
-    """Find the caller from a bearer token or the session cookie (runs in a worker thread)."""
-    with session_scope(write=False) as session:
-        if authorization and authorization.lower().startswith("bearer "):
-            found_token = credentials.find_token_user(session, authorization[7:].strip())
-            if found_token is None:
-                return None, None
-            token, user = found_token
-            stale = token.last_used_at is None or (
-                utcnow() - token.last_used_at > credentials.TOUCH_INTERVAL
-            )
-            principal = credentials.Principal(
-                user.id, "token", str(token.id), user.locale, user.timezone
-            )
-            return principal, (credentials.touch_token, token.id) if stale else None
-        if session_value:
-            found = credentials.find_session_user(session, session_value)
-            if found is None:
-                return None, None
-            web_session, user = found
-            stale = utcnow() - web_session.last_seen_at > credentials.TOUCH_INTERVAL
-            principal = credentials.Principal(
-                user.id, "session", web_session.id, user.locale, user.timezone
-            )
-            return principal, (credentials.touch_session, web_session.id) if stale else None
-    return None, None
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the authentication middleware found out."""
+
+    user_id: int
+    via: Literal["session", "token"]
+    credential_id: str
+    locale: str
+    timezone: str
 
 
-def _touch(touch: Any) -> None:
-    function, key = touch
-    with session_scope(write=True) as session:
-        function(session, key)
+Touch = Callable[[], None]
+PrincipalLoader = Callable[[str | None, str | None], tuple[Principal | None, Touch | None]]
+# The error page a browser gets (status, message) for a request the route never saw.
+ErrorPage = Callable[[Request, int, str], Response]
+
+
+def is_api_path(path: str) -> bool:
+    """Scripts talk to `/api/` and get JSON errors; every other address is a browser's page."""
+    return path == "/api" or path.startswith("/api/")
 
 
 def _security_headers(path: str, settings: Settings) -> list[tuple[str, str]]:
     if path.startswith("/api/docs"):
         csp = (
-            "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-            "https://fastapi.tiangolo.com; frame-ancestors 'none'"
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
         )
     else:
         csp = (
@@ -172,16 +175,28 @@ def _security_headers(path: str, settings: Settings) -> list[tuple[str, str]]:
     return headers
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while the body is read: FastAPI passes HTTP errors through its body parsing (any
+    other error there becomes a 400), so a chunked body beyond the limit is a 413 as well."""
+
+    def __init__(self) -> None:
+        super().__init__(413, i18n.gettext("The request body is too large."))
 
 
 class PortalMiddleware:
     """Per request: body limits, the caller, the locale and time zone, the CSRF binding and
     flash cookies, and the security headers on every response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        load_principal: PrincipalLoader,
+        error_page: ErrorPage | None = None,
+    ) -> None:
         self.app = app
+        self.load_principal = load_principal
+        self.error_page = error_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -190,7 +205,10 @@ class PortalMiddleware:
         settings = get_settings()
         limit = self._body_limit(scope, settings)
         length = _header(scope, b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
+        too_large = length is not None and (not length.isdigit() or int(length) > limit)
+        path = scope.get("path", "")
+        page_wanted = self.error_page is not None and not is_api_path(path)
+        if too_large and not page_wanted:  # refused before anything is looked up
             await self._reject_too_large(scope, send)
             return
 
@@ -200,12 +218,18 @@ class PortalMiddleware:
         authorization = _header(scope, b"authorization")
         session_value = cookies.get(session_cookie())
         principal = touch = None
-        if authorization or session_value:  # without credentials, nobody to look up
-            principal, touch = await anyio.to_thread.run_sync(
-                _resolve_principal, authorization, session_value
-            )
-        if touch is not None:
-            await anyio.to_thread.run_sync(_touch, touch)
+        try:
+            if authorization or session_value:  # without credentials, nobody to look up
+                principal, touch = await anyio.to_thread.run_sync(
+                    self.load_principal, authorization, session_value
+                )
+            if touch is not None:
+                await anyio.to_thread.run_sync(touch)
+        except sqlalchemy.exc.SQLAlchemyError as exc:
+            if not is_transient_error(exc):
+                raise
+            await reject_busy(scope, send)
+            return
         state["principal"] = principal
 
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
@@ -242,8 +266,6 @@ class PortalMiddleware:
                     raise BodyTooLarge
             return message
 
-        path = scope.get("path", "")
-
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
@@ -252,23 +274,40 @@ class PortalMiddleware:
                 if new_anon_csrf:
                     set_cookie_headers(headers, csrf_cookie(), new_anon_csrf)
                 if lang_param in i18n.LOCALES:
-                    set_cookie_headers(headers, LANG_COOKIE, lang_param, max_age=31536000)
+                    set_cookie_headers(headers, LANG_COOKIE, lang_param, max_age=LANG_COOKIE_AGE)
                 if state["flashes_out"]:
                     set_cookie_headers(headers, FLASH_COOKIE, _write_flashes(state["flashes_out"]))
                 elif state["flashes_shown"]:
                     set_cookie_headers(headers, FLASH_COOKIE, "", max_age=0)
             await send(message)
 
+        if too_large:  # a browser gets the page with the layout; the body is never read
+            await self._too_large_page(scope, send_wrapper)
+            return
         try:
             await self.app(scope, limited_receive, send_wrapper)
         except BodyTooLarge:
             await self._reject_too_large(scope, send)
 
+    async def _too_large_page(self, scope: Scope, send: Send) -> None:
+        assert self.error_page is not None
+        request = Request(scope)
+        multipart = (_header(scope, b"content-type") or "").startswith("multipart/")
+        message = (
+            too_large_message() if multipart else i18n.gettext("The request body is too large.")
+        )
+        response = await anyio.to_thread.run_sync(self.error_page, request, 413, message)
+
+        async def no_body() -> Message:
+            return {"type": "http.disconnect"}
+
+        await response(scope, no_body, send)
+
     @staticmethod
     def _body_limit(scope: Scope, settings: Settings) -> int:
         content_type = _header(scope, b"content-type") or ""
         if content_type.startswith("multipart/"):
-            return settings.max_upload_bytes + 512 * 1024
+            return settings.max_upload_request_bytes
         return settings.max_json_body_bytes
 
     @staticmethod
@@ -419,38 +458,7 @@ def take_flashes(request: Request) -> list[dict[str, str]]:
     return list(request.state.flashes_in)
 
 
-# --- Pagination and rendering -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pagination:
-    total: int
-    limit: int
-    offset: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + self.limit < self.total
-
-    @property
-    def previous_offset(self) -> int:
-        return max(0, self.offset - self.limit)
-
-    @property
-    def next_offset(self) -> int:
-        return self.offset + self.limit
-
-    @property
-    def first_item(self) -> int:
-        return self.offset + 1 if self.total else 0
-
-    @property
-    def last_item(self) -> int:
-        return min(self.offset + self.limit, self.total)
+# --- Rendering -----------------------------------------------------------------
 
 
 PageContextHook = Callable[[Request], dict[str, Any]]
@@ -458,8 +466,10 @@ _context_hooks: list[PageContextHook] = []
 
 
 def add_page_context(hook: PageContextHook) -> PageContextHook:
-    """Register a function whose result joins the context of every page."""
-    _context_hooks.append(hook)
+    """Register a function whose result joins the context of every page (once, however often
+    the wiring runs)."""
+    if hook not in _context_hooks:
+        _context_hooks.append(hook)
     return hook
 
 
@@ -474,7 +484,6 @@ def render_page(
     page_context: dict[str, Any] = {
         "csrf_token": csrf_token(request),
         "current_user": user,
-        "navigation": navigation_for(user),
         "flashes": take_flashes(request),
         "current_path": request.url.path,
         "current_url": str(request.url.path)
@@ -496,19 +505,37 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def form_action(
-    request: Request, session: Session, target: str, action: Callable[[], object], success: str
+    request: Request,
+    session: Session,
+    target: str | Callable[[R], str],
+    action: Callable[[], R],
+    success: str | Callable[[R], str | None] | None,
+    *,
+    flashed: tuple[type[DomainError], ...] = (DomainError,),
+    shown_as_page: Collection[int] = (),
+    refused_target: str | None = None,
+    category: str = "success",
 ) -> RedirectResponse:
     """Post/redirect/get for one service call. The call runs under a savepoint, so a refused
-    action leaves nothing half-written in the request's transaction; its error (or `success`)
-    is flashed and the browser goes to `target`."""
+    action leaves nothing half-written in the request's transaction.
+
+    A refusal of a `flashed` kind is flashed and the browser goes to `refused_target` (else
+    `target`); any other refusal, or one whose status is in `shown_as_page` (a 404 of a record
+    the user may not see), is the error page. On success `success` (a message, or a function of
+    the result giving one or None) is flashed and the browser goes to `target` (or to the
+    address a function of the result gives)."""
     try:
         with session.begin_nested():
-            action()
-    except DomainError as exc:
+            result = action()
+    except flashed as exc:
+        if exc.status_code in shown_as_page:
+            raise
         flash(request, exc.detail, "error")
-        return redirect(target)
-    flash(request, success)
-    return redirect(target)
+        return redirect(refused_target or (target if isinstance(target, str) else "/"))
+    message = success(result) if callable(success) else success
+    if message:
+        flash(request, message, category)
+    return redirect(target(result) if callable(target) else target)
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
@@ -574,35 +601,3 @@ def parse_form(schema: type[M], data: dict[str, Any]) -> tuple[M | None, dict[st
                 i18n.gettext(message) if message else i18n.gettext("This value is not valid."),
             )
         return None, errors
-
-
-# --- Navigation -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NavItem:
-    path: str
-    label: str
-    order: int
-    roles: tuple[str, ...] = ()
-    public: bool = False
-
-
-_nav_items: list[NavItem] = []
-
-
-def register_nav(
-    path: str, label: str, *, order: int, roles: tuple[str, ...] = (), public: bool = False
-) -> None:
-    """Add a link to the main navigation: `public` for everyone, else logged-in users holding
-    one of `roles` (any logged-in user when `roles` is empty)."""
-    if all(item.path != path for item in _nav_items):
-        _nav_items.append(NavItem(path, label, order, roles, public))
-
-
-def navigation_for(user: Any) -> list[NavItem]:
-    items = []
-    for item in sorted(_nav_items, key=lambda i: i.order):
-        if item.public or (user is not None and (not item.roles or user.has_role(*item.roles))):
-            items.append(item)
-    return items
