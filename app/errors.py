@@ -60,12 +60,33 @@ class FieldError(DomainError):
         self.field = field
         self.location = location
 
+    def by_field(self) -> dict[str, str]:
+        """The message of each refused field, the way a form shows them."""
+        return {self.field: self.detail}
+
     def as_detail(self) -> list[dict[str, Any]]:
         return [
-            {
-                "type": "value_error",
-                "loc": [self.location, self.field],
-                "msg": self.detail,
-                "input": None,
-            }
+            {"type": "value_error", "loc": [self.location, field], "msg": message, "input": None}
+            for field, message in self.by_field().items()
         ]
+
+
+class FieldErrors(FieldError):
+    """Several fields refused at once, so that a form shows every problem on the first submit."""
+
+    def __init__(self, errors: dict[str, str], *, location: str = "body") -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(field, message, location=location)
+        self.errors = dict(errors)
+
+    def by_field(self) -> dict[str, str]:
+        return dict(self.errors)
+
+
+def raise_field_errors(errors: dict[str, str]) -> None:
+    """Refuse with every collected field error, if there are any."""
+    if len(errors) == 1:
+        field, message = next(iter(errors.items()))
+        raise FieldError(field, message)
+    if errors:
+        raise FieldErrors(errors)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    HttpUrl,
+    TypeAdapter,
+    UrlConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
@@ -21,6 +32,35 @@ def _reject_nul(value: Any) -> Any:
             _reject_nul(item)
     return value
 
+
+WEBSITE_MAX_LENGTH = 300
+_WEB_ADDRESS = TypeAdapter(Annotated[HttpUrl, UrlConstraints(max_length=WEBSITE_MAX_LENGTH)])
+
+
+def normalise_website(value: Any) -> Any:
+    """People type "example.ru": an address without a scheme is taken as https, and a bare
+    host is kept without the trailing slash ("https://example.ru")."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    if "://" not in text:
+        text = "https://" + text.lstrip("/")
+    try:
+        url = _WEB_ADDRESS.validate_python(text)
+    except ValidationError:
+        raise PydanticCustomError("url_parsing", "not a web address") from None
+    if url.scheme not in ("http", "https") or not url.host or "." not in url.host:
+        raise PydanticCustomError("url_parsing", "not a web address")
+    address = str(url)
+    if url.path == "/" and not url.query and not url.fragment:
+        address = address.removesuffix("/")
+    return address
+
+
+# A company's website as stored: "example.ru" arrives as "https://example.ru".
+Website = Annotated[str | None, BeforeValidator(normalise_website)]
 
 INT4_MAX = 2**31 - 1
 INT8_MAX = 2**63 - 1
