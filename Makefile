@@ -3,6 +3,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
+# One worker per CPU, each with its own database; tests of one xdist_group share a worker.
+PARALLEL ?= -n auto --dist loadgroup
 
 .PHONY: run install test test-pg e2e screenshots lint messages bench clean
 
@@ -24,17 +26,21 @@ $(E2E_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e ".[e2e]"
 	touch $(E2E_STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: install
-	$(BIN)/portal demo
+	$(BIN)/portal demo --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
-# The same suite against a fresh PostgreSQL database that is dropped afterwards.
+# The same suite against a fresh PostgreSQL database that is dropped afterwards (each worker
+# works in its own copy, <database>_gw0, ..., made from it and dropped by the suite).
 test-pg: install
 	@db=portal_test_$$$$_$$(date +%s); \
 	psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $$db" && \
-	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/python -m pytest; status=$$?; \
+	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/python -m pytest $(PARALLEL); status=$$?; \
 	psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; \
 	exit $$status
 

@@ -6,6 +6,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,10 +39,19 @@ class Settings(BaseSettings):
     mail_from: str = "portal@localhost"
 
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Who may read /metrics: addresses or networks (the socket's address, not X-Forwarded-For).
+    metrics_allowed: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    # "json": one JSON object per log line; "text": for people reading a terminal.
+    log_format: Literal["text", "json"] = "text"
+    # On SIGTERM, how long requests in flight may take to finish before the server exits.
+    shutdown_timeout_seconds: int = 30
 
     default_locale: str = "ru"
     default_timezone: str = "Europe/Moscow"
-    privacy_policy_version: str = "2026-01"
+    # The controller of personal data named on /privacy (152-FZ "operator"); when unset the
+    # page names the portal's operator in general terms and gives the sender address.
+    operator_name: str = ""
+    operator_contact: str = ""
 
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
@@ -49,11 +59,30 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     password_reset_hours: int = 2
+    password_reset_window_minutes: int = 60
+    password_reset_max_per_address: int = 3
+    password_reset_max_per_client: int = 20
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 
+    # Requests at work at once per process (the rest queue; see app/admission.py), how long one
+    # may queue before a 503, how many may queue; database timeouts on PostgreSQL.
+    read_slots: int = Field(default=8, ge=1, le=200)
+    write_slots: int = Field(default=4, ge=1, le=200)
+    request_queue_seconds: float = Field(default=10.0, gt=0)
+    request_queue_max: int = Field(default=1000, ge=1)
+    db_lock_timeout_ms: int = Field(default=10_000, ge=0)
+    db_statement_timeout_ms: int = Field(default=30000, ge=0)
+
     max_json_body_bytes: int = 1_000_000
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Behind nginx: a permitted download is answered with `X-Accel-Redirect: <prefix><path
+    # under the uploads folder>` and an empty body, and nginx sends the file from its
+    # `internal` location of that name; empty: the portal sends the file itself.
+    accel_redirect_prefix: str = ""
+    max_attachments_per_application: int = 10
+    # Kinds of document (app.membership.models.DocumentKind) an application needs to be submitted.
+    membership_required_documents: list[str] = Field(default_factory=lambda: ["business_plan"])
 
     regions: list[str] = Field(default_factory=list)
     extra_sectors: list[str] = Field(default_factory=list)
@@ -75,6 +104,18 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def request_connections(self) -> int:
+        """Each admitted request holds at most one connection at a time; two more serve the
+        in-process mail worker and the audit sealing after a commit."""
+        return self.read_slots + self.write_slots + 2
+
+    @property
+    def max_upload_request_bytes(self) -> int:
+        """The largest multipart request: a file at the limit and the form around it (the
+        reverse proxy's `client_max_body_size` is the same)."""
+        return self.max_upload_bytes + 512 * 1024
 
     @property
     def mail_dir(self) -> Path:

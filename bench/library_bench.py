@@ -84,6 +84,7 @@ def build(url: str, size: int) -> None:
 def measure(url: str, queries: int) -> tuple[float, float]:
     from app.db import Database
     from app.library import service
+    from app.pagination import Paging
 
     database = Database(url)
     timings = []
@@ -91,7 +92,7 @@ def measure(url: str, queries: int) -> tuple[float, float]:
         for n in range(queries):
             q = QUERIES[n % len(QUERIES)]
             started = time.perf_counter()
-            service.list_items(session, user=None, q=q, limit=20, offset=0)
+            service.list_items(session, user=None, q=q, paging=Paging(20, 0))
             timings.append((time.perf_counter() - started) * 1000)
     database.dispose()
     timings.sort()

@@ -31,7 +31,7 @@ from app.library.search import (
     parse_query,
     snippet_from,
 )
-from app.membership.service import CRITERIA, HIGH_DISAGREEMENT, review_settings
+from app.membership.reviews import CRITERIA, HIGH_DISAGREEMENT, review_settings
 
 _URL = os.environ["DATABASE_URL"]
 engine = create_engine(_URL, pool_size=10, max_overflow=20)

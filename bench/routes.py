@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bench.generate import BENCH_USERS, bench_cookie, bench_token
 
 QUERY_BUDGET = 10
+WORKSPACE_BUDGET = QUERY_BUDGET + 2
 # JSON lists are asked for the page size of the HTML lists; at the benchmark's 1× every list the
 # bench users see holds at least that many rows, so 1× and 10× return as many items and the
 # latency growth measures the data, not a fuller page.
@@ -33,6 +34,7 @@ class Route:
     actor: str | None  # a BENCH_USERS key, or None for an anonymous visitor
     path: str
     page: bool = False  # an HTML page: called with the browser session, not the token
+    budget: int = QUERY_BUDGET  # statements allowed, whatever the amount of data
 
 
 ROUTES: tuple[Route, ...] = (
@@ -63,7 +65,13 @@ ROUTES: tuple[Route, ...] = (
     Route("introductions (member)", "member", "/api/v1/introductions?limit={page}"),
     Route("success stories", None, "/api/v1/success-stories?limit={page}"),
     Route("outbox", "staff", "/api/v1/outbox?limit={page}"),
-    Route("page /", "member", "/", page=True),
+    # The workspace of each role: a statement or two per part, each a count or a short list
+    # (the bench partner also belongs to a member organisation that has an application).
+    Route("page /", "member", "/", page=True, budget=WORKSPACE_BUDGET),
+    Route("page / (staff)", "staff", "/", page=True, budget=WORKSPACE_BUDGET),
+    Route("page / (committee)", "committee", "/", page=True, budget=WORKSPACE_BUDGET),
+    Route("page / (investor)", "investor", "/", page=True, budget=WORKSPACE_BUDGET),
+    Route("page / (partner)", "partner", "/", page=True, budget=WORKSPACE_BUDGET),
     Route("page organisations", "staff", "/organisations", page=True),
     Route("page notifications", "member", "/notifications", page=True),
     Route("page applications", "staff", "/applications", page=True),
@@ -74,7 +82,9 @@ ROUTES: tuple[Route, ...] = (
     Route("page my trainings", "member", "/trainings/mine", page=True),
     Route("page courses", "staff", "/courses", page=True),
     Route("page investors", "member", "/investors", page=True),
-    Route("page meetings", "member", "/meetings", page=True),
+    # Three lists on one page: meetings, sent requests and the pitch-day agenda; the menu asks
+    # whether the user is a member (to show the investors and the partners).
+    Route("page meetings", "member", "/meetings", page=True, budget=QUERY_BUDGET + 2),
     Route("page investor inbox", "investor", "/investor-inbox", page=True),
     Route("page library", None, "/library", page=True),
     Route("page library search", None, "/library?q=software+licensing", page=True),

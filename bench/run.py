@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from bench.generate import bench_token, create_pg_database, drop_pg_database, generate
-from bench.routes import QUERY_BUDGET, Measurement, measure_routes, route_ids
+from bench.routes import Measurement, measure_routes, route_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -300,8 +300,8 @@ def _latency_table(report: dict[str, Any]) -> list[str]:
         problems = []
         if a.statements != b.statements:
             problems.append("N+1")
-        if max(a.statements, b.statements) > QUERY_BUDGET:
-            problems.append(f"> {QUERY_BUDGET} SQL")
+        if max(a.statements, b.statements) > a.route.budget:
+            problems.append(f"> {a.route.budget} SQL")
         if a.status != 200 or b.status != 200:
             problems.append(f"HTTP {a.status}/{b.status}")
         if growth > 1.5:
