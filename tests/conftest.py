@@ -1,67 +1,73 @@
-"""Test setup: a real database built by the migrations, emptied after every test.
+"""Test setup: a real database built by the migrations, one per pytest-xdist worker, emptied
+after every test (tests/databases.py).
 
-SQLite by default (a file in a temporary folder). Set `TEST_DATABASE_URL` to an empty PostgreSQL
-database to run the same suite there (`make test-pg` and `.ci/run` create and drop one).
+SQLite by default (files in a temporary folder). Set `TEST_DATABASE_URL` to an empty PostgreSQL
+database to run the same suite there (`make test-pg` and `.ci/run` create and drop one); each
+worker works in its own copy of it, `<name>_gw0`, `<name>_gw1`, ..., dropped at the end.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
-_TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
-os.environ["PORTAL_VAR_DIR"] = str(_TMP / "var")
+# The controller creates the run's folder; its xdist workers inherit it through the environment.
+_OWNS_TMP = "PORTAL_TEST_TMP" not in os.environ
+_TMP = Path(os.environ.get("PORTAL_TEST_TMP") or tempfile.mkdtemp(prefix="portal-tests-"))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_TEMPLATE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'template.db'}"
+os.environ["PORTAL_TEST_TMP"] = str(_TMP)
+os.environ["PORTAL_VAR_DIR"] = str(_TMP / f"var-{_WORKER}")
 os.environ["PORTAL_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["PORTAL_ARGON2_TIME_COST"] = "1"
 os.environ["PORTAL_ARGON2_MEMORY_KIB"] = "1024"
 os.environ["PORTAL_BASE_URL"] = "http://testserver"
-os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
 for key in ("PORTAL_SMTP_HOST", "PORTAL_TRUSTED_PROXIES", "PORTAL_REGIONS"):
     os.environ.pop(key, None)
 
-from app import migrations  # noqa: E402
+from tests.databases import (  # noqa: E402
+    create_worker_database,
+    drop_worker_database,
+    empty_all_tables,
+    worker_url,
+)
+
+os.environ["DATABASE_URL"] = worker_url(_TEMPLATE_URL, _WORKER)
+
 from app.config import get_settings  # noqa: E402
-from app.db import Base, Database, set_database  # noqa: E402
+from app.db import Database, set_database  # noqa: E402
 from app.domains import load_models  # noqa: E402
 from app.main import create_app  # noqa: E402
 from tests.factories import Factory  # noqa: E402
+from tests.security.world import REPORT  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def database() -> Iterator[Database]:
     get_settings.cache_clear()
     url = get_settings().database_url
-    migrations.upgrade(url)
+    create_worker_database(_TEMPLATE_URL, url, _TMP)
     load_models()
     db = Database(url)
     set_database(db)
     yield db
     set_database(None)
-    migrations.downgrade(url)
-
-
-def _empty_all_tables(db: Database) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with db.engine.begin() as connection:
-        if db.is_sqlite:
-            for name in tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    db.dispose()
+    drop_worker_database(url)
 
 
 @pytest.fixture
 def db(database: Database) -> Iterator[Database]:
     yield database
-    _empty_all_tables(database)
+    empty_all_tables(database)
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +86,46 @@ def factory(db: Database, app: FastAPI) -> Factory:
     return Factory(db, app)
 
 
+# Modules whose tests take seconds each. They start first, so that no xdist worker is still busy
+# with one at the end while the others idle.
+_LONGEST_FIRST = (
+    "tests/security/test_access_control.py",
+    "tests/test_query_budget.py",
+    "tests/security/test_crash_safety.py",
+    "tests/security/test_stateful.py",
+    "tests/test_burst.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in _LONGEST_FIRST)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _OWNS_TMP:
+        shutil.rmtree(_TMP, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its security sweep figures to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["security_report"] = dict(REPORT)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    for key, value in getattr(node, "workeroutput", {}).get("security_report", {}).items():
+        REPORT[key] = REPORT.get(key, 0) + value
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REPORT and not hasattr(terminalreporter.config, "workeroutput"):
+        figures = ", ".join(f"{key}: {value}" for key, value in sorted(REPORT.items()))
+        terminalreporter.write_line(f"security sweep: {figures}")
+
+
 def pytest_report_header() -> str:
-    url = os.environ["DATABASE_URL"]
-    return f"database: {url.rsplit('@', 1)[-1] if url.startswith('postgresql') else 'sqlite'}"
+    url = _TEMPLATE_URL
+    where = url.rsplit("@", 1)[-1] if url.startswith("postgresql") else "sqlite"
+    return f"database: {where}, one copy per worker"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from app.accounts.identifiers import inn_with_check_digits
 from app.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
 from app.accounts.organisations import create_organisation
 from app.db import Database, utcnow
+from tests.html import csrf_from
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -32,12 +32,6 @@ class Actor:
     @property
     def id(self) -> int:
         return self.user.id
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 class Factory:
@@ -127,6 +121,11 @@ class Factory:
             session.flush()
             session.expunge(organisation)
         return organisation
+
+    def answer_password_resets(self) -> int:
+        """What the worker does on its next cycle: mail the links of the requested resets."""
+        with self.database.session_scope() as session:
+            return accounts.send_requested_resets(session, utcnow())
 
     def count(self, model: type[Any]) -> int:
         from sqlalchemy import func, select

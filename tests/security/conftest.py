@@ -6,7 +6,10 @@ import pytest
 from fastapi import FastAPI
 
 from app.db import Database
-from tests.security.world import REPORT, World, build_world, empty_all_tables
+from tests.databases import empty_all_tables
+from tests.factories import Factory
+from tests.security.fuzzing import ROLES, FuzzUser
+from tests.security.world import World, build_world
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +24,9 @@ def world(database: Database, app: FastAPI) -> Iterator[World]:
     empty_all_tables(database)
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if REPORT:
-        figures = ", ".join(f"{key}: {value}" for key, value in sorted(REPORT.items()))
-        terminalreporter.write_line(f"security sweep: {figures}")
+@pytest.fixture(scope="module")
+def fuzz_users(database: Database, app: FastAPI) -> Iterator[dict[str, FuzzUser]]:
+    empty_all_tables(database)
+    factory = Factory(database, app)
+    yield {name: FuzzUser(database, factory, roles) for name, roles in ROLES.items()}
+    empty_all_tables(database)

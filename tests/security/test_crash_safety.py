@@ -40,7 +40,7 @@ def _server(port: int) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30  # imports and migrations, on a busy CI machine
+        deadline = time.monotonic() + 90  # imports and migrations, on a busy machine
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/api/v1/members", timeout=1).is_success:

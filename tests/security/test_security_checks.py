@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.accounts.models import Role, WebSession
+from app.accounts.models import Organisation, Role, User, WebSession
 from app.config import Settings, get_settings
 from app.web import client_ip
-from tests.factories import PASSWORD, Factory, csrf_from
+from tests.factories import PASSWORD, Factory
+from tests.html import csrf_from
 from tests.library.helpers import create_item, tiny_pdf
 from tests.membership.helpers import PDF
 
@@ -199,10 +200,39 @@ def test_an_oversized_upload_is_refused_before_it_is_read_whole(factory: Factory
         },
     )
     assert response.status_code == 413
+    assert response.json()["detail"] == "Тело запроса слишком велико."
+    assert case.applicant.api.get(case.url).json()["attachments"] == []
     huge_json = case.applicant.api.post(
         "/api/v1/organisations", content=b"{" + b" " * (2 * 1024 * 1024) + b"}"
     )
     assert huge_json.status_code == 413
+    assert huge_json.json()["detail"] == "Тело запроса слишком велико."
+    assert factory.count(Organisation) == 1  # the applicant's own, made by the helper
+
+
+def test_a_chunked_body_beyond_the_limit_is_413_not_400(factory: Factory) -> None:
+    """Without Content-Length the limit is found while reading: still a 413, JSON under /api/
+    and the page elsewhere, and nothing stored."""
+    limit = get_settings().max_json_body_bytes
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    client = TestClient(factory.app)
+    api = client.post(
+        "/api/v1/auth/register", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert api.status_code == 413
+    assert api.json()["detail"]
+    page = client.post(
+        "/register",
+        content=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert page.status_code == 413
+    assert page.headers["content-type"].startswith("text/html")
+    assert factory.count(User) == 0
 
 
 # --- Login throttling and proxies --------------------------------------------------------------

@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 from app.accounts.models import Role
 from app.membership.models import TRANSITIONS, ApplicationStatus
 from tests.factories import Actor, Factory
-from tests.membership.helpers import SECTIONS
+from tests.membership.helpers import PDF, SECTIONS
 from tests.training.helpers import make_course, make_session
 
 STATEFUL = settings(
@@ -82,6 +82,12 @@ def test_random_review_sequences_keep_the_application_legal_and_confidential(
             )
             assert response.status_code == 201, response.text
             self.url = f"/api/v1/applications/{response.json()['id']}"
+            plan = applicant.api.post(
+                f"{self.url}/attachments",
+                files={"file": ("plan.pdf", PDF, "application/pdf")},
+                data={"kind": "business_plan"},
+            )
+            assert plan.status_code == 201, plan.text
             self.status = ApplicationStatus.draft
             self.conflicted: set[int] = set()
 

@@ -21,7 +21,10 @@ from app.accounts.models import OrganisationKind, Role
 from app.db import Base, Database
 from app.membership.models import Membership
 from app.notifications.models import OutboxMessage
-from tests.factories import Actor, Factory, csrf_from, make_member
+from app.training.certificates import issue_certificate
+from app.training.models import Course
+from tests.factories import Actor, Factory, make_member
+from tests.html import csrf_from
 from tests.library.helpers import create_item
 from tests.meetings.helpers import open_window, tomorrow
 from tests.membership.helpers import PDF, SECTIONS
@@ -56,17 +59,6 @@ class World:
     principals: dict[str, Principal]
     params: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def empty_all_tables(db: Database) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with db.engine.begin() as connection:
-        if db.is_sqlite:
-            for name in tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
 
 
 def row_counts(db: Database) -> dict[str, int]:
@@ -108,6 +100,7 @@ def build_world(database: Database, app: FastAPI) -> World:
         owner.api.post(
             f"/api/v1/applications/{application['id']}/attachments",
             files={"file": ("plan.pdf", PDF, "application/pdf")},
+            data={"kind": "business_plan"},
         ),
         201,
     )
@@ -194,6 +187,12 @@ def build_world(database: Database, app: FastAPI) -> World:
     spare = max(tokens, key=lambda t: t["id"])
     assert spare_token and spare["id"]
 
+    # The owner holds a certificate of the course (as attending would give).
+    with database.session_scope() as s:
+        certificate_id = issue_certificate(
+            s, course=s.get(Course, course["id"]), user_id=owner.id, actor=None
+        ).id
+
     with database.session_scope(write=False) as s:
         verify_code = s.scalar(
             select(Membership.verify_code).where(Membership.organisation_id == member_org.id)
@@ -237,11 +236,13 @@ def build_world(database: Database, app: FastAPI) -> World:
         "attachment_id": attachment["id"],
         "course_id": course["id"],
         "session_id": session["id"],
+        "certificate_id": certificate_id,
         "investor_id": investor.id,
         "request_id": second["id"],
         "meeting_id": meeting["id"],
         "membership_id": membership_id,
         "pitch_day_id": pitch_day["id"],
+        "wish_id": 999_999,
         "item_id": item["id"],
         "version": 1,
         "partner_id": partner_org.id,
