@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.e2e.helpers import ARTIFACTS, PASSWORD, Api, Portal
+from tests.e2e.helpers import ARTIFACTS, PASSWORD, UPDATE_DOCS, Api, Portal, publish_screenshots
 
 CHROMIUM = os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,6 +48,7 @@ STAFF_USERS = {
     "committee2": ("reviewer2@e2e.example.org", "Пётр Рецензент", ["committee"]),
     "committee3": ("reviewer3@e2e.example.org", "Анна Рецензент", ["committee"]),
     "investor": ("investor@e2e.example.org", "Игорь Инвестор", ["investor"]),
+    "admin": ("admin@e2e.example.org", "Алла Администратор", ["admin"]),
 }
 
 
@@ -88,7 +89,7 @@ def portal() -> Iterator[Portal]:
     base_url = f"http://127.0.0.1:{port}"
     env = _server_env(var_dir, base_url)
     portal_cli = str(BIN / "portal")
-    subprocess.run([portal_cli, "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run([portal_cli, "migrate"], env=env, check=True, capture_output=True, timeout=300)
     # The operators' accounts are made while the server starts.
     creating = []
     users: dict[str, tuple[str, str]] = {}
@@ -108,9 +109,9 @@ def portal() -> Iterator[Portal]:
     )
     try:
         for process in creating:
-            output, _ = process.communicate(timeout=120)
+            output, _ = process.communicate(timeout=300)
             assert process.returncode == 0, output.decode()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             if server.poll() is not None:
                 raise RuntimeError(f"the server exited; see {ARTIFACTS / 'server.log'}")
@@ -120,10 +121,16 @@ def portal() -> Iterator[Portal]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer within 60 s")
+                raise RuntimeError("the server did not answer within 180 s")
             time.sleep(0.2)
         with httpx.Client(base_url=base_url, timeout=30) as client:
-            yield Portal(base_url=base_url, users=users, api=Api(client))
+            yield Portal(
+                base_url=base_url,
+                users=users,
+                api=Api(client),
+                database=var_dir / "e2e.db",
+                env=env,
+            )
     finally:
         server.terminate()
         try:
@@ -145,3 +152,11 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _docs_screenshots(portal: Portal) -> Iterator[None]:
+    """Once every journey has run: the README tour screenshots (PORTAL_E2E_UPDATE_SCREENSHOTS)."""
+    yield
+    if UPDATE_DOCS:
+        publish_screenshots(portal.shots)

@@ -8,12 +8,15 @@ import io
 import os
 import shutil
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 from typing import Any
 
 import httpx
 from babel.messages.pofile import read_po
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from app.accounts.identifiers import inn_with_check_digits
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -68,6 +71,11 @@ class Portal:
     users: dict[str, tuple[str, str]]
     api: Api
     shots: dict[str, Path] = field(default_factory=dict)
+    # The server's SQLite file, for what no page shows (the outbox's attachments) and for
+    # moving a meeting into the past, which no page or service allows.
+    database: Path | None = None
+    # The server's environment, for running `portal` commands against its database.
+    env: dict[str, str] = field(default_factory=dict)
 
     def email(self, key: str) -> str:
         return self.users[key][0]
@@ -232,3 +240,113 @@ def publish_screenshots(shots: dict[str, Path]) -> None:
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in shots.items():
         shutil.copyfile(path, DOCS_SCREENSHOTS / f"{name}.png")
+
+
+# --- Set-ups through the JSON API: what other journeys show in the browser -----------------------
+
+_inn_numbers = count(1)
+SECTIONS = {
+    "summary": "Drone mapping for agriculture.",
+    "innovation": "Own photogrammetry pipeline.",
+    "market": "Agricultural holdings of Siberia.",
+    "team": "Five engineers, two agronomists.",
+    "funding_needs": "15 million roubles for a pilot.",
+}
+GOOD_REVIEW = {
+    "scores": {"innovation": 5, "team": 4, "market": 4, "cluster_fit": 5},
+    "comment": "Strong team.",
+    "recommendation": "approve",
+}
+
+
+def new_inn() -> str:
+    return inn_with_check_digits(f"78{next(_inn_numbers):07d}")
+
+
+def verified_fund(portal: Portal) -> tuple[int, str]:
+    """The investor's verified investor organisation: the member journey's, or a new one."""
+    api, email = portal.api, portal.email("investor")
+    mine = api.call("GET", "/api/v1/organisations?kind=investor", email)["items"]
+    verified = [o for o in mine if o["verified"]]
+    if verified:
+        return verified[0]["id"], verified[0]["name"]
+    created = api.call(
+        "POST",
+        "/api/v1/organisations",
+        email,
+        expect=201,
+        json={
+            "name": "Венчурный фонд «Северный ветер»",
+            "kind": "investor",
+            "inn": new_inn(),
+            "region": "Москва",
+            "sector": "software",
+        },
+    )
+    api.call("POST", f"/api/v1/organisations/{created['id']}/verify", portal.email("staff"))
+    return created["id"], created["name"]
+
+
+def submit_with_business_plan(api: Api, url: str, email: str) -> None:
+    """Attach the business plan an application needs, then submit it."""
+    api.call(
+        "POST",
+        f"{url}/attachments",
+        email,
+        expect=201,
+        files={"file": ("business-plan.pdf", tiny_pdf("Business plan"), "application/pdf")},
+        data={"kind": "business_plan"},
+    )
+    api.call("POST", f"{url}/submit", email)
+
+
+def approved_member(portal: Portal, key: str, name: str, company: str, lang: str) -> int:
+    """A user whose organisation the committee approved (the member journey's subject)."""
+    email = f"{key}@e2e.example.org"
+    response = portal.api.client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "full_name": name,
+            "locale": lang,
+            "consent_personal_data": True,
+        },
+    )
+    assert response.status_code == 201, response.text
+    portal.users[key] = (email, name)
+    api = portal.api
+    organisation = api.call(
+        "POST",
+        "/api/v1/organisations",
+        email,
+        expect=201,
+        json={
+            "name": company,
+            "kind": "sme",
+            "inn": new_inn(),
+            "region": "Новосибирская область",
+            "sector": "geoinformation",
+            "stage": "early",
+        },
+    )
+    application = api.call(
+        "POST",
+        "/api/v1/applications",
+        email,
+        expect=201,
+        json={"organisation_id": organisation["id"], **SECTIONS},
+    )
+    url = f"/api/v1/applications/{application['id']}"
+    submit_with_business_plan(api, url, email)
+    api.call("POST", f"{url}/assignments", portal.email("chair"), expect=201, json={"auto": True})
+    for reviewer in ("committee1", "committee2", "committee3"):
+        api.call("POST", f"{url}/declaration", portal.email(reviewer), json={"conflict": False})
+        api.call("PUT", f"{url}/reviews/mine", portal.email(reviewer), json=GOOD_REVIEW)
+    api.call(
+        "POST",
+        f"{url}/decision",
+        portal.email("chair"),
+        json={"decision": "approved", "reason": "Three positive reviews."},
+    )
+    return int(organisation["id"])

@@ -31,10 +31,8 @@ from playwright.sync_api import Browser, expect
 from app.accounts.identifiers import inn_with_check_digits
 from tests.e2e.helpers import (
     PASSWORD,
-    UPDATE_DOCS,
     Actor,
     Portal,
-    publish_screenshots,
     tiny_pdf,
     tr,
 )
@@ -111,13 +109,6 @@ def investor(portal: Portal, operators: dict[str, Actor]) -> str:
     return email
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _docs_screenshots(portal: Portal) -> Iterator[None]:
-    yield
-    if UPDATE_DOCS:
-        publish_screenshots(portal.shots)
-
-
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_member_journey(
     lang: str, portal: Portal, browser: Browser, operators: dict[str, Actor], investor: str
@@ -164,6 +155,8 @@ def test_member_journey(
     page.keyboard.press("Space")
     assert page.locator("#field-consent_personal_data").is_checked()
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "/privacy"
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.type") == "submit"
     member.shot("02-register")
     with page.expect_navigation():
@@ -199,7 +192,7 @@ def test_member_journey(
     member.submit("form[action='/applications/new']")
     member.expect_flash("The draft is saved.")
     application_id = int(re.search(r"/applications/(\d+)$", page.url).group(1))  # type: ignore[union-attr]
-    page.get_by_label(tr(lang, "PDF document, at most 10 MB")).set_input_files(
+    page.get_by_label(tr(lang, "PDF document"), exact=True).set_input_files(
         files=[
             {
                 "name": "business-plan.pdf",
