@@ -23,9 +23,11 @@ from app.accounts.identifiers import inn_with_check_digits
 from tests.e2e.helpers import (
     ARTIFACTS,
     PASSWORD,
+    REVIEWERS,
     UPDATE_DOCS,
     Actor,
     Portal,
+    assign_reviewers,
     publish_screenshots,
     submit_with_business_plan,
 )
@@ -102,14 +104,12 @@ def _submitted(portal: Portal, key: str, company: str) -> str:
     _register(portal, key, f"Заявитель {key}")
     url = _application(portal, key, _organisation(portal, key, company))
     submit_with_business_plan(portal.api, url, portal.email(key))
-    portal.api.call(
-        "POST", f"{url}/assignments", portal.email("chair"), expect=201, json={"auto": True}
-    )
+    assign_reviewers(portal, url)
     return url
 
 
 def _reviewed(portal: Portal, url: str) -> None:
-    for reviewer in ("committee1", "committee2", "committee3"):
+    for reviewer in REVIEWERS:
         email = portal.email(reviewer)
         portal.api.call("POST", f"{url}/declaration", email, json={"conflict": False})
         portal.api.call("PUT", f"{url}/reviews/mine", email, json=GOOD_REVIEW)
