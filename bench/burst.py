@@ -62,13 +62,15 @@ def prepare(url: str, *, members: int, seats: int) -> tuple[int, list[str]]:
     from app.accounts import credentials
     from app.accounts import service as accounts
     from app.accounts.models import Role, UserRole
-    from app.db import Database, utcnow
+    from app.db import Database, set_database, utcnow
     from app.domains import load_models
     from app.training import service as training
 
     migrations.upgrade(url)
     load_models()
     database = Database(url)
+    # The audit rows written here are sealed after the commit, in the process-wide database.
+    set_database(database)
     tokens: list[str] = []
     with database.session_scope() as session:
         staff = accounts.register(
@@ -113,6 +115,7 @@ def prepare(url: str, *, members: int, seats: int) -> tuple[int, list[str]]:
             session.flush()
             _token, secret = credentials.issue_api_token(session, user, name="burst")
             tokens.append(secret)
+    set_database(None)
     database.dispose()
     return session_id, tokens
 
