@@ -69,6 +69,10 @@ def cancel_meeting(
     """Either side or staff cancels; the time is freed and the calendar SEQUENCE increases."""
     meeting = get_meeting(session, actor=actor, meeting_id=meeting_id, lock=True)
     if not policies.can_cancel_meeting(session, actor, meeting):
+        if meeting.status == MeetingStatus.scheduled and policies.has_begun(meeting):
+            raise InvalidTransition(
+                gettext("The meeting has begun; it can no longer be cancelled.")
+            )
         raise refusal(meeting)
     transition(session, meeting, MeetingStatus.cancelled, actor=actor)
     meeting.cancel_reason = reason
@@ -88,7 +92,9 @@ def reschedule_meeting(
     if not policies.can_reschedule_meeting(actor, meeting, check_state=False):
         raise Forbidden(gettext("Only the investor or staff may reschedule a meeting."))
     if not policies.can_reschedule_meeting(actor, meeting):
-        raise InvalidTransition(gettext("Only a scheduled meeting can be rescheduled."))
+        raise InvalidTransition(
+            gettext("Only a scheduled meeting that has not begun can be rescheduled.")
+        )
     start, end = future_slot(session, meeting.investor_id, starts_at)
     busy.release_meeting(session, meeting)
     old = meeting.starts_at

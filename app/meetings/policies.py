@@ -190,17 +190,19 @@ def can_see_contacts(session: Session, user: User, meeting: Meeting) -> bool:
 def can_cancel_meeting(
     session: Session, user: User, meeting: Meeting, *, check_state: bool = True
 ) -> bool:
-    """Either side or staff."""
+    """Either side or staff, before the meeting begins."""
     if not can_view_meeting(session, user, meeting):
         return False
-    return not check_state or can_become(meeting, MeetingStatus.cancelled)
+    return not check_state or (
+        can_become(meeting, MeetingStatus.cancelled) and not has_begun(meeting)
+    )
 
 
 def can_reschedule_meeting(user: User, meeting: Meeting, *, check_state: bool = True) -> bool:
-    """The investor or staff, while the meeting is scheduled."""
+    """The investor or staff, while the meeting is scheduled and has not begun."""
     if not (user.is_staff or meeting.investor_id == user.id):
         return False
-    return not check_state or meeting.status == MeetingStatus.scheduled
+    return not check_state or (meeting.status == MeetingStatus.scheduled and not has_begun(meeting))
 
 
 def can_edit_meeting_details(user: User, meeting: Meeting, *, check_state: bool = True) -> bool:

@@ -178,7 +178,7 @@ def test_each_side_sees_the_buttons_the_policies_allow(factory: Factory) -> None
 
     _begin(factory, booked.meeting_id)
     member_page = booked.member.browser.get(path).text
-    assert _forms(member_page) == {"cancel", "feedback", "no-show"}
+    assert _forms(member_page) == {"feedback", "no-show"}  # too late to cancel
     assert 'name="party" value="investor"' in member_page
     assert 'name="party" value="organisation"' not in member_page
     staff_page = staff.browser.get(path).text
@@ -384,3 +384,21 @@ def test_the_api_takes_the_place_on_acceptance_and_later(factory: Factory) -> No
     assert stranger.api.patch(f"/api/v1/meetings/{meeting['id']}", json={}).status_code == 404
     cleared = inv.api.patch(f"/api/v1/meetings/{meeting['id']}", json={"location": None})
     assert cleared.json()["location"] is None and cleared.json()["video_url"] == VIDEO
+
+
+def test_a_meeting_that_has_begun_can_no_longer_be_cancelled_or_moved(factory: Factory) -> None:
+    booked = _accept_in_browser(factory)
+    _begin(factory, booked.meeting_id)
+    assert booked.investor.browser is not None
+    page = booked.investor.browser.get(f"/meetings/{booked.meeting_id}").text
+    assert not {"cancel", "reschedule"} & _forms(page)
+
+    api = f"/api/v1/meetings/{booked.meeting_id}"
+    cancel = booked.member.api.post(f"{api}/cancel", json={"reason": "Too late"})
+    later = (booked.starts_at + timedelta(days=1)).isoformat()
+    moved = booked.investor.api.post(f"{api}/reschedule", json={"starts_at": later})
+
+    assert (cancel.status_code, moved.status_code) == (409, 409)
+    assert cancel.json()["detail"] == "Встреча уже началась, её нельзя отменить."
+    assert "ещё не началась" in moved.json()["detail"]
+    assert _meeting(factory, booked.meeting_id).status == MeetingStatus.scheduled
