@@ -19,6 +19,8 @@ from app.membership.models import (
     ApplicationStatus,
     Assignment,
     Attachment,
+    Bid,
+    Expertise,
     Review,
 )
 from app.membership.policies import can_start_application
@@ -128,6 +130,47 @@ def committee_items(session: Session, user: User) -> list[WorkItem]:
                 count, one, "/applications/{id}#committee-title", f"/applications?queue={queue}"
             )
             items.append(WorkItem(gettext(label), href, count=count, due=due))
+    return items + _bidding_items(session, user)
+
+
+def _bidding_items(session: Session, user: User) -> list[WorkItem]:
+    """Applications open for bids that the member has not bid on (leaving out their own
+    organisations'), and a first step to give their expertise; one statement."""
+    own = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
+    assigned = (
+        select(Assignment.id)
+        .where(
+            Assignment.application_id == Application.id,
+            Assignment.round == Application.review_round,
+        )
+        .exists()
+    )
+    bid = (
+        select(Bid.id)
+        .where(Bid.application_id == Application.id, Bid.reviewer_id == user.id)
+        .exists()
+    )
+    unbid = (
+        select(func.count(Application.id))
+        .where(
+            Application.status == ApplicationStatus.submitted,
+            ~assigned,
+            ~bid,
+            Application.organisation_id.not_in(own),
+        )
+        .scalar_subquery()
+    )
+    known = select(Expertise.user_id).where(Expertise.user_id == user.id).exists()
+    count, has_expertise = session.execute(select(unbid, known)).one()
+    items = []
+    if count:
+        items.append(
+            WorkItem(gettext("Applications open for your bid"), "/committee/bids", count=count)
+        )
+    if not has_expertise:
+        items.append(
+            WorkItem(gettext("Tell the committee your sectors and topics"), "/committee/expertise")
+        )
     return items
 
 

@@ -232,3 +232,66 @@ def test_per_application_auto_assignment_takes_the_eager_bidder(factory: Factory
     assert len(assigned) == 3
     assert members[4].id in assigned
     assert members[0].id not in assigned
+
+
+def test_expertise_and_bids_pages_in_russian_and_english(factory: Factory) -> None:
+    from tests.html import Page
+
+    case = submitted(factory)
+    member = factory.actor(Role.committee, browser=True)
+    browser = member.browser
+    assert browser is not None
+    links = {link.href for link in Page(browser.get("/").text).links()}
+    assert "/committee/bids" in links  # the menu and the workspace
+    assert "/committee/expertise" in links  # the workspace's first step
+
+    page = browser.get("/committee/expertise")
+    assert page.status_code == 200
+    assert "Моя экспертиза" in page.text
+    csrf = Page(page.text).csrf_token
+    saved = browser.post(
+        "/committee/expertise",
+        data={
+            "csrf_token": csrf,
+            "sectors": ["software", "energy"],
+            "topics": "LiDAR, ИИ\nаккумуляторы",
+        },
+    )
+    assert saved.status_code == 303
+    with factory.database.session_scope(write=False) as session:
+        stored = session.get(Expertise, member.id)
+        assert stored is not None
+        assert (stored.sectors, stored.topics) == (
+            ["energy", "software"],
+            ["LiDAR", "ИИ", "аккумуляторы"],
+        )
+    english = browser.get("/committee/expertise?lang=en")
+    assert "My expertise" in english.text
+    assert 'value="energy" checked' in english.text
+
+    bids = browser.get("/committee/bids")
+    assert bids.status_code == 200
+    assert "Заявки, открытые для выбора экспертами" in bids.text
+    assert "Геоинформационная платформа для агрохолдингов" in bids.text
+    assert "Пять инженеров" not in bids.text  # the team section is not shown
+    assert "business-plan" not in bids.text
+    csrf = Page(bids.text).csrf_token
+    placed = browser.post(
+        f"/committee/bids/{case.application_id}", data={"csrf_token": csrf, "interest": "eager"}
+    )
+    assert placed.status_code == 303
+    with factory.database.session_scope(write=False) as session:
+        assert [str(b.interest) for b in session.scalars(select(Bid))] == ["eager"]
+    english = browser.get("/committee/bids?lang=en")
+    assert "Applications open for bids" in english.text
+    assert "Eager to review" in english.text
+    assert (
+        f'id="bid-{case.application_id}-eager" name="interest" type="radio" value="eager" checked'
+        in english.text
+    )
+
+    outsider = factory.actor(browser=True)
+    assert outsider.browser is not None
+    assert outsider.browser.get("/committee/bids").status_code == 403
+    assert outsider.browser.get("/committee/expertise").status_code == 403
+    assert "/committee/bids" not in outsider.browser.get("/").text
