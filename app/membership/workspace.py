@@ -20,7 +20,6 @@ from app.membership.models import (
     Assignment,
     Attachment,
     Bid,
-    Expertise,
     Review,
 )
 from app.membership.policies import can_start_application
@@ -135,7 +134,7 @@ def committee_items(session: Session, user: User) -> list[WorkItem]:
 
 def _bidding_items(session: Session, user: User) -> list[WorkItem]:
     """Applications open for bids that the member has not bid on (leaving out their own
-    organisations'), and a first step to give their expertise; one statement."""
+    organisations'); one statement. The bids page leads to the member's expertise."""
     own = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
     assigned = (
         select(Assignment.id)
@@ -150,28 +149,16 @@ def _bidding_items(session: Session, user: User) -> list[WorkItem]:
         .where(Bid.application_id == Application.id, Bid.reviewer_id == user.id)
         .exists()
     )
-    unbid = (
-        select(func.count(Application.id))
-        .where(
-            Application.status == ApplicationStatus.submitted,
-            ~assigned,
-            ~bid,
-            Application.organisation_id.not_in(own),
-        )
-        .scalar_subquery()
+    unbid = select(func.count(Application.id)).where(
+        Application.status == ApplicationStatus.submitted,
+        ~assigned,
+        ~bid,
+        Application.organisation_id.not_in(own),
     )
-    known = select(Expertise.user_id).where(Expertise.user_id == user.id).exists()
-    count, has_expertise = session.execute(select(unbid, known)).one()
-    items = []
-    if count:
-        items.append(
-            WorkItem(gettext("Applications open for your bid"), "/committee/bids", count=count)
-        )
-    if not has_expertise:
-        items.append(
-            WorkItem(gettext("Tell the committee your sectors and topics"), "/committee/expertise")
-        )
-    return items
+    count = session.scalar(unbid)
+    if not count:
+        return []
+    return [WorkItem(gettext("Applications open for your bid"), "/committee/bids", count=count)]
 
 
 def chair_items(session: Session, user: User) -> list[WorkItem]:
