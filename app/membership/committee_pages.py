@@ -105,5 +105,4 @@ def bid(
         place,
         gettext("Your bid is saved."),
         refused_target="/committee/bids",
-        shown_as_page=(403, 404),
     )
