@@ -158,14 +158,15 @@ def _reasons(
     return tuple(unfilled), time.perf_counter() - started
 
 
-def solve(problem: Problem, *, time_limit: float = 30.0) -> Solution:
+def solve(problem: Problem, *, time_limit: float = 30.0, fix_high: bool = True) -> Solution:
     """The assignment that maximises the total fit under the constraints above.
 
     When every place that can be filled is filled and the loads are balanced, the total load is
     known in advance and so is `high`: ceil(total / eligible reviewers). The model is first
     solved with `high` fixed there, which leaves a transportation problem whose LP relaxation is
     integral (HiGHS proves it at the root). Only when that leaves a penalty (existing loads too
-    uneven, places that balance keeps empty) is the model solved again with `high` free."""
+    uneven, places that balance keeps empty) is the model solved again with `high` free
+    (`fix_high=False` goes there at once, for the benchmark)."""
     started = time.perf_counter()
     reviewers = eligible_reviewers(problem)
     if not reviewers:
@@ -181,7 +182,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0) -> Solution:
         sum(max(a.needed, 0) for a in problem.applications) - fillable
     )
     # A reviewer already above `high` makes the fixed model infeasible.
-    if all(r.open_reviews <= high for r in reviewers):
+    if fix_high and all(r.open_reviews <= high for r in reviewers):
         solution = _solve(problem, reviewers, high, time_limit, started)
         if solution is not None and solution.optimal and _penalty(solution) <= unavoidable:
             return solution
