@@ -296,3 +296,15 @@ def test_expertise_and_bids_pages_in_russian_and_english(factory: Factory) -> No
     assert outsider.browser.get("/committee/bids").status_code == 403
     assert outsider.browser.get("/committee/expertise").status_code == 403
     assert "/committee/bids" not in outsider.browser.get("/").text
+
+
+def test_the_members_export_holds_their_expertise_and_bids(factory: Factory) -> None:
+    case = submitted(factory)
+    member = factory.actor(Role.committee)
+    member.api.put("/api/v1/me/expertise", json={"sectors": ["energy"], "topics": ["LiDAR"]})
+    assert _bid(member, case, "willing") == 200
+    export = member.api.get("/api/v1/me/export").json()
+    text = json.dumps(export, ensure_ascii=False)
+    assert '"sectors": ["energy"]' in text
+    assert '"topics": ["LiDAR"]' in text
+    assert f'"application_id": {case.application_id}, "interest": "willing"' in text
