@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.deps import CurrentUser
 from app.deps import SessionDep
 from app.errors import FieldError
-from app.i18n import gettext
+from app.i18n import gettext, ngettext
 from app.membership import bidding, committee, policies
 from app.membership.models import BidInterest
+from app.membership.reviews import review_settings
 from app.vocab import sector_label, sector_slugs
 from app.web import FormData, form_action, render_page
 
@@ -106,3 +107,31 @@ def bid(
         gettext("Your bid is saved."),
         refused_target="/committee/bids",
     )
+
+
+@router.post("/committee/auto-assign")
+def auto_assign(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    """The chair or staff assign reviewers to every submitted application, optimally."""
+
+    def assign() -> committee.AutoAssignment:
+        return committee.auto_assign(
+            session,
+            actor=user,
+            application_ids=None,
+            per_application=review_settings().quorum,
+        )
+
+    def outcome(result: committee.AutoAssignment) -> str:
+        made = ngettext(
+            "%(num)s reviewer assigned.", "%(num)s reviewers assigned.", len(result.pairs)
+        )
+        if not result.unfilled:
+            return made
+        short = ngettext(
+            "%(num)s application is still short of reviewers.",
+            "%(num)s applications are still short of reviewers.",
+            len(result.unfilled),
+        )
+        return f"{made} {short}"
+
+    return form_action(request, session, "/applications?status=under_review", assign, outcome)

@@ -180,6 +180,7 @@ def applications_page(
             "queues": _queue_labels(),
             "view": view,
             "can_apply": policies.can_start_application(session, user),
+            "can_auto_assign": policies.assign_refusal(user) is None,
         },
     )
 

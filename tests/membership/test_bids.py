@@ -308,3 +308,25 @@ def test_the_members_export_holds_their_expertise_and_bids(factory: Factory) -> 
     assert '"sectors": ["energy"]' in text
     assert '"topics": ["LiDAR"]' in text
     assert f'"application_id": {case.application_id}, "interest": "willing"' in text
+
+
+def test_the_board_assigns_every_submitted_application_at_once(factory: Factory) -> None:
+    from tests.html import Page
+
+    cases = [submitted(factory) for _ in range(2)]
+    members = [factory.actor(Role.committee) for _ in range(4)]
+    chair = factory.actor(Role.chair, browser=True)
+    assert chair.browser is not None
+    board = Page(chair.browser.get("/applications").text)
+    form = board.form("/committee/auto-assign")
+    assert "Назначить экспертов всем поданным заявкам" in form.element.text
+    done = chair.browser.post("/committee/auto-assign", data={"csrf_token": board.csrf_token})
+    assert done.status_code == 303
+    page = Page(chair.browser.get(done.headers["location"]).text)
+    assert "Назначено экспертов: 6." in page.flashes
+    assert max(_open_reviews(factory, [m.id for m in members]).values()) == 2
+    for case in cases:
+        assert case.applicant.api.get(case.url).json()["status"] == "under_review"
+    member = factory.actor(Role.committee, browser=True)
+    assert member.browser is not None
+    assert "/committee/auto-assign" not in member.browser.get("/applications").text

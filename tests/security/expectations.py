@@ -503,6 +503,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     },
     ("GET", "/committee/bids"): {"*": 403, "anonymous": "303:login", "committee": 200},
     ("POST", "/committee/bids/{application_id}"): {"*": "303:error", "anonymous": "303:login"},
+    ("POST", "/committee/auto-assign"): {
+        "*": "303:error",
+        "anonymous": "303:login",
+        "chair": 303,
+        "staff": 303,
+        "admin": 303,
+    },
     ("GET", "/members"): {"*": 200},
     ("GET", "/memberships"): {"*": 403, "anonymous": "303:login", "staff": 200, "admin": 200},
     ("GET", "/members/{organisation_id}/certificate"): {
