@@ -15,6 +15,7 @@ from app.deps import PagingDep, SessionDep
 from app.membership import (
     applications,
     committee,
+    committee_api,
     decisions,
     policies,
     reading,
@@ -49,6 +50,8 @@ from app.schemas import Page
 from app.uploads import file_response
 
 router = APIRouter(prefix="/api/v1", tags=["membership"])
+# Ahead of `/applications/{application_id}`: `open-for-bids` is no application id.
+router.include_router(committee_api.router)
 
 # Loaded with the routes: its export, release and erasure of a person's data are registered.
 

@@ -4,17 +4,29 @@ the reviewers' declarations of conflicts of interest."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from app import audit
 from app.accounts.models import Organisation, OrganisationMember, Role, User, UserRole
 from app.db import utcnow
-from app.errors import Conflict, FieldError
-from app.i18n import gettext
-from app.membership import policies
+from app.errors import Conflict, FieldError, NotFound
+from app.i18n import N_, gettext
+from app.membership import bidding, policies
+from app.membership.assignment import (
+    ApplicationIn,
+    Interest,
+    Pair,
+    Problem,
+    ReviewerIn,
+    Unfilled,
+    UnfilledReason,
+    solve,
+    topics_in,
+)
 from app.membership.kinds import ASSIGNMENT
 from app.membership.models import (
     Application,
@@ -136,8 +148,9 @@ def assign_reviewers(
     due_on: date | None = None,
 ) -> list[Assignment]:
     """Staff or the chair assign by hand or automatically. Automatic assignment fills the round
-    up to the quorum with the committee members who have the fewest open reviews, skipping
-    declared and detected conflicts. The first assignment starts the review."""
+    up to the quorum by the optimal assignment of `auto_assign` for this one application
+    (balanced open reviews first, then expertise and bids), skipping declared and detected
+    conflicts and "unable" bidders. The first assignment starts the review."""
     policies.enforce(policies.assign_refusal(actor))
     application = get_application(session, actor=actor, application_id=application_id, lock=True)
     policies.enforce(policies.assign_refusal(actor, application))
@@ -145,14 +158,10 @@ def assign_reviewers(
     if auto:
         active = [a for a in application.assignments if counts_toward_round(application, a)]
         needed = review_settings().quorum - len(active)
-        load = _open_reviews(session)
-        candidates = [
-            user
-            for user, affiliations in with_affiliations(session)
-            if _blocked_reason(application, user, affiliations) is None
-        ]
-        candidates.sort(key=lambda user: (load.get(user.id, 0), user.id))
-        chosen = candidates[: max(needed, 0)]
+        pool = with_affiliations(session)
+        solution = solve(_problem(session, [application], pool, review_settings().quorum))
+        users = {user.id: user for user, _affiliations in pool}
+        chosen = [users[pair.reviewer_id] for pair in solution.pairs]
         if not chosen and needed > 0:
             raise Conflict(gettext("No committee member without a conflict is available."))
     else:
@@ -169,6 +178,22 @@ def assign_reviewers(
             raise Conflict(reason)
         chosen = [reviewer]
     due = due_on or (date.today() + timedelta(days=14))
+    return _persist(
+        session, actor=actor, application=application, chosen=chosen, due=due, auto=auto
+    )
+
+
+def _persist(
+    session: Session,
+    *,
+    actor: User,
+    application: Application,
+    chosen: list[User],
+    due: date,
+    auto: bool,
+) -> list[Assignment]:
+    """The assignments made, each with its audit row and the reviewer's notification; the first
+    starts the review."""
     created = []
     for reviewer in chosen:
         assignment = Assignment(
@@ -290,3 +315,128 @@ def declare(
         data={"kind": kind} if conflict else {},
     )
     return assignment
+
+
+# --- Optimal assignment of many applications ------------------------------------------------------
+
+
+def _problem(
+    session: Session,
+    applications: list[Application],
+    pool: list[tuple[User, Affiliations]],
+    per_application: int,
+) -> Problem:
+    """The assignment model of the applications: the committee's expertise, open reviews and
+    bids; each application's sector (its organisation's), the reviewers' topics its summary,
+    innovation and market mention, and every reviewer `_blocked_reason` keeps from it."""
+    load = _open_reviews(session)
+    expertise = bidding.expertise_by_user(session, [user.id for user, _a in pool])
+    bids = bidding.bids_on(session, [application.id for application in applications])
+    reviewers = tuple(
+        ReviewerIn(
+            id=user.id,
+            sectors=frozenset(expertise[user.id].sectors) if user.id in expertise else frozenset(),
+            topics=frozenset(t.casefold() for t in expertise[user.id].topics)
+            if user.id in expertise
+            else frozenset(),
+            open_reviews=load.get(user.id, 0),
+        )
+        for user, _affiliations in pool
+    )
+    every_topic = {topic for reviewer in reviewers for topic in reviewer.topics}
+    items = []
+    for application in applications:
+        active = [a for a in application.assignments if counts_toward_round(application, a)]
+        text = " ".join((application.summary, application.innovation, application.market))
+        items.append(
+            ApplicationIn(
+                id=application.id,
+                needed=per_application - len(active),
+                sector=application.organisation.sector,
+                topics=topics_in(text, every_topic),
+                blocked=frozenset(
+                    user.id
+                    for user, affiliations in pool
+                    if _blocked_reason(application, user, affiliations) is not None
+                ),
+                bids={
+                    reviewer_id: Interest(interest.value)
+                    for reviewer_id, interest in bids.get(application.id, {}).items()
+                },
+            )
+        )
+    return Problem(tuple(items), reviewers)
+
+
+@dataclass(frozen=True)
+class AutoAssignment:
+    """What `auto_assign` did: the pairs made and the solver's figures."""
+
+    pairs: tuple[Pair, ...]
+    objective: float
+    bound: float
+    optimal: bool
+    unfilled: tuple[Unfilled, ...]
+
+
+UNFILLED_REASONS = {
+    UnfilledReason.no_reviewers: N_("No committee member may review it (conflicts, bids)."),
+    UnfilledReason.too_few_eligible: N_(
+        "Too few committee members may review it (conflicts, bids)."
+    ),
+    UnfilledReason.balance: N_("The balance of open reviews between reviewers leaves it short."),
+}
+
+
+def auto_assign(
+    session: Session,
+    *,
+    actor: User,
+    application_ids: list[int] | None,
+    per_application: int,
+    due_on: date | None = None,
+) -> AutoAssignment:
+    """The chair or staff assign reviewers to many applications at once, optimally (see
+    `app.membership.assignment`): the chosen applications, or every submitted one waiting for
+    reviewers. Each assignment is made as a single one is, with its audit row and notice."""
+    policies.enforce(policies.assign_refusal(actor))
+    statement = (
+        select(Application)
+        .options(
+            selectinload(Application.organisation),
+            selectinload(Application.assignments),
+            selectinload(Application.parties),
+        )
+        .order_by(Application.id)
+        .with_for_update(of=Application)
+    )
+    if application_ids is None:
+        statement = statement.where(Application.status == ApplicationStatus.submitted)
+    else:
+        statement = statement.where(Application.id.in_(set(application_ids)))
+    applications = list(session.scalars(statement))
+    if application_ids is not None:
+        if len(applications) != len(set(application_ids)):
+            raise NotFound(gettext("Application not found."))
+        for application in applications:
+            policies.enforce(policies.assign_refusal(actor, application))
+    pool = with_affiliations(session)
+    solution = solve(_problem(session, applications, pool, per_application))
+    users = {user.id: user for user, _affiliations in pool}
+    chosen: dict[int, list[User]] = {}
+    for pair in solution.pairs:
+        chosen.setdefault(pair.application_id, []).append(users[pair.reviewer_id])
+    due = due_on or (date.today() + timedelta(days=14))
+    for application in applications:
+        if chosen.get(application.id):
+            _persist(
+                session,
+                actor=actor,
+                application=application,
+                chosen=chosen[application.id],
+                due=due,
+                auto=True,
+            )
+    return AutoAssignment(
+        solution.pairs, solution.objective, solution.bound, solution.optimal, solution.unfilled
+    )

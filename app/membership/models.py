@@ -458,3 +458,49 @@ def transition(
         data={"from": current.value, "to": to.value, **(data or {})},
     )
     return event
+
+
+# --- Expertise and bids ---------------------------------------------------------------------------
+
+
+class BidInterest(LabelledEnum):
+    eager = "eager"
+    willing = "willing"
+    unable = "unable"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {
+            "eager": N_("Eager to review"),
+            "willing": N_("Willing to review"),
+            "unable": N_("Unable to review"),
+        }
+
+
+class Expertise(Base):
+    """A committee member's sectors (slugs of `app.vocab`) and free topics, read by the
+    automatic assignment."""
+
+    __tablename__ = "committee_expertise"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Bid(Base):
+    """A committee member's interest in reviewing an application open for bids."""
+
+    __tablename__ = "membership_bids"
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_applications.id", ondelete="CASCADE")
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    interest: Mapped[BidInterest] = mapped_column(str_enum(BidInterest, 10))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,6 +23,7 @@ from app.i18n import gettext
 from app.membership import (
     applications,
     committee,
+    committee_pages,
     decisions,
     forms,
     policies,
@@ -61,6 +62,7 @@ from app.web import (
 )
 
 router = APIRouter(include_in_schema=False)
+router.include_router(committee_pages.router)
 
 
 PAGE_SIZE = 50
@@ -178,6 +180,7 @@ def applications_page(
             "queues": _queue_labels(),
             "view": view,
             "can_apply": policies.can_start_application(session, user),
+            "can_auto_assign": policies.assign_refusal(user) is None,
         },
     )
 

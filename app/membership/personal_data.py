@@ -18,6 +18,8 @@ from app.membership.applications import SECTIONS
 from app.membership.models import (
     Application,
     Assignment,
+    Bid,
+    Expertise,
     PartyRelation,
     Review,
     ReviewVersion,
@@ -26,15 +28,28 @@ from app.membership.reading import parties_of
 
 
 def export_membership_data(session: Session, user: User) -> dict[str, Any]:
-    """The applications the user made (without anything about their reviewers) and the reviews
-    and declarations the user wrote."""
+    """The applications the user made (without anything about their reviewers), the reviews
+    and declarations the user wrote, and a committee member's expertise and bids."""
     applications = session.scalars(
         select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
     ).all()
     assignments = session.scalars(
         select(Assignment).where(Assignment.reviewer_id == user.id).order_by(Assignment.id)
     ).all()
+    expertise = session.get(Expertise, user.id)
+    bids = session.scalars(select(Bid).where(Bid.reviewer_id == user.id).order_by(Bid.id)).all()
     return {
+        "expertise": {"sectors": list(expertise.sectors), "topics": list(expertise.topics)}
+        if expertise
+        else None,
+        "bids": [
+            {
+                "application_id": b.application_id,
+                "interest": str(b.interest),
+                "at": b.updated_at.isoformat(),
+            }
+            for b in bids
+        ],
         "applications": [
             {
                 "id": a.id,

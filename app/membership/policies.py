@@ -434,6 +434,60 @@ def party_conflict(
     return None
 
 
+# --- Expertise and bids ---------------------------------------------------------------------------
+
+
+def keeps_expertise(user: User | None) -> bool:
+    """Committee members keep their sectors and topics and bid on applications."""
+    return user is not None and user.has_role(Role.committee)
+
+
+def expertise_refusal(user: User) -> Forbidden | None:
+    if keeps_expertise(user):
+        return None
+    return Forbidden(gettext("Only committee members keep an expertise profile."))
+
+
+def bids_refusal(user: User) -> Forbidden | None:
+    if keeps_expertise(user):
+        return None
+    return Forbidden(gettext("Only committee members bid on applications."))
+
+
+def can_bid(user: User | None) -> bool:
+    return keeps_expertise(user)
+
+
+def open_for_bids(application: Stateful[Any]) -> bool:
+    """Submitted and without reviewers in its current round: bids close at the assignment."""
+    return application.status == ApplicationStatus.submitted and not any(
+        a.round == application.review_round for a in application.assignments
+    )
+
+
+def bid_refusal(
+    user: User, application: Decidable[Any], affiliations: Affiliations
+) -> DomainError | None:
+    """A committee member (403) bids while the application is open for bids (409), unless they
+    belong to the applying organisation or to a party it named (409)."""
+    refusal = bids_refusal(user)
+    if refusal is not None:
+        return refusal
+    if not open_for_bids(application):
+        return Conflict(gettext("Bids are closed: reviewers have been assigned."))
+    if affiliation_conflict(application, affiliations):
+        return Conflict(gettext("You have a conflict of interest with this application."))
+    return None
+
+
+def affiliation_conflict(application: Decidable[Any], affiliations: Affiliations) -> bool:
+    """The user belongs to the applying organisation or to a party the applicant named."""
+    return (
+        application.organisation_id in affiliations.ids
+        or party_conflict(application.parties, affiliations) is not None
+    )
+
+
 # --- The decision ---------------------------------------------------------------------------------
 
 

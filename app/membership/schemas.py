@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from app.membership.models import ApplicationStatus, ConflictKind, Recommendation
+from app.membership.models import ApplicationStatus, BidInterest, ConflictKind, Recommendation
 from app.schemas import Input, Output
 
 SECTION_MAX = 10_000
@@ -204,3 +204,67 @@ class MembershipOut(Output):
     status_reason: str | None
     listed: bool
     verify_url: str
+
+
+# --- Expertise, bids, automatic assignment -------------------------------------------------------
+
+
+class ExpertiseIn(Input):
+    sectors: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        default_factory=list, max_length=20
+    )
+    topics: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list, max_length=40
+    )
+
+
+class ExpertiseOut(Output):
+    sectors: list[str]
+    topics: list[str]
+
+
+class BidIn(Input):
+    interest: BidInterest
+
+
+class BidOut(Output):
+    application_id: int
+    interest: BidInterest
+
+
+class OpenApplicationOut(Output):
+    """An application open for bids as the committee sees it before assignment: its summary
+    only, no documents and no applicant's personal data."""
+
+    id: int
+    organisation_name: str
+    sector: str
+    summary: str
+    submitted_at: datetime | None
+    interest: BidInterest | None
+
+
+class AutoAssignIn(Input):
+    application_ids: list[int] | None = Field(default=None, min_length=1, max_length=1000)
+    per_application: int = Field(default=3, ge=1, le=10)
+    due_on: date | None = None
+
+
+class PairOut(Output):
+    application_id: int
+    reviewer_id: int
+
+
+class UnfilledOut(Output):
+    application_id: int
+    reason: str
+    missing: int
+    detail: str
+
+
+class AutoAssignOut(Output):
+    assignments: list[PairOut]
+    objective: float
+    bound: float
+    optimal: bool
+    unfilled: list[UnfilledOut]

@@ -19,6 +19,7 @@ from app.membership.models import (
     ApplicationStatus,
     Assignment,
     Attachment,
+    Bid,
     Review,
 )
 from app.membership.policies import can_start_application
@@ -128,7 +129,36 @@ def committee_items(session: Session, user: User) -> list[WorkItem]:
                 count, one, "/applications/{id}#committee-title", f"/applications?queue={queue}"
             )
             items.append(WorkItem(gettext(label), href, count=count, due=due))
-    return items
+    return items + _bidding_items(session, user)
+
+
+def _bidding_items(session: Session, user: User) -> list[WorkItem]:
+    """Applications open for bids that the member has not bid on (leaving out their own
+    organisations'); one statement. The bids page leads to the member's expertise."""
+    own = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
+    assigned = (
+        select(Assignment.id)
+        .where(
+            Assignment.application_id == Application.id,
+            Assignment.round == Application.review_round,
+        )
+        .exists()
+    )
+    bid = (
+        select(Bid.id)
+        .where(Bid.application_id == Application.id, Bid.reviewer_id == user.id)
+        .exists()
+    )
+    unbid = select(func.count(Application.id)).where(
+        Application.status == ApplicationStatus.submitted,
+        ~assigned,
+        ~bid,
+        Application.organisation_id.not_in(own),
+    )
+    count = session.scalar(unbid)
+    if not count:
+        return []
+    return [WorkItem(gettext("Applications open for your bid"), "/committee/bids", count=count)]
 
 
 def chair_items(session: Session, user: User) -> list[WorkItem]:

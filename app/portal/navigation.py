@@ -17,6 +17,7 @@ from app.db import session_scope
 from app.i18n import N_
 from app.introductions import policies as introductions
 from app.meetings import policies as meetings
+from app.membership import policies as membership
 from app.notifications import policies as notifications
 from app.portal import policies as site
 from app.reports import policies as reports
@@ -72,6 +73,7 @@ MAIN = (
 
 WORK_AREAS = (
     NavItem("/memberships", N_("Memberships"), _by_role(site.works_as_staff)),
+    NavItem("/committee/bids", N_("Bids"), _by_role(membership.can_bid)),
     NavItem("/courses", N_("Courses"), _by_role(training.can_manage_training)),
     NavItem(
         "/investor-inbox", N_("Meeting requests"), _by_role(meetings.receives_meeting_requests)

@@ -43,3 +43,35 @@ def test_concurrent_decisions_leave_exactly_one(factory: Factory) -> None:
         memberships = session.scalar(select(func.count()).select_from(Membership))
         status = case.applicant.api.get(case.url).json()["status"]
         assert memberships == (1 if status == "approved" else 0)
+
+
+def test_concurrent_automatic_assignments_fill_each_place_once(factory: Factory) -> None:
+    from app.membership.models import Assignment
+    from tests.membership.helpers import submitted
+
+    cases = [submitted(factory) for _ in range(3)]
+    for _ in range(4):
+        factory.actor(Role.committee)
+    chairs = [factory.actor(Role.chair) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    made: list[int] = []
+
+    def run(index: int) -> None:
+        barrier.wait()
+        response = chairs[index].api.post(
+            "/api/v1/applications/assignments/auto", json={"per_application": 3}
+        )
+        assert response.status_code == 200, response.text
+        made.append(len(response.json()["assignments"]))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(made) == [0, 9]
+    with factory.database.session_scope(write=False) as session:
+        rows = session.execute(select(Assignment.application_id, Assignment.reviewer_id)).all()
+    assert len(rows) == len(set(rows)) == 9
+    assert {a for a, _r in rows} == {c.application_id for c in cases}

@@ -121,6 +121,16 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "admin": 403,
     },
     ("POST", "/api/v1/applications/{application_id}/assignments"): {"*": 422, "anonymous": 401},
+    ("PUT", "/api/v1/me/expertise"): {"*": 403, "anonymous": 401, "committee": 200},
+    ("GET", "/api/v1/applications/open-for-bids"): {"*": 403, "anonymous": 401, "committee": 200},
+    ("PUT", "/api/v1/applications/{application_id}/bid"): {"*": 422, "anonymous": 401},
+    ("POST", "/api/v1/applications/assignments/auto"): {
+        "*": 403,
+        "anonymous": 401,
+        "chair": 200,
+        "staff": 200,
+        "admin": 200,
+    },
     ("POST", "/api/v1/applications/{application_id}/declaration"): {"*": 422, "anonymous": 401},
     ("PUT", "/api/v1/applications/{application_id}/reviews/mine"): {"*": 422, "anonymous": 401},
     ("GET", "/api/v1/applications/{application_id}/reviews"): {
@@ -484,6 +494,21 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/applications/{application_id}/decision"): {
         "*": "303:error",
         "anonymous": "303:login",
+    },
+    ("GET", "/committee/expertise"): {"*": 403, "anonymous": "303:login", "committee": 200},
+    ("POST", "/committee/expertise"): {
+        "*": "303:error",
+        "anonymous": "303:login",
+        "committee": 303,
+    },
+    ("GET", "/committee/bids"): {"*": 403, "anonymous": "303:login", "committee": 200},
+    ("POST", "/committee/bids/{application_id}"): {"*": "303:error", "anonymous": "303:login"},
+    ("POST", "/committee/auto-assign"): {
+        "*": "303:error",
+        "anonymous": "303:login",
+        "chair": 303,
+        "staff": 303,
+        "admin": 303,
     },
     ("GET", "/members"): {"*": 200},
     ("GET", "/memberships"): {"*": 403, "anonymous": "303:login", "staff": 200, "admin": 200},

@@ -1,0 +1,94 @@
+"""JSON routes of the committee before the reviews: expertise, bids on the applications open for
+bids, and the optimal assignment of many applications. Included in `api.router` ahead of the
+routes with an application id, so that `/applications/open-for-bids` is not read as one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.accounts.deps import CurrentUser
+from app.deps import SessionDep
+from app.i18n import gettext
+from app.membership import bidding, committee
+from app.membership.schemas import (
+    AutoAssignIn,
+    AutoAssignOut,
+    BidIn,
+    BidOut,
+    ExpertiseIn,
+    ExpertiseOut,
+    OpenApplicationOut,
+    PairOut,
+    UnfilledOut,
+)
+from app.schemas import Page
+
+router = APIRouter()
+
+
+@router.put("/me/expertise", response_model=ExpertiseOut)
+def put_expertise(body: ExpertiseIn, user: CurrentUser, session: SessionDep) -> ExpertiseOut:
+    expertise = bidding.set_expertise(session, actor=user, sectors=body.sectors, topics=body.topics)
+    return ExpertiseOut(sectors=list(expertise.sectors), topics=list(expertise.topics))
+
+
+@router.get("/applications/open-for-bids", response_model=Page[OpenApplicationOut])
+def open_for_bids(user: CurrentUser, session: SessionDep) -> Page[OpenApplicationOut]:
+    cards = bidding.open_for_bids(
+        session, actor=user, affiliations=committee.affiliations_of(session, user)
+    )
+    return Page(
+        items=[
+            OpenApplicationOut(
+                id=card.id,
+                organisation_name=card.organisation_name,
+                sector=card.sector,
+                summary=card.summary,
+                submitted_at=card.submitted_at,
+                interest=card.interest,
+            )
+            for card in cards
+        ],
+        total=len(cards),
+    )
+
+
+@router.put("/applications/{application_id}/bid", response_model=BidOut)
+def put_bid(application_id: int, body: BidIn, user: CurrentUser, session: SessionDep) -> BidOut:
+    bid = bidding.place_bid(
+        session,
+        actor=user,
+        application_id=application_id,
+        interest=body.interest,
+        affiliations=committee.affiliations_of(session, user),
+    )
+    return BidOut(application_id=bid.application_id, interest=bid.interest)
+
+
+@router.post("/applications/assignments/auto", response_model=AutoAssignOut)
+def auto_assign(body: AutoAssignIn, user: CurrentUser, session: SessionDep) -> AutoAssignOut:
+    result = committee.auto_assign(
+        session,
+        actor=user,
+        application_ids=body.application_ids,
+        per_application=body.per_application,
+        due_on=body.due_on,
+    )
+    return AutoAssignOut(
+        assignments=[
+            PairOut(application_id=p.application_id, reviewer_id=p.reviewer_id)
+            for p in result.pairs
+        ],
+        objective=result.objective,
+        bound=result.bound,
+        optimal=result.optimal,
+        unfilled=[
+            UnfilledOut(
+                application_id=u.application_id,
+                reason=u.reason.value,
+                missing=u.missing,
+                detail=gettext(committee.UNFILLED_REASONS[u.reason]),
+            )
+            for u in result.unfilled
+        ],
+    )
