@@ -33,7 +33,7 @@ class EventForm(Input):
     """Times as typed in a browser (no zone): read in the user's time zone."""
 
     title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=20_000)
+    description: str | None = Field(default=None, max_length=20_000)  # empty arrives as None
     language: Literal["ru", "en"] = "ru"
     kind: EventKind
     starts_at: datetime
@@ -157,7 +157,7 @@ def _read_form(
         problems.pop("starts_at", None)
     if parsed is None or problems:
         return None, shown, {**problems, **errors}
-    values = {**parsed.model_dump(), **times}
+    values = {**parsed.model_dump(), **times, "description": parsed.description or ""}
     values["translations"] = bilingual.translations_from_form(
         form, source=parsed.language, fields=Event.__translatable__
     )
