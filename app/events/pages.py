@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -268,9 +269,12 @@ def unregister(event_id: int, request: Request, user: CurrentUser, session: Sess
 
 
 def _back(request: Request, event_id: int) -> str:
-    """Back to the list when the button was pressed there, else to the event's page."""
-    referer = request.headers.get("referer", "")
-    return "/events" if referer.split("?")[0].endswith("/events") else f"/events/{event_id}"
+    """Back to the list (the same page of it) when the button was pressed there, else to the
+    event's page."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc in ("", request.url.netloc) and referer.path == "/events":
+        return "/events" + (f"?{referer.query}" if referer.query else "")
+    return f"/events/{event_id}"
 
 
 @router.get("/events/{event_id}/participants", response_class=HTMLResponse)
