@@ -15,6 +15,11 @@ from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401
 from app.accounts import pages as accounts_pages
 from app.accounts import reminders as accounts_reminders
+from app.events import api as events_api
+from app.events import demo as events_demo
+from app.events import models as events_models  # noqa: F401
+from app.events import pages as events_pages
+from app.events import reminders as events_reminders
 from app.introductions import api as introductions_api
 from app.introductions import demo as introductions_demo
 from app.introductions import models as introductions_models  # noqa: F401
@@ -61,6 +66,7 @@ DOMAINS = (
     "meetings",
     "library",
     "introductions",
+    "events",
     "reports",
     "portal",
 )
@@ -76,6 +82,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     meetings_api.router,
     library_api.router,
     introductions_api.router,
+    events_api.router,
     reports_api.router,
     portal_pages.router,
     accounts_pages.router,
@@ -85,12 +92,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     meetings_pages.router,
     library_pages.router,
     introductions_pages.router,
+    events_pages.router,
     reports_pages.router,
 )
 
 REMINDERS: dict[str, Reminder] = {
     "accounts.housekeeping": accounts_reminders.housekeeping,
     "accounts.password_resets": accounts_reminders.send_password_resets,
+    "events.upcoming": events_reminders.remind_upcoming_events,
     "introductions.checkins": introductions_reminders.remind_checkins,
     "introductions.pending": introductions_reminders.remind_pending,
     "meetings.pending_requests": meetings_reminders.pending_requests,
@@ -110,6 +119,7 @@ DEMOS: tuple[Callable[[Session, Any], None], ...] = (
     meetings_demo.load,
     library_demo.load,
     introductions_demo.load,
+    events_demo.load,
 )
 
 COMMANDS: tuple[Callable[[typer.Typer, typer.Typer], None], ...] = (

@@ -24,6 +24,7 @@ STATUS_TONES: dict[str, Tone] = {
     "active": Tone.success,
     "accepted": Tone.success,
     "enrolled": Tone.success,
+    "registered": Tone.success,
     "completed": Tone.success,
     "sent": Tone.success,
     "valid": Tone.success,

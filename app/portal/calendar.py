@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.events import calendar as events
 from app.meetings import calendar as meetings
 from app.meetings import pitch_agendas
 from app.training import calendar as training
@@ -15,6 +16,7 @@ PROVIDERS: tuple[EventProvider, ...] = (
     meetings.meeting_events,
     pitch_agendas.pitch_day_events,
     training.training_events,
+    events.registered_events,
 )
 
 

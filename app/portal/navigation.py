@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.accounts import policies as accounts
 from app.accounts.models import User
 from app.db import session_scope
+from app.events import policies as events
 from app.i18n import N_
 from app.introductions import policies as introductions
 from app.meetings import policies as meetings
@@ -64,6 +65,7 @@ MAIN = (
     NavItem("/investors", N_("Investors"), _signed_in(meetings.can_browse_investors)),
     NavItem("/meetings", N_("My meetings"), signed_in),
     NavItem("/pitch-days", N_("Pitch days"), signed_in),
+    NavItem("/events", N_("Events"), everyone),
     NavItem("/library", N_("Library"), everyone),
     NavItem("/partners", N_("Partners"), _signed_in(introductions.can_browse_partners)),
     NavItem("/introductions", N_("Introductions"), signed_in),
@@ -75,6 +77,7 @@ WORK_AREAS = (
     NavItem("/memberships", N_("Memberships"), _by_role(site.works_as_staff)),
     NavItem("/committee/bids", N_("Bids"), _by_role(membership.can_bid)),
     NavItem("/courses", N_("Courses"), _by_role(training.can_manage_training)),
+    NavItem("/events/manage", N_("Manage events"), _by_role(events.can_manage_events)),
     NavItem(
         "/investor-inbox", N_("Meeting requests"), _by_role(meetings.receives_meeting_requests)
     ),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.personal_data import Eraser, Exporter, Releaser, Traces
+from app.events import service as events
 from app.introductions import service as introductions
 from app.meetings import personal_data as meetings
 from app.membership import personal_data as membership
@@ -23,6 +24,7 @@ EXPORTERS: dict[str, Exporter] = {
     "account": accounts.export_account,
     "api_tokens": accounts.export_api_tokens,
     "audit": accounts.export_audit,
+    "events": events.export_events,
     "introductions": introductions.export_introductions,
     "meetings": meetings.export_meetings,
     "membership": membership.export_membership_data,
@@ -33,6 +35,7 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 RELEASERS: dict[str, Releaser] = {
+    "events": events.release_places,
     "introductions": introductions.withdraw_pending,
     "meetings": meetings.release_meetings,
     "membership": membership.release_open_reviews,
@@ -41,6 +44,7 @@ RELEASERS: dict[str, Releaser] = {
 
 ERASERS: dict[str, Eraser] = {
     "accounts": accounts.erase_account_records,
+    "events": events.erase_registrations,
     "introductions": introductions.erase_introduction_texts,
     "meetings": meetings.erase_meeting_texts,
     "membership": membership.erase_membership_texts,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts import workspace as accounts
 from app.accounts.models import User
 from app.accounts.workspace import Contributor, WorkPart
+from app.events import workspace as events
 from app.i18n import N_
 from app.introductions import policies as introductions_policies
 from app.introductions import workspace as introductions
@@ -71,6 +72,7 @@ PARTS: tuple[PartSpec, ...] = (
             membership.staff_items,
             introductions.to_broker,
             training.sessions_with_waitlists,
+            events.events_ahead,
             notifications.dead_letters,
             meetings.pitch_days_in_preparation,
         ),
@@ -94,7 +96,12 @@ PARTS: tuple[PartSpec, ...] = (
         N_("Member of the cluster"),
         N_("Nothing planned yet."),
         membership_policies.is_active_member,
-        (training.upcoming_sessions, meetings.member_items, introductions.open_introductions),
+        (
+            training.upcoming_sessions,
+            events.upcoming_events,
+            meetings.member_items,
+            introductions.open_introductions,
+        ),
     ),
 )
 

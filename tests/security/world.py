@@ -23,6 +23,7 @@ from app.membership.models import Membership
 from app.notifications.models import OutboxMessage
 from app.training.certificates import issue_certificate
 from app.training.models import Course
+from tests.events.helpers import make_event
 from tests.factories import Actor, Factory, make_member
 from tests.html import csrf_from
 from tests.library.helpers import create_item
@@ -111,6 +112,8 @@ def build_world(database: Database, app: FastAPI) -> World:
     course = make_course(staff)
     session = make_session(staff, course["id"], capacity=5)
     _ok(owner.api.post(f"/api/v1/sessions/{session['id']}/enrolments"), 201)
+    event = make_event(staff, capacity=5)
+    _ok(owner.api.post(f"/api/v1/events/{event['id']}/registrations"), 201)
     feed = _ok(owner.api.post("/api/v1/me/calendar-feed"), 201)
     calendar_token = re.sub(r"\.ics$", "", feed["url"].rsplit("/", 1)[-1])
 
@@ -236,6 +239,7 @@ def build_world(database: Database, app: FastAPI) -> World:
         "attachment_id": attachment["id"],
         "course_id": course["id"],
         "session_id": session["id"],
+        "event_id": event["id"],
         "certificate_id": certificate_id,
         "investor_id": investor.id,
         "request_id": second["id"],
