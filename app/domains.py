@@ -15,6 +15,10 @@ from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401
 from app.accounts import pages as accounts_pages
 from app.accounts import reminders as accounts_reminders
+from app.deals import api as deals_api
+from app.deals import demo as deals_demo
+from app.deals import models as deals_models  # noqa: F401
+from app.deals import pages as deals_pages
 from app.introductions import api as introductions_api
 from app.introductions import demo as introductions_demo
 from app.introductions import models as introductions_models  # noqa: F401
@@ -61,6 +65,7 @@ DOMAINS = (
     "meetings",
     "library",
     "introductions",
+    "deals",
     "reports",
     "portal",
 )
@@ -76,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     meetings_api.router,
     library_api.router,
     introductions_api.router,
+    deals_api.router,
     reports_api.router,
     portal_pages.router,
     accounts_pages.router,
@@ -85,6 +91,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     meetings_pages.router,
     library_pages.router,
     introductions_pages.router,
+    deals_pages.router,
     reports_pages.router,
 )
 
@@ -110,6 +117,7 @@ DEMOS: tuple[Callable[[Session, Any], None], ...] = (
     meetings_demo.load,
     library_demo.load,
     introductions_demo.load,
+    deals_demo.load,
 )
 
 COMMANDS: tuple[Callable[[typer.Typer, typer.Typer], None], ...] = (

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
+from app.accounts.policies import write_refusal
 from app.deps import SessionDep
 from app.errors import Forbidden, NotAuthenticated
 from app.i18n import gettext
@@ -30,9 +31,12 @@ def _optional_user(request: Request, session: SessionDep) -> User | None:
 
 
 @login_dependency
-def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
+def _current_user(request: Request, user: Annotated[User | None, Depends(_optional_user)]) -> User:
     if user is None:
         raise NotAuthenticated(gettext("Please log in."))
+    refusal = write_refusal(user, request.method, request.url.path)
+    if refusal is not None:
+        raise refusal
     return user
 
 

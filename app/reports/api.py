@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.accounts.deps import StaffUser
+from app.accounts.deps import CurrentUser
 from app.deps import SessionDep
 from app.i18n import get_timezone
 from app.reports import service
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["reports"])
 
 @router.get("/reports/kpis", response_model=KpisOut)
 def get_kpis(
-    user: StaffUser, session: SessionDep, filters: Annotated[Filters, Depends(filters_query)]
+    user: CurrentUser, session: SessionDep, filters: Annotated[Filters, Depends(filters_query)]
 ) -> KpisOut:
     """The funnel (applied → approved → trained → met investor → funded) overall, by region and
     by sector, and the KPIs, for `?from=&to=&region=&sector=`."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from app.accounts.deps import StaffUser
+from app.accounts.deps import CurrentUser
 from app.deps import SessionDep
 from app.errors import FieldError
 from app.formatting import format_number, format_percent
@@ -85,7 +85,7 @@ def number(value: float | int | None, digits: int | None = None) -> str:
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(
     request: Request,
-    user: StaffUser,
+    user: CurrentUser,
     session: SessionDep,
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
