@@ -25,10 +25,10 @@ class Instrument(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict[str, str]:
         return {
-            "equity": N_("Equity"),
-            "convertible": N_("Convertible note"),
-            "loan": N_("Loan"),
-            "grant": N_("Grant"),
+            "equity": NC_("instrument", "Equity"),
+            "convertible": NC_("instrument", "Convertible note"),
+            "loan": NC_("instrument", "Loan"),
+            "grant": NC_("instrument", "Grant"),
         }
 
 
