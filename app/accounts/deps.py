@@ -27,16 +27,16 @@ def _optional_user(request: Request, session: SessionDep) -> User | None:
         request.state.user = None
         return None
     request.state.user = user
+    refusal = write_refusal(user, request.method, request.url.path)
+    if refusal is not None:
+        raise refusal
     return user
 
 
 @login_dependency
-def _current_user(request: Request, user: Annotated[User | None, Depends(_optional_user)]) -> User:
+def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
     if user is None:
         raise NotAuthenticated(gettext("Please log in."))
-    refusal = write_refusal(user, request.method, request.url.path)
-    if refusal is not None:
-        raise refusal
     return user
 
 

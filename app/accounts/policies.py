@@ -88,8 +88,9 @@ def can_see_organisation_people(session: Session, user: User, organisation: Orga
     return user.is_staff or is_organisation_member(session, user, organisation.id)
 
 
-# What a read-only account may still change: its own settings, tokens and erasure.
-OWN_ACCOUNT_PATHS = ("/account", "/api/v1/me")
+# What a read-only account may still change: its own settings, tokens, language and session,
+# and its erasure.
+OWN_ACCOUNT_PATHS = ("/account", "/api/v1/me", "/language", "/logout")
 
 
 def is_read_only(user: User | None) -> bool:

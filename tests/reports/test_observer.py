@@ -86,9 +86,10 @@ def test_the_observer_writes_nothing(factory) -> None:
     assert factory.count(Organisation) == organisations_before
     assert factory.count(Deal) == 0
     # Their own account stays theirs to manage.
-    assert observer.api.patch("/api/v1/me", json={"timezone": "Asia/Novosibirsk"}).json()[
-        "timezone"
-    ] == "Asia/Novosibirsk"
+    assert (
+        observer.api.patch("/api/v1/me", json={"timezone": "Asia/Novosibirsk"}).json()["timezone"]
+        == "Asia/Novosibirsk"
+    )
 
 
 def test_staff_pages_stay_closed_to_the_observer(factory) -> None:
