@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import OrganisationRole, Role, User
 from app.accounts.policies import is_organisation_owner, organisation_roles
 from app.deals.models import Deal, DealStatus
-from app.membership.queries import member_organisation_ids
+from app.membership.queries import is_member, member_organisation_ids
 
 
 def reports_for_any_organisation(user: User) -> bool:
@@ -45,9 +45,11 @@ def sees_investor_side(user: User) -> bool:
 
 
 def may_see_deals(session: Session, user: User | None) -> bool:
-    """The deals page is worth a link for staff, members who may report and investors."""
+    """The deals page is worth a link for staff, investors and members (whose organisation's
+    deals it lists; its owners report them). Asked by the menu on every page, so it uses the
+    membership answer the menu has already asked for."""
     return user is not None and (
-        sees_every_deal(user) or sees_investor_side(user) or may_report_deals(session, user)
+        sees_every_deal(user) or sees_investor_side(user) or is_member(session, user)
     )
 
 
