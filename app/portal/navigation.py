@@ -52,7 +52,7 @@ class Navigation:
     work: list[NavItem]  # the role's work areas, in a row of their own
 
 
-signed_in = _by_role(site.is_signed_in)
+signed_in = _by_role(site.takes_part)
 everyone = _by_role(site.everyone)
 
 MAIN = (

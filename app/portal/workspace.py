@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts import workspace as accounts
 from app.accounts.models import User
 from app.accounts.workspace import Contributor, WorkPart
+from app.deals import workspace as deals
 from app.i18n import N_
 from app.introductions import policies as introductions_policies
 from app.introductions import workspace as introductions
@@ -21,6 +22,8 @@ from app.membership import policies as membership_policies
 from app.membership import workspace as membership
 from app.notifications import workspace as notifications
 from app.portal import policies as site
+from app.reports import policies as reports_policies
+from app.reports import workspace as reports
 from app.training import workspace as training
 
 Shown = Callable[[Session, User], bool]
@@ -73,6 +76,7 @@ PARTS: tuple[PartSpec, ...] = (
             training.sessions_with_waitlists,
             notifications.dead_letters,
             meetings.pitch_days_in_preparation,
+            deals.to_confirm,
         ),
     ),
     PartSpec(
@@ -95,6 +99,13 @@ PARTS: tuple[PartSpec, ...] = (
         N_("Nothing planned yet."),
         membership_policies.is_active_member,
         (training.upcoming_sessions, meetings.member_items, introductions.open_introductions),
+    ),
+    PartSpec(
+        "observer",
+        N_("Reports for the region"),
+        N_("The reports are computed from the portal's records."),
+        _by_role(reports_policies.is_regional_observer),
+        (reports.region_items,),
     ),
 )
 

@@ -14,3 +14,8 @@ def can_view_reports(user: User | None) -> bool:
 def sees_reviewers(user: User) -> bool:
     """Reviewers' names, workload and calibration are the cluster's internal matter: staff only."""
     return user.is_staff
+
+
+def is_regional_observer(user: User | None) -> bool:
+    """The observer's home page leads to the region's reports."""
+    return user is not None and user.has_role(Role.observer)

@@ -108,3 +108,29 @@ def test_the_form_is_for_owners_of_member_organisations_and_staff(factory) -> No
     listing = Page(stranger.browser.get("/deals?lang=en").text)
     assert "/deals/new" not in [link.href for link in listing.links()]
     assert "No deals yet." in listing.text
+
+
+def test_staff_home_counts_the_deals_to_confirm(factory) -> None:
+    owner = factory.actor()
+    organisation = factory.organisation(owner.user)
+    make_member(factory.database, organisation)
+    staff = factory.actor(Role.staff, browser=True)
+    assert staff.browser is not None
+    for amount in (100, 200):
+        owner.api.post(
+            "/api/v1/deals",
+            json={
+                "organisation_id": organisation.id,
+                "amount_rub": amount,
+                "instrument": "grant",
+                "closed_on": date.today().isoformat(),
+                "investor_name": "Regional fund",
+                "source": "external",
+            },
+        )
+
+    home = Page(staff.browser.get("/?lang=en").text)
+
+    (link,) = [link for link in home.links() if link.href == "/deals?status=reported"]
+    assert "Deals to confirm" in link.text
+    assert "2" in home.text

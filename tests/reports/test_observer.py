@@ -108,3 +108,17 @@ def test_members_and_visitors_do_not_get_the_region_report(factory, client) -> N
     assert member.api.get("/api/v1/reports/indicators").status_code == 403
     assert client.get("/api/v1/reports/indicators").status_code == 401
     assert client.get("/reports/annual", follow_redirects=False).status_code == 303
+
+
+def test_the_observer_home_leads_to_the_reports_and_the_menu_to_nothing_else(factory) -> None:
+    observer = factory.actor(Role.observer, browser=True)
+    assert observer.browser is not None
+
+    home = Page(observer.browser.get("/?lang=en").text)
+
+    hrefs = [link.href for link in home.links()]
+    assert "/reports" in hrefs
+    assert any(href.startswith("/reports/annual?year=") for href in hrefs)
+    for private in ("/organisations", "/applications", "/meetings", "/introductions", "/deals"):
+        assert private not in hrefs, private
+    assert "/library" in hrefs and "/numbers" in hrefs
