@@ -42,6 +42,7 @@ DEMO_USERS = (
     ("applicant", "applicant@demo.cluster", "Вера Заявкина", "ru", ()),
     ("investor", "investor@demo.cluster", "Ольга Инвесторова", "ru", (Role.investor,)),
     ("partner", "partner@demo.cluster", "Николай Партнёров", "ru", (Role.partner,)),
+    ("observer", "observer@demo.cluster", "Ирина Наблюдателева", "ru", (Role.observer,)),
 )
 
 DEMO_ORGANISATIONS = (
@@ -159,6 +160,7 @@ DEMO_JOURNEYS = (
     ("Partner introductions", "partner"),
     ("Verify, broker, run pitch days, outbox (staff)", "staff"),
     ("Users and roles (admin)", "admin"),
+    ("Annual report of the region (observer)", "observer"),
 )
 
 

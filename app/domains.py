@@ -15,6 +15,10 @@ from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401
 from app.accounts import pages as accounts_pages
 from app.accounts import reminders as accounts_reminders
+from app.deals import api as deals_api
+from app.deals import demo as deals_demo
+from app.deals import models as deals_models  # noqa: F401
+from app.deals import pages as deals_pages
 from app.events import api as events_api
 from app.events import demo as events_demo
 from app.events import models as events_models  # noqa: F401
@@ -67,6 +71,7 @@ DOMAINS = (
     "library",
     "introductions",
     "events",
+    "deals",
     "reports",
     "portal",
 )
@@ -83,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     library_api.router,
     introductions_api.router,
     events_api.router,
+    deals_api.router,
     reports_api.router,
     portal_pages.router,
     accounts_pages.router,
@@ -93,6 +99,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     library_pages.router,
     introductions_pages.router,
     events_pages.router,
+    deals_pages.router,
     reports_pages.router,
 )
 
@@ -120,6 +127,7 @@ DEMOS: tuple[Callable[[Session, Any], None], ...] = (
     library_demo.load,
     introductions_demo.load,
     events_demo.load,
+    deals_demo.load,
 )
 
 COMMANDS: tuple[Callable[[typer.Typer, typer.Typer], None], ...] = (

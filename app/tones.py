@@ -29,6 +29,7 @@ STATUS_TONES: dict[str, Tone] = {
     "sent": Tone.success,
     "valid": Tone.success,
     "registration": Tone.success,
+    "confirmed": Tone.success,
     # moving along, someone is on it
     "submitted": Tone.info,
     "under_review": Tone.info,
@@ -38,6 +39,7 @@ STATUS_TONES: dict[str, Tone] = {
     "queued": Tone.info,
     "sending": Tone.info,
     "published": Tone.info,
+    "reported": Tone.info,
     # needs someone's attention soon
     "changes_requested": Tone.warning,
     "waitlisted": Tone.warning,

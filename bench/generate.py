@@ -496,6 +496,7 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
         WebSession,
     )
     from app.accounts.passwords import hash_password
+    from app.deals.models import Deal
     from app.introductions.models import Introduction, Outcome, PartnerProfile, SuccessStory
     from app.library.models import LibraryItem, LibraryTag
     from app.library.search import reindex_all
@@ -789,6 +790,7 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
     open_pairs: set[tuple[int, int]] = set()
 
     accepted: list[int] = []
+    requester_of: dict[int, int] = {}
 
     def introductions() -> Iterator[dict[str, Any]]:
         for n in range(1, c["introductions"] + 1):
@@ -802,6 +804,7 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
                     open_pairs.add((org_id, partner))
             if status == "accepted":
                 accepted.append(n)
+                requester_of[n] = org_id
             created = now - timedelta(days=r.randint(1, 600))
             yield {"id": n, "requester_organisation_id": org_id,
                    "partner_organisation_id": partner, "requested_by_id": owner(org_id),
@@ -824,6 +827,16 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
          "note": "Пилот на одной площадке партнёра.", "side": "member", "recorded_by_id": 1,
          "created_at": now - timedelta(days=r.randint(1, 300))}
         for k, n in enumerate(accepted, start=1)
+    ))  # fmt: skip
+    # The investment outcomes were reported as deals; staff confirmed two of every three.
+    funded = [(k, n) for k, n in enumerate(accepted, start=1) if k % 3 == 2]
+    w.write("deals", Deal.__table__, len(funded), (
+        {"id": d, "organisation_id": requester_of[n], "amount_rub": 1_000_000 * r.randint(1, 30),
+         "instrument": "equity", "closed_on": (now - timedelta(days=r.randint(1, 300))).date(),
+         "investor_name": "Венчурный фонд", "source": "introduction", "source_id": n,
+         "status": "reported" if d % 3 == 0 else "confirmed", "reported_by_id": 1,
+         "created_at": now - timedelta(days=r.randint(1, 300))}
+        for d, (_k, n) in enumerate(funded, start=1)
     ))  # fmt: skip
     stories = [k for k in range(1, len(accepted) + 1) if k % 3 == 0]
     w.write("success stories", SuccessStory.__table__, len(stories), (

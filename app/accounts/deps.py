@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
+from app.accounts.policies import write_refusal
 from app.deps import SessionDep
 from app.errors import Forbidden, NotAuthenticated
 from app.i18n import gettext
@@ -26,6 +27,9 @@ def _optional_user(request: Request, session: SessionDep) -> User | None:
         request.state.user = None
         return None
     request.state.user = user
+    refusal = write_refusal(user, request.method, request.url.path)
+    if refusal is not None:
+        raise refusal
     return user
 
 

@@ -22,6 +22,7 @@ class Role(LabelledEnum):
     investor = "investor"
     partner = "partner"
     admin = "admin"
+    observer = "observer"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
@@ -33,6 +34,7 @@ class Role(LabelledEnum):
             "investor": N_("Investor"),
             "partner": N_("Partner company contact"),
             "admin": N_("Administrator"),
+            "observer": N_("Regional observer"),
         }
 
 

@@ -88,6 +88,30 @@ def can_see_organisation_people(session: Session, user: User, organisation: Orga
     return user.is_staff or is_organisation_member(session, user, organisation.id)
 
 
+# What a read-only account may still change: its own settings, tokens, language and session,
+# and its erasure.
+OWN_ACCOUNT_PATHS = ("/account", "/api/v1/me", "/language", "/logout")
+
+
+def is_read_only(user: User | None) -> bool:
+    """A regional observer (holding no role that acts) reads the reports and changes nothing in
+    the portal."""
+    return (
+        user is not None
+        and user.has_role(Role.observer)
+        and user.roles <= {Role.observer, Role.entrepreneur}
+    )
+
+
+def write_refusal(user: User, method: str, path: str) -> DomainError | None:
+    """Every write of a read-only account is refused, except to its own account."""
+    if method in ("GET", "HEAD", "OPTIONS") or not is_read_only(user):
+        return None
+    if any(path == own or path.startswith(own + "/") for own in OWN_ACCOUNT_PATHS):
+        return None
+    return Forbidden(gettext("This account is read-only."))
+
+
 def can_manage_users(user: User | None) -> bool:
     """Administrators list users, grant and revoke roles, disable and enable accounts."""
     return user is not None and user.has_role(Role.admin)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.accounts import policies as accounts
 from app.accounts.models import User
 from app.db import session_scope
+from app.deals import policies as deals
 from app.events import policies as events
 from app.i18n import N_
 from app.introductions import policies as introductions
@@ -53,7 +54,7 @@ class Navigation:
     work: list[NavItem]  # the role's work areas, in a row of their own
 
 
-signed_in = _by_role(site.is_signed_in)
+signed_in = _by_role(site.takes_part)
 everyone = _by_role(site.everyone)
 
 MAIN = (
@@ -87,7 +88,9 @@ WORK_AREAS = (
         _by_role(introductions.works_the_brokering_queue),
     ),
     NavItem("/introductions/inbox", N_("Partner inbox"), _by_role(introductions.has_partner_inbox)),
+    NavItem("/deals", N_("Deals"), _signed_in(deals.may_see_deals)),
     NavItem("/reports", N_("Reports"), _by_role(reports.can_view_reports)),
+    NavItem("/reports/annual", N_("Annual report"), _by_role(reports.can_view_reports)),
     NavItem("/staff/outbox", N_("Outbox"), _by_role(notifications.can_manage_outbox)),
     NavItem("/admin/users", N_("Users"), _by_role(accounts.can_manage_users)),
 )

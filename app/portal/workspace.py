@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts import workspace as accounts
 from app.accounts.models import User
 from app.accounts.workspace import Contributor, WorkPart
+from app.deals import workspace as deals
 from app.events import workspace as events
 from app.i18n import N_
 from app.introductions import policies as introductions_policies
@@ -22,6 +23,8 @@ from app.membership import policies as membership_policies
 from app.membership import workspace as membership
 from app.notifications import workspace as notifications
 from app.portal import policies as site
+from app.reports import policies as reports_policies
+from app.reports import workspace as reports
 from app.training import workspace as training
 
 Shown = Callable[[Session, User], bool]
@@ -75,6 +78,7 @@ PARTS: tuple[PartSpec, ...] = (
             events.events_ahead,
             notifications.dead_letters,
             meetings.pitch_days_in_preparation,
+            deals.to_confirm,
         ),
     ),
     PartSpec(
@@ -102,6 +106,13 @@ PARTS: tuple[PartSpec, ...] = (
             meetings.member_items,
             introductions.open_introductions,
         ),
+    ),
+    PartSpec(
+        "observer",
+        N_("Reports for the region"),
+        N_("The reports are computed from the portal's records."),
+        _by_role(reports_policies.is_regional_observer),
+        (reports.region_items,),
     ),
 )
 

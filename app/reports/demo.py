@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts.identifiers import inn_with_check_digits
 from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, User
 from app.accounts.passwords import hash_password
+from app.deals.models import Deal, DealSource, DealStatus, Instrument
 from app.introductions.models import Introduction, IntroductionStatus, OutcomeKind
 from app.introductions.models import Outcome as IntroductionOutcome
 from app.meetings.models import (
@@ -250,6 +251,8 @@ def _load_history(session: Session, world: Any) -> None:
                 session.add(meeting)
                 session.flush()
                 funded = rng.random() < 0.5
+                amount = rng.choice((3, 5, 8, 12)) * 1_000_000
+                reported = starts + timedelta(days=rng.randint(14, 45))
                 session.add(
                     MeetingFeedback(
                         meeting_id=meeting.id,
@@ -257,10 +260,26 @@ def _load_history(session: Session, world: Any) -> None:
                         side="investor",
                         rating=5 if funded else 3,
                         outcome=Outcome.investment if funded else Outcome.follow_up,
-                        amount_rub=rng.choice((3, 5, 8, 12)) * 1_000_000 if funded else None,
-                        created_at=starts + timedelta(days=rng.randint(14, 45)),
+                        amount_rub=amount if funded else None,
+                        created_at=reported,
                     )
                 )
+                if funded:
+                    session.add(
+                        Deal(
+                            organisation_id=organisation.id,
+                            amount_rub=amount,
+                            instrument=Instrument.equity,
+                            closed_on=min(reported, datetime.now(UTC)).date(),
+                            investor_name=investor.full_name,
+                            source=DealSource.meeting,
+                            source_id=meeting.id,
+                            status=DealStatus.confirmed,
+                            reported_by_id=founder.id,
+                            created_at=reported,
+                            confirmed_at=reported,
+                        )
+                    )
         if rng.random() < 0.5:
             created = decided + timedelta(days=rng.randint(5, 30))
             accepted = rng.random() < 0.6

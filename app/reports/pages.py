@@ -10,12 +10,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from app.accounts.deps import StaffUser
+from app.accounts.deps import CurrentUser
+from app.db import utcnow
 from app.deps import SessionDep
 from app.errors import FieldError
 from app.formatting import format_number, format_percent
 from app.i18n import get_timezone, gettext
-from app.reports import charts, service
+from app.reports import charts, indicators, policies, service
+from app.reports.api import YearQuery, indicator_file, this_year
 from app.reports.export import stage_label, to_csv
 from app.reports.filters import parse_filters
 from app.reports.schemas import STAGES, Filters, FunnelRow, KpisOut
@@ -85,7 +87,7 @@ def number(value: float | int | None, digits: int | None = None) -> str:
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(
     request: Request,
-    user: StaffUser,
+    user: CurrentUser,
     session: SessionDep,
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
@@ -135,6 +137,7 @@ def reports_page(
             "percent": percent,
             "number": number,
             "csv_query": query,
+            "sees_reviewers": policies.sees_reviewers(user),
         },
         status_code=422 if errors else 200,
     )
@@ -165,5 +168,34 @@ def numbers_page(request: Request, session: SessionDep) -> Response:
             "sector_label": sector_label,
             "identity": str,
             "number": number,
+        },
+    )
+
+
+@router.get("/reports/annual", response_class=HTMLResponse)
+def annual_report(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    year: YearQuery = None,
+    format: Literal["html", "csv", "xlsx"] = "html",
+) -> Response:
+    """The region's annual report, printable: every indicator with the records it comes from;
+    `?format=csv|xlsx` downloads the same figures."""
+    chosen = year or this_year()
+    items = indicators.compute(session, actor=user, year=chosen, tz=get_timezone())
+    if format != "html":
+        return indicator_file(chosen, items, format)
+    current = this_year()
+    return render_page(
+        request,
+        "reports/annual.html",
+        {
+            "year": chosen,
+            "items": items,
+            "years": list(range(current, current - 6, -1)),
+            "unit_label": indicators.unit_label,
+            "zone": get_timezone().key,
+            "generated": utcnow(),
         },
     )

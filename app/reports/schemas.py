@@ -131,3 +131,16 @@ class KpisOut(BaseModel):
     meetings: MeetingsOut
     introductions: IntroductionsOut
     investment: InvestmentOut
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    name: str
+    value: int | float | None
+    unit: str  # organisations, percent, days, people, count, rub
+    source: str  # which records the value is computed from
+
+
+class IndicatorsOut(BaseModel):
+    year: int
+    items: list[IndicatorOut]

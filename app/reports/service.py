@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Float,
+    String,
     and_,
     case,
     cast,
@@ -25,25 +26,27 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from app.accounts.models import Organisation, OrganisationMember, Role, User, UserRole
 from app.db import utcnow
-from app.introductions.models import Introduction, OutcomeKind
+from app.deals.models import Deal
+from app.deals.queries import confirmed_deal
+from app.errors import Forbidden
+from app.i18n import gettext
+from app.introductions.models import Introduction
 from app.introductions.models import Outcome as IntroductionOutcome
 from app.meetings.models import (
     Meeting,
-    MeetingFeedback,
     MeetingRequest,
     MeetingStatus,
-    Outcome,
     RequestStatus,
 )
 from app.membership.models import Application, ApplicationStatus, Assignment, Review
 from app.membership.queries import open_review
+from app.reports import policies
 from app.reports.schemas import (
     STAGES,
     DecisionsOut,
@@ -62,7 +65,7 @@ from app.reports.schemas import (
     TimeToDecisionOut,
     TrainingOut,
 )
-from app.reports.sql import days_between, percentile_weight, year_month
+from app.reports.sql import days_between, percentile_weight
 from app.training.models import Certificate, Course, Enrolment, EnrolmentStatus, TrainingSession
 from app.training.queries import valid_certificate
 
@@ -85,6 +88,17 @@ class Scope:
     end: datetime | None
     region: str | None
     sector: str | None
+    # The same period as whole days, for columns that hold a date; `last_day` is inclusive.
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def days(self, column: Any) -> list[ColumnElement[bool]]:
+        conditions = []
+        if self.first_day is not None:
+            conditions.append(column >= self.first_day)
+        if self.last_day is not None:
+            conditions.append(column <= self.last_day)
+        return conditions
 
     def period(self, column: Any) -> list[ColumnElement[bool]]:
         conditions = []
@@ -112,7 +126,14 @@ def scope_of(filters: Filters, tz: ZoneInfo) -> Scope:
         return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
     end = bound(filters.date_to + timedelta(days=1)) if filters.date_to else None
-    return Scope(bound(filters.date_from), end, filters.region, filters.sector)
+    return Scope(
+        bound(filters.date_from),
+        end,
+        filters.region,
+        filters.sector,
+        filters.date_from,
+        filters.date_to,
+    )
 
 
 def _ratio(part: int | float, whole: int | float | None, digits: int = 4) -> float | None:
@@ -169,25 +190,8 @@ def _funnel_flags(scope: Scope, now: datetime) -> Any:
         )
         .exists()
     )
-    funded_by_meeting = (
-        select(literal(1))
-        .select_from(MeetingFeedback)
-        .join(Meeting, Meeting.id == MeetingFeedback.meeting_id)
-        .where(
-            Meeting.organisation_id == Organisation.id,
-            MeetingFeedback.outcome == Outcome.investment,
-        )
-        .exists()
-    )
-    funded_by_introduction = (
-        select(literal(1))
-        .select_from(IntroductionOutcome)
-        .join(Introduction, Introduction.id == IntroductionOutcome.introduction_id)
-        .where(
-            Introduction.requester_organisation_id == Organisation.id,
-            IntroductionOutcome.kind == OutcomeKind.investment,
-        )
-        .exists()
+    funded = (
+        select(literal(1)).where(Deal.organisation_id == Organisation.id, confirmed_deal()).exists()
     )
     return (
         select(
@@ -196,7 +200,7 @@ def _funnel_flags(scope: Scope, now: datetime) -> Any:
             approved.label("approved"),
             trained.label("trained"),
             met.label("met"),
-            or_(funded_by_meeting, funded_by_introduction).label("funded"),
+            funded.label("funded"),
         )
         .where(applied, *scope.organisation())
         .subquery()
@@ -517,43 +521,15 @@ def introductions(session: Session, scope: Scope) -> IntroductionsOut:
 
 
 def investment(session: Session, scope: Scope) -> InvestmentOut:
-    """Private investment (RUB) by the month it was first reported. Both sides of a meeting or an
-    introduction may report the same deal, so each meeting and each introduction counts once,
-    with the largest amount reported for it."""
-    by_meeting = (
-        select(
-            func.max(MeetingFeedback.amount_rub).label("amount"),
-            func.min(MeetingFeedback.created_at).label("at"),
-        )
-        .join(Meeting, Meeting.id == MeetingFeedback.meeting_id)
-        .join(Organisation, Organisation.id == Meeting.organisation_id)
-        .where(
-            MeetingFeedback.outcome == Outcome.investment,
-            MeetingFeedback.amount_rub.is_not(None),
-            *scope.period(MeetingFeedback.created_at),
-            *scope.organisation(),
-        )
-        .group_by(Meeting.id)
-    )
-    by_introduction = (
-        select(
-            func.max(IntroductionOutcome.amount_rub).label("amount"),
-            func.min(IntroductionOutcome.created_at).label("at"),
-        )
-        .join(Introduction, Introduction.id == IntroductionOutcome.introduction_id)
-        .join(Organisation, Organisation.id == Introduction.requester_organisation_id)
-        .where(
-            IntroductionOutcome.kind == OutcomeKind.investment,
-            IntroductionOutcome.amount_rub.is_not(None),
-            *scope.period(IntroductionOutcome.created_at),
-            *scope.organisation(),
-        )
-        .group_by(Introduction.id)
-    )
-    deals = union_all(by_meeting, by_introduction).subquery()
-    month = year_month(deals.c.at)
+    """Private investment (RUB) by the month the round closed: the confirmed deals
+    (`deals.queries.confirmed_deal`) of the organisations in scope, closed in the period."""
+    month = func.substr(cast(Deal.closed_on, String), 1, 7)
     rows = session.execute(
-        select(month, func.count(), func.sum(deals.c.amount)).group_by(month).order_by(month)
+        select(month, func.count(), func.sum(Deal.amount_rub))
+        .join(Organisation, Organisation.id == Deal.organisation_id)
+        .where(confirmed_deal(), *scope.days(Deal.closed_on), *scope.organisation())
+        .group_by(month)
+        .order_by(month)
     ).all()
     by_month = [
         MonthAmount(month=str(m), deals=int(n), amount_rub=int(amount or 0))
@@ -571,7 +547,9 @@ def investment(session: Session, scope: Scope) -> InvestmentOut:
 
 def kpis(session: Session, *, actor: User, filters: Filters, tz: ZoneInfo) -> KpisOut:
     """Staff's report: the funnel overall, by region and by sector, and the KPIs of every
-    domain, under the same filters. The caller has been checked to be staff."""
+    domain, under the same filters. The observer reads it without the reviewers' names."""
+    if not policies.can_view_reports(actor):
+        raise Forbidden(gettext("You do not have permission to do this."))
     scope = scope_of(filters, tz)
     groups = funnel_groups(session, scope)
     return KpisOut(
@@ -581,7 +559,9 @@ def kpis(session: Session, *, actor: User, filters: Filters, tz: ZoneInfo) -> Kp
         funnel_by_sector=_rows(_rollup(groups, 1)),
         time_to_decision=time_to_decision(session, scope),
         decisions=decisions(session, scope),
-        reviews=reviews(session, scope),
+        reviews=reviews(session, scope)
+        if policies.sees_reviewers(actor)
+        else ReviewsOut(open_by_reviewer=[], committee_mean=None, calibration=[]),
         training=training(session, scope),
         meetings=meetings(session, scope),
         introductions=introductions(session, scope),

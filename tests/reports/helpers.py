@@ -12,7 +12,8 @@ One copy of `build_history` holds six applicants (organisations A–F) and one d
 |E  |Tomsk |software|2026-03-01|under review   |–   |request expired |–              |
 |F  |Tomsk |software|2026-03-20|approved (6)   |yes |no-show         |500 000 04-10 *|
 
-(* through an introduction; F never met an investor, so the nested funnel does not count it.)
+(* through an introduction; F never met an investor, so the nested funnel does not count it.
+Both investments are confirmed deals; B's reported deal of 7 000 000 is not confirmed.)
 
 Funnel (nested): applied 6 → approved 4 → trained 3 → met 2 → funded 1.
 """
@@ -38,6 +39,7 @@ from app.accounts.models import (
     UserRole,
 )
 from app.db import Database
+from app.deals.models import Deal, DealSource, DealStatus, Instrument
 from app.introductions.models import Introduction, IntroductionStatus, OutcomeKind
 from app.introductions.models import Outcome as IntroductionOutcome
 from app.meetings.models import (
@@ -377,6 +379,25 @@ def _one_history(b: _Builder) -> History:
             introduction_id=i_c.id, kind=OutcomeKind.pilot, note="Pilot", side="member"
         )
     )
+    # The rounds staff confirmed (A's through the meeting, F's through the introduction), and
+    # B's round that is only reported, so it counts nowhere.
+    for organisation, amount, day, status, source in (
+        (org["A"], 1_000_000, "2026-03-05", DealStatus.confirmed, DealSource.meeting),
+        (org["F"], 500_000, "2026-04-10", DealStatus.confirmed, DealSource.introduction),
+        (org["B"], 7_000_000, "2026-03-20", DealStatus.reported, DealSource.external),
+    ):
+        b.add(
+            Deal(
+                organisation_id=organisation.id,
+                amount_rub=amount,
+                instrument=Instrument.equity,
+                closed_on=at(day).date(),
+                investor_name="Fund",
+                source=source,
+                status=status,
+                created_at=at(day),
+            )
+        )
     return history
 
 

@@ -11,6 +11,22 @@ unchanged. A record the caller may not see answers 404, never 403.
 
 from __future__ import annotations
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OWN_ACCOUNT = ("/account", "/api/v1/me", "/language", "/logout")
+
+
+def observer_default(table: dict[str, int | str], method: str, path: str) -> int | str | None:
+    """The regional observer holds no acting role: unless named, they read like a stranger
+    entrepreneur, and every write that needs a login is refused (403) except to their own
+    account."""
+    stranger = table.get("entrepreneur", table.get("*"))
+    needs_login = table.get("anonymous", table.get("*")) in (401, "303:login")
+    own_account = any(path == own or path.startswith(own + "/") for own in OWN_ACCOUNT)
+    if method in SAFE_METHODS or own_account or not needs_login:
+        return stranger
+    return 403
+
+
 EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", "/api/openapi.json"): {"*": 200},
     ("GET", "/api/docs"): {"*": 200},
@@ -171,7 +187,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "staff": 200,
         "admin": 200,
     },
-    ("GET", "/api/v1/sessions/{session_id}/enrolments/mine"): {"*": 200, "anonymous": 401},
+    # The observer's enrolment was refused (a write), so there is none to show.
+    ("GET", "/api/v1/sessions/{session_id}/enrolments/mine"): {
+        "*": 200,
+        "anonymous": 401,
+        "observer": 404,
+    },
     ("DELETE", "/api/v1/sessions/{session_id}/enrolments/mine"): {"*": 200, "anonymous": 401},
     ("POST", "/api/v1/sessions/{session_id}/attendance"): {
         "*": 403,
@@ -816,7 +837,37 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", "/api/v1/investors/me/availability"): {"*": 403, "anonymous": 401},
     ("POST", "/api/v1/meeting-requests/{request_id}/deck"): {"*": 422, "anonymous": 401},
     ("GET", "/api/v1/meeting-requests/{request_id}/deck"): {"*": 404, "anonymous": 401},
-    ("GET", "/api/v1/reports/kpis"): {"*": 403, "anonymous": 401, "staff": 200, "admin": 200},
+    ("GET", "/api/v1/reports/kpis"): {
+        "*": 403,
+        "anonymous": 401,
+        "staff": 200,
+        "admin": 200,
+        "observer": 200,
+    },
+    ("GET", "/api/v1/reports/indicators"): {
+        "*": 403,
+        "anonymous": 401,
+        "staff": 200,
+        "admin": 200,
+        "observer": 200,
+    },
+    ("POST", "/api/v1/deals"): {"*": 422, "anonymous": 401},
+    ("GET", "/api/v1/deals"): {"*": 200, "anonymous": 401},
+    ("GET", "/api/v1/deals/{deal_id}"): {
+        "*": 404,
+        "anonymous": 401,
+        "owner": 200,
+        "staff": 200,
+        "admin": 200,
+    },
+    # Staff confirm first; the deal stays confirmed, so the later attempts find it so (409).
+    ("POST", "/api/v1/deals/{deal_id}/confirm"): {
+        "*": 404,
+        "anonymous": 401,
+        "owner": 403,
+        "staff": 200,
+        "admin": 409,
+    },
     ("POST", "/memberships/{membership_id}/listing"): {
         "*": 404,
         "anonymous": "303:login",
@@ -872,7 +923,42 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "staff": 303,
         "admin": 303,
     },
-    ("GET", "/reports"): {"*": 403, "anonymous": "303:login", "staff": 200, "admin": 200},
+    ("GET", "/reports"): {
+        "*": 403,
+        "anonymous": "303:login",
+        "staff": 200,
+        "admin": 200,
+        "observer": 200,
+    },
+    ("GET", "/reports/annual"): {
+        "*": 403,
+        "anonymous": "303:login",
+        "staff": 200,
+        "admin": 200,
+        "observer": 200,
+    },
+    ("GET", "/deals"): {"*": 200, "anonymous": "303:login"},
+    ("GET", "/deals/new"): {
+        "*": 403,
+        "anonymous": "303:login",
+        "owner": 200,
+        "staff": 200,
+        "admin": 200,
+    },
+    ("POST", "/deals/new"): {
+        "*": 403,
+        "anonymous": "303:login",
+        "owner": 422,
+        "staff": 422,
+        "admin": 422,
+    },
+    ("POST", "/deals/{deal_id}/confirm"): {
+        "*": 404,
+        "anonymous": "303:login",
+        "owner": "303:error",
+        "staff": "303:error",
+        "admin": "303:error",
+    },
     ("GET", "/numbers"): {"*": 200},
     # Events: `event_id` is a public event the owner holds a seat at. The API's DELETE of
     # everyone's place runs before the pages, so every signed-in caller registers there anew.

@@ -39,6 +39,7 @@ ROLES: tuple[str, ...] = (
     "investor",
     "partner",
     "admin",
+    "observer",
 )
 PRINCIPALS: tuple[str, ...] = ("anonymous", "owner", *ROLES)
 # Figures shown at the end of the run (tests/security/conftest.py).
@@ -120,7 +121,9 @@ def build_world(database: Database, app: FastAPI) -> World:
     # Meetings: a counterpart investor (not a principal) with open slots; the owner requested
     # two meetings, one of them accepted.
     investor = factory.actor(Role.investor, full_name="Counterpart Investor")
-    factory.organisation(investor.user, kind=OrganisationKind.investor, verified=True)
+    investor_org = factory.organisation(
+        investor.user, kind=OrganisationKind.investor, verified=True
+    )
     open_window(investor, tomorrow(9), hours=4)
     first = _ok(
         owner.api.post(
@@ -173,6 +176,23 @@ def build_world(database: Database, app: FastAPI) -> World:
                 "offer": "Free pilot",
                 "ask": "Test site",
                 "organisation_id": member_org.id,
+            },
+        ),
+        201,
+    )
+
+    # Deals: the owner's reported round with the counterpart investor's organisation.
+    deal = _ok(
+        owner.api.post(
+            "/api/v1/deals",
+            json={
+                "organisation_id": member_org.id,
+                "amount_rub": 5_000_000,
+                "instrument": "equity",
+                "closed_on": (tomorrow() - timedelta(days=3)).date().isoformat(),
+                "investor_organisation_id": investor_org.id,
+                "source": "meeting",
+                "source_id": meeting["id"],
             },
         ),
         201,
@@ -252,6 +272,7 @@ def build_world(database: Database, app: FastAPI) -> World:
         "partner_id": partner_org.id,
         "introduction_id": introduction["id"],
         "story_id": 999_999,
+        "deal_id": deal["id"],
         "secret": "no-such-secret",
         "code": verify_code,
         "token": calendar_token,
