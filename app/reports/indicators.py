@@ -26,6 +26,7 @@ from app.db import utcnow
 from app.deals.models import Deal
 from app.deals.queries import confirmed_deal
 from app.errors import Forbidden
+from app.events import queries as events_queries
 from app.i18n import N_, gettext
 from app.introductions.models import Introduction, SuccessStory
 from app.meetings.models import Meeting, MeetingStatus, PitchDay, PitchMeeting, PitchParticipant
@@ -316,6 +317,14 @@ def success_stories(session: Session, year: Year, _tz: ZoneInfo) -> Value:
     )
 
 
+def events(session: Session, year: Year, _tz: ZoneInfo) -> Value:
+    return events_queries.events_held(session, year.start, year.end)
+
+
+def event_participants(session: Session, year: Year, _tz: ZoneInfo) -> Value:
+    return events_queries.event_participants(session, year.start, year.end)
+
+
 INDICATORS: list[Indicator] = [
     Indicator(
         "members_total",
@@ -453,6 +462,20 @@ INDICATORS: list[Indicator] = [
         "count",
         N_("Success stories published in the year with the consent of both sides."),
         success_stories,
+    ),
+    Indicator(
+        "events",
+        N_("Events held"),
+        "count",
+        N_("Networking days, conferences, demo days and workshops that started in the year."),
+        events,
+    ),
+    Indicator(
+        "event_participants",
+        N_("Event participants"),
+        "people",
+        N_("Different people marked as having attended an event held in the year."),
+        event_participants,
     ),
 ]
 

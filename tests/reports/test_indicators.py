@@ -60,6 +60,9 @@ EXPECTED = {
     "introductions": 2,
     "introductions_accepted": 1,
     "success_stories": 1,
+    # Held events and their participants: tests/events/test_indicators.py.
+    "events": 0,
+    "event_participants": 0,
 }
 URL = "/api/v1/reports/indicators"
 
