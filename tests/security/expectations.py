@@ -978,7 +978,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "staff": 200,
         "admin": 200,
     },
-    ("GET", "/api/v1/events/{event_id}/registrations/mine"): {"*": 200, "anonymous": 401},
+    # As for enrolments: the observer's registration was refused, so there is none to show.
+    ("GET", "/api/v1/events/{event_id}/registrations/mine"): {
+        "*": 200,
+        "anonymous": 401,
+        "observer": 404,
+    },
     ("DELETE", "/api/v1/events/{event_id}/registrations/mine"): {"*": 200, "anonymous": 401},
     ("POST", "/api/v1/events/{event_id}/attendance"): {
         "*": 403,
