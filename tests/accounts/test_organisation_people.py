@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.accounts.identifiers import inn_with_check_digits, is_valid_personal_inn
 from app.accounts.models import OrganisationMember, OrganisationPerson, OrganisationRole, Role, User
 from tests.factories import Factory
+from tests.html import Page
 
 FOUNDER = inn_with_check_digits("7707083893")
 DIRECTOR = inn_with_check_digits("5401234567")
@@ -129,3 +130,108 @@ def test_export_carries_the_inn_and_people_and_erasure_removes_them(factory: Fac
         left = session.scalars(select(OrganisationPerson.organisation_id)).all()
     # The organisation they were the last owner of loses its list; the other keeps its own.
     assert set(left) == {shared.id}
+
+
+def test_the_owner_edits_the_people_list_on_the_organisation_page(factory: Factory) -> None:
+    owner = factory.actor(browser=True)
+    assert owner.browser is not None
+    organisation = factory.organisation(owner.user, verified=True)
+    path = f"/organisations/{organisation.id}"
+    page = Page(owner.browser.get(f"{path}?lang=en").text)
+    form = page.form(f"{path}/people")
+    assert {"full_name_0", "inn_1", "role_1"} <= set(form.fields)
+    token = page.csrf_token
+    # Two new rows; one with a bad INN: the page comes back with the rows as typed.
+    data = {
+        "csrf_token": token,
+        "full_name_0": "Ivan Founderov",
+        "inn_0": FOUNDER,
+        "role_0": "founder",
+        "share_percent_0": "60,5",
+        "full_name_1": "Olga Directorova",
+        "inn_1": _bad(DIRECTOR),
+        "role_1": "director",
+        "share_percent_1": "",
+    }
+    refused = owner.browser.post(f"{path}/people?lang=en", data=data)
+    assert refused.status_code == 422
+    shown = Page(refused.text)
+    assert shown.field_errors == {"inn_1": "A personal INN has 12 digits: check them."}
+    assert shown.control("full_name_1").attrs["value"] == "Olga Directorova"
+    assert factory.count(OrganisationPerson) == 0
+
+    saved = owner.browser.post(f"{path}/people", data={**data, "inn_1": DIRECTOR})
+    assert saved.status_code == 303
+    with factory.database.session_scope(write=False) as session:
+        rows = session.execute(
+            select(OrganisationPerson.full_name, OrganisationPerson.share_percent).order_by(
+                OrganisationPerson.id
+            )
+        ).all()
+    assert [(name, float(share) if share is not None else None) for name, share in rows] == [
+        ("Ivan Founderov", 60.5),
+        ("Olga Directorova", None),
+    ]
+    # The page lists both, each in its row, with empty rows to add more; removing one.
+    page = Page(owner.browser.get(f"{path}?lang=ru").text)
+    assert page.control("full_name_0").attrs["value"] == "Ivan Founderov"
+    assert page.control("inn_1").attrs["value"] == DIRECTOR
+    assert "full_name_3" in {c.attrs.get("name") for c in page.find_all("input")}
+    removed = owner.browser.post(
+        f"{path}/people",
+        data={
+            "csrf_token": page.csrf_token,
+            "full_name_0": "Ivan Founderov",
+            "inn_0": FOUNDER,
+            "role_0": "founder",
+            "remove_0": "on",
+            "full_name_1": "Olga Directorova",
+            "inn_1": DIRECTOR,
+            "role_1": "director",
+        },
+    )
+    assert removed.status_code == 303
+    with factory.database.session_scope(write=False) as session:
+        assert session.scalars(select(OrganisationPerson.full_name)).all() == ["Olga Directorova"]
+
+    # A chair reads the list; a committee member sees neither the list nor the form.
+    chair = factory.actor(Role.chair, browser=True)
+    assert chair.browser is not None
+    chair_page = Page(chair.browser.get(f"{path}?lang=en").text)
+    assert ["Olga Directorova", DIRECTOR, "Director", ""] in chair_page.table_rows("people-list")
+    assert not [f for f in chair_page.forms if f.action == f"{path}/people"]
+    committee = factory.actor(Role.committee, browser=True)
+    assert committee.browser is not None
+    text = committee.browser.get(path).text
+    assert DIRECTOR not in text and "Directorova" not in text
+
+
+def test_a_committee_member_gives_their_personal_inn_on_the_profile_page(
+    factory: Factory,
+) -> None:
+    member = factory.actor(Role.committee, browser=True)
+    assert member.browser is not None
+    page = Page(member.browser.get("/account?lang=en").text)
+    form = page.form("/account/profile")
+    values = {
+        "csrf_token": page.csrf_token,
+        "full_name": "Member",
+        "locale": "en",
+        "timezone": "Europe/Moscow",
+    }
+    assert "personal_inn" in {c.attrs.get("name") for c in page.find_all("input")}
+    assert form is not None
+    refused = member.browser.post("/account/profile", data={**values, "personal_inn": "123"})
+    assert refused.status_code == 303
+    with factory.database.session_scope(write=False) as session:
+        user = session.get(User, member.id)
+        assert user is not None and user.personal_inn is None
+    flashed = Page(member.browser.get("/account?lang=en").text).flashes
+    assert any("12" in f for f in flashed)
+    member.browser.post("/account/profile", data={**values, "personal_inn": FOUNDER})
+    page = Page(member.browser.get("/account").text)
+    assert page.control("personal_inn").attrs["value"] == FOUNDER
+    # An entrepreneur's profile does not ask for it.
+    other = factory.actor(browser=True)
+    assert other.browser is not None
+    assert 'name="personal_inn"' not in other.browser.get("/account").text
