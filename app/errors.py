@@ -8,10 +8,14 @@ from typing import Any
 class DomainError(Exception):
     status_code = 400
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, code: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
+        # A machine-readable reason beside the human detail, where the contract names one.
+        self.code = code
 
 
 class NotAuthenticated(DomainError):

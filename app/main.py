@@ -127,7 +127,8 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if _is_api(request):
         detail: Any = exc.as_detail() if isinstance(exc, FieldError) else exc.detail
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        body = {"detail": detail} if exc.code is None else {"detail": detail, "code": exc.code}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
     return _error_page(request, exc.status_code, exc.detail, exc.headers)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.accounts import organisations as org_service
-from app.accounts import policies
+from app.accounts import people, policies
 from app.accounts import service as accounts
 from app.accounts.deps import AdminUser, CurrentUser, StaffUser
 from app.accounts.models import Organisation, OrganisationKind, Role, User
@@ -25,6 +25,8 @@ from app.accounts.schemas import (
     OrganisationOut,
     OrganisationUpdateIn,
     PasswordResetIn,
+    PersonIn,
+    PersonOut,
     RegisteredOut,
     RegisterIn,
     RoleIn,
@@ -55,6 +57,7 @@ def me_out(session: Session, user: User) -> MeOut:
         ],
         locale=user.locale,
         timezone=user.timezone,
+        personal_inn=user.personal_inn,
     )
 
 
@@ -68,7 +71,15 @@ def user_out(user: User) -> UserOut:
     )
 
 
-def organisation_out(session: Session, user: User, organisation: Organisation) -> OrganisationOut:
+def organisation_out(
+    session: Session, user: User, organisation: Organisation, *, with_people: bool = False
+) -> OrganisationOut:
+    people_rows = None
+    if with_people and people.sees_people(session, user, organisation.id):
+        people_rows = [
+            PersonOut.model_validate(people.person_out(p))
+            for p in people.people_of(session, organisation.id)
+        ]
     members = None
     if policies.can_see_organisation_people(session, user, organisation):
         members = [
@@ -90,6 +101,7 @@ def organisation_out(session: Session, user: User, organisation: Organisation) -
         verified=organisation.is_verified,
         created_at=organisation.created_at,
         members=members,
+        people=people_rows,
     )
 
 
@@ -132,7 +144,10 @@ def me(user: CurrentUser, session: SessionDep) -> MeOut:
 
 @router.patch("/me", response_model=MeOut)
 def update_me(body: MeUpdateIn, user: CurrentUser, session: SessionDep) -> MeOut:
-    accounts.update_profile(session, user, body.model_dump(exclude_unset=True))
+    changes = body.model_dump(exclude_unset=True)
+    if "personal_inn" in changes:
+        people.set_personal_inn(session, user, changes.pop("personal_inn"))
+    accounts.update_profile(session, user, changes)
     return me_out(session, user)
 
 
@@ -200,7 +215,23 @@ def get_organisation(
     organisation_id: int, user: CurrentUser, session: SessionDep
 ) -> OrganisationOut:
     organisation = org_service.get_visible_organisation(session, user, organisation_id)
-    return organisation_out(session, user, organisation)
+    return organisation_out(session, user, organisation, with_people=True)
+
+
+@router.put("/organisations/{organisation_id}/people", response_model=list[PersonOut])
+def put_people(
+    organisation_id: int,
+    body: Annotated[list[PersonIn], Body(max_length=people.MAX_PEOPLE)],
+    user: CurrentUser,
+    session: SessionDep,
+) -> list[PersonOut]:
+    rows = people.replace_people(
+        session,
+        actor=user,
+        organisation_id=organisation_id,
+        people=[person.model_dump() for person in body],
+    )
+    return [PersonOut.model_validate(people.person_out(p)) for p in rows]
 
 
 @router.patch("/organisations/{organisation_id}", response_model=OrganisationOut)

@@ -23,6 +23,12 @@ def is_valid_inn(value: str) -> bool:
     return False
 
 
+def is_valid_personal_inn(value: str) -> bool:
+    """A person's INN: 12 digits whose last two are the check digits of the first ten and
+    eleven (an organisation's INN has 10 digits)."""
+    return len(value) == 12 and is_valid_inn(value)
+
+
 def is_valid_ogrn(value: str) -> bool:
     """OGRN (13 digits, modulo 11) or OGRNIP (15 digits, modulo 13); the remainder's last digit."""
     if not value.isdigit() or not value.isascii():

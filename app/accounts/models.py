@@ -4,9 +4,10 @@ organisations."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum, utcnow
@@ -57,6 +58,8 @@ class User(Base):
     consent_policy_version: Mapped[str | None] = mapped_column(String(20))
     erased_at: Mapped[datetime | None]
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A committee member's personal INN (12 digits), for conflicts derived from people.
+    personal_inn: Mapped[str | None] = mapped_column(String(12), index=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user",
@@ -197,6 +200,9 @@ class Organisation(Base):
     members: Mapped[list[OrganisationMember]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
     )
+    people: Mapped[list[OrganisationPerson]] = relationship(
+        cascade="all, delete-orphan", order_by="OrganisationPerson.id"
+    )
 
     @property
     def is_verified(self) -> bool:
@@ -219,6 +225,37 @@ class OrganisationMember(Base):
 
     organisation: Mapped[Organisation] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+
+class PersonRole(LabelledEnum):
+    founder = "founder"
+    director = "director"
+    shareholder = "shareholder"
+    board = "board"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {
+            "founder": N_("Founder"),
+            "director": N_("Director"),
+            "shareholder": N_("Shareholder"),
+            "board": N_("Board member"),
+        }
+
+
+class OrganisationPerson(Base):
+    """A founder, director, shareholder or board member of an organisation, by personal INN."""
+
+    __tablename__ = "organisation_people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    inn: Mapped[str] = mapped_column(String(12), index=True)
+    role: Mapped[PersonRole] = mapped_column(str_enum(PersonRole, 12))
+    share_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
 
 class OrganisationInvitation(Base):

@@ -3,8 +3,9 @@ organisations and user administration."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Query, Request
@@ -13,10 +14,11 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from app.accounts import organisations as org_service
-from app.accounts import policies
+from app.accounts import people, policies
 from app.accounts import service as accounts
 from app.accounts.deps import AdminUser, CurrentUser, OptionalUser
-from app.accounts.models import Organisation, OrganisationKind, Role, User
+from app.accounts.identifiers import is_valid_personal_inn
+from app.accounts.models import Organisation, OrganisationKind, PersonRole, Role, User
 from app.accounts.privacy import PRIVACY_POLICY_VERSION
 from app.accounts.schemas import (
     InvitationIn,
@@ -63,6 +65,10 @@ class PasswordForm(Input):
 class ChangePasswordForm(Input):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=1, max_length=1024)
+
+
+# Empty rows the owner's people form offers below the listed people, to add new ones.
+BLANK_PEOPLE_ROWS = 2
 
 
 class ProfileForm(MeUpdateIn):
@@ -298,13 +304,20 @@ def update_profile(
     if parsed is None:
         flash(request, gettext("Please check the form."), "error")
         return redirect("/account")
+
+    def save() -> None:
+        accounts.update_profile(session, user, parsed.model_dump())
+        if "personal_inn" in form:
+            people.set_personal_inn(session, user, str(form["personal_inn"]))
+
     response = form_action(
         request,
         session,
         "/account",
-        lambda: accounts.update_profile(session, user, parsed.model_dump()),
+        save,
         gettext("Your profile has been saved."),
-        flashed=(),
+        flashed=(FieldError,),
+        category="success",
     )
     # The browser remembers the language too, so the next login keeps it.
     set_cookie_headers(response.headers, LANG_COOKIE, parsed.locale, max_age=LANG_COOKIE_AGE)
@@ -432,6 +445,8 @@ def _organisation_page(
     *,
     invite_errors: dict[str, str] | None = None,
     invite_values: dict[str, object] | None = None,
+    people_rows: list[dict[str, Any]] | None = None,
+    people_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     members = (
@@ -439,6 +454,11 @@ def _organisation_page(
         if policies.can_see_organisation_people(session, user, organisation)
         else None
     )
+    listed = None
+    if people.sees_people(session, user, organisation.id):
+        listed = people_rows or [
+            people.person_out(p) for p in people.people_of(session, organisation.id)
+        ]
     return render_page(
         request,
         "accounts/organisation.html",
@@ -452,6 +472,12 @@ def _organisation_page(
             "sector_label": sector_label,
             "invite_errors": invite_errors or {},
             "invite_values": invite_values or {},
+            "people": listed,
+            "people_errors": people_errors or {},
+            "lists_people": policies.is_organisation_owner(session, user, organisation.id),
+            "person_roles": PersonRole.choices(),
+            "person_role_label": lambda value: PersonRole(value).label,
+            "blank_people_rows": BLANK_PEOPLE_ROWS,
         },
         status_code=status_code,
     )
@@ -513,6 +539,75 @@ def edit_organisation(
         return render_page(request, "accounts/organisation_form.html", context, status_code=422)
     flash(request, gettext("The organisation has been saved."))
     return redirect(f"/organisations/{organisation_id}")
+
+
+def _people_from_form(
+    form: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, str]]:
+    """The rows of the people form (`full_name_N`, `inn_N`, `role_N`, `share_percent_N`,
+    `remove_N`), blank and removed rows left out: the rows to save, the rows as typed (to show
+    again) and each problem under its field's name."""
+    rows: list[dict[str, Any]] = []
+    typed: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    pattern = re.compile(r"(?:full_name|inn)_(\d{1,3})")
+    indices = sorted({int(m.group(1)) for key in form if (m := pattern.fullmatch(key))})
+    for index in indices:
+        value = {
+            field: str(form.get(f"{field}_{index}") or "").strip()
+            for field in ("full_name", "inn", "role", "share_percent")
+        }
+        if form.get(f"remove_{index}") or not (value["full_name"] or value["inn"]):
+            continue
+        row = len(rows)
+        if not value["full_name"]:
+            errors[f"full_name_{row}"] = gettext("Enter the person's full name.")
+        if not is_valid_personal_inn(value["inn"]):
+            errors[f"inn_{row}"] = people.invalid_personal_inn()
+        if value["role"] not in PersonRole.__members__:
+            errors[f"role_{row}"] = gettext("Choose the person's role.")
+        share: float | None = None
+        if value["share_percent"]:
+            try:
+                share = float(value["share_percent"].replace(",", "."))
+            except ValueError:
+                share = -1.0
+            if not 0 <= share <= 100:
+                errors[f"share_percent_{row}"] = gettext("A share is a percentage from 0 to 100.")
+        typed.append(value)
+        rows.append({**value, "full_name": value["full_name"][:200], "share_percent": share})
+    return rows, typed, errors
+
+
+@router.post("/organisations/{organisation_id}/people")
+def list_people(
+    organisation_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
+    """The owner's list of the organisation's founders, directors, shareholders and board."""
+    organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    if not policies.is_organisation_owner(session, user, organisation.id):
+        raise Forbidden(gettext("Only the organisation's owner lists its people."))
+    rows, typed, errors = _people_from_form(form)
+    if errors or len(rows) > people.MAX_PEOPLE:
+        return _organisation_page(
+            request,
+            session,
+            user,
+            organisation,
+            people_rows=typed,
+            people_errors=errors or {"full_name_0": gettext("Too many people.")},
+            status_code=422,
+        )
+    return form_action(
+        request,
+        session,
+        f"/organisations/{organisation_id}",
+        lambda: people.replace_people(
+            session, actor=user, organisation_id=organisation_id, people=rows
+        ),
+        gettext("The list of people has been saved."),
+        flashed=(),
+    )
 
 
 @router.post("/organisations/{organisation_id}/verify")

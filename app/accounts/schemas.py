@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import EmailStr, Field, field_validator
 
-from app.accounts.models import OrganisationKind, Role
+from app.accounts.models import OrganisationKind, PersonRole, Role
 from app.i18n import is_valid_timezone
 from app.schemas import Input, Output, Website
 from app.vocab import Stage
@@ -75,6 +75,7 @@ class MeOut(Output):
     organisations: list[MembershipOut]
     locale: str
     timezone: str
+    personal_inn: str | None = None
 
 
 class MeUpdateIn(Input):
@@ -82,6 +83,7 @@ class MeUpdateIn(Input):
     locale: Literal["ru", "en"] | None = None
     timezone: str | None = Field(default=None, max_length=64)
     phone: str | None = Field(default=None, max_length=40)
+    personal_inn: str | None = Field(default=None, max_length=20)
 
     @field_validator("timezone")
     @classmethod
@@ -145,6 +147,22 @@ class OrganisationOut(Output):
     verified: bool
     created_at: datetime
     members: list[OrganisationMemberOut] | None = None
+    # Founders, directors, shareholders and board members: for owners, staff and chairs only.
+    people: list[PersonOut] | None = None
+
+
+class PersonIn(Input):
+    full_name: str = Field(min_length=1, max_length=200)
+    inn: str = Field(min_length=1, max_length=20)
+    role: PersonRole
+    share_percent: float | None = Field(default=None, ge=0, le=100)
+
+
+class PersonOut(Output):
+    full_name: str
+    inn: str
+    role: PersonRole
+    share_percent: float | None
 
 
 class InvitationIn(Input):

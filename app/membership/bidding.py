@@ -108,7 +108,10 @@ def open_for_bids(session: Session, *, actor: User, affiliations: Affiliations) 
         select(Application, Organisation.name, Organisation.sector)
         .join(Organisation, Organisation.id == Application.organisation_id)
         .where(Application.status == ApplicationStatus.submitted, ~current)
-        .options(selectinload(Application.parties))
+        .options(
+            selectinload(Application.parties),
+            selectinload(Application.organisation).selectinload(Organisation.people),
+        )
         .order_by(Application.submitted_at, Application.id)
     ).all()
     mine: dict[int, BidInterest] = {

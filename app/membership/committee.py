@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from app import audit
-from app.accounts.models import Organisation, OrganisationMember, Role, User, UserRole
+from app.accounts.models import (
+    Organisation,
+    OrganisationMember,
+    OrganisationPerson,
+    Role,
+    User,
+    UserRole,
+)
 from app.db import utcnow
 from app.errors import Conflict, FieldError, NotFound
 from app.i18n import N_, gettext
@@ -46,7 +53,8 @@ def with_affiliations(
     session: Session, *, user_id: int | None = None, role: Role = Role.committee
 ) -> list[tuple[User, Affiliations]]:
     """Active users with `role` (committee members by default), or the one user `user_id`
-    whatever their roles, with the organisations they belong to, in one statement."""
+    whatever their roles, with the organisations they belong to (one statement) and the
+    personal INNs of the people those organisations list (one more)."""
     statement = (
         select(User, Organisation.id, Organisation.inn)
         .outerjoin(OrganisationMember, OrganisationMember.user_id == User.id)
@@ -68,20 +76,53 @@ def with_affiliations(
         if organisation_id is not None:
             ids.setdefault(user.id, set()).add(organisation_id)
             inns.setdefault(user.id, set()).add(inn)
+    people = _people_inns(session, {i for found in ids.values() for i in found})
     return [
-        (user, Affiliations(frozenset(ids.get(key, ())), frozenset(inns.get(key, ()))))
+        (user, _affiliations(user, ids.get(key, set()), inns.get(key, set()), people))
         for key, user in users.items()
     ]
 
 
+def _people_inns(session: Session, organisation_ids: set[int]) -> dict[int, set[str]]:
+    """The personal INNs of the people each organisation lists."""
+    found: dict[int, set[str]] = {}
+    if not organisation_ids:
+        return found
+    for organisation_id, inn in session.execute(
+        select(OrganisationPerson.organisation_id, OrganisationPerson.inn).where(
+            OrganisationPerson.organisation_id.in_(organisation_ids)
+        )
+    ):
+        found.setdefault(organisation_id, set()).add(inn)
+    return found
+
+
+def _affiliations(
+    user: User, ids: set[int], inns: set[str], people: dict[int, set[str]]
+) -> Affiliations:
+    return Affiliations(
+        frozenset(ids),
+        frozenset(inns),
+        personal_inn=user.personal_inn,
+        people_inns=frozenset(inn for i in ids for inn in people.get(i, ())),
+    )
+
+
 def affiliations_of(session: Session, user: User) -> Affiliations:
-    """The organisations the user belongs to."""
+    """The organisations the user belongs to, and the people they list."""
     rows = session.execute(
         select(Organisation.id, Organisation.inn)
         .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
         .where(OrganisationMember.user_id == user.id)
     ).all()
-    return Affiliations(frozenset(row.id for row in rows), frozenset(row.inn for row in rows))
+    ids = {row.id for row in rows}
+    return _affiliations(user, ids, {row.inn for row in rows}, _people_inns(session, ids))
+
+
+class DerivedConflict(str):
+    """A reason that is a conflict derived from people (reason code `derived_conflict`)."""
+
+    code = policies.DERIVED_CONFLICT
 
 
 def _affiliation_reason(application: Application, affiliations: Affiliations) -> str | None:
@@ -97,6 +138,9 @@ def _affiliation_reason(application: Application, affiliations: Affiliations) ->
         return gettext(
             "The reviewer belongs to an organisation the applicant named as a shareholder."
         )
+    link = policies.derived_link(application.applicant_people, affiliations)
+    if link is not None:
+        return DerivedConflict(policies.derived_reason(link))
     return None
 
 
@@ -175,7 +219,7 @@ def assign_reviewers(
             raise FieldError("reviewer_id", gettext("This user is not a committee member."))
         reason = _blocked_reason(application, reviewer, affiliations)
         if reason is not None:
-            raise Conflict(reason)
+            raise Conflict(reason, code=getattr(reason, "code", None))
         chosen = [reviewer]
     due = due_on or (date.today() + timedelta(days=14))
     return _persist(
@@ -403,7 +447,7 @@ def auto_assign(
     statement = (
         select(Application)
         .options(
-            selectinload(Application.organisation),
+            selectinload(Application.organisation).selectinload(Organisation.people),
             selectinload(Application.assignments),
             selectinload(Application.parties),
         )

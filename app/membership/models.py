@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app import audit
-from app.accounts.models import Organisation, User
+from app.accounts.models import Organisation, OrganisationPerson, User
 from app.db import Base, str_enum, utcnow
 from app.errors import InvalidTransition
 from app.i18n import N_, gettext
@@ -280,6 +280,11 @@ class Application(Base):
     parties: Mapped[list[ApplicationParty]] = relationship(
         order_by="ApplicationParty.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def applicant_people(self) -> list[OrganisationPerson]:
+        """The applying organisation's founders, directors, shareholders and board members."""
+        return self.organisation.people
 
 
 class PartyRelation(LabelledEnum):

@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import OrganisationMember, Role, User
+from app.accounts.models import OrganisationMember, PersonRole, Role, User
 from app.accounts.organisations import organisations_of
 from app.accounts.policies import is_organisation_member, is_organisation_owner
 from app.db import utcnow
@@ -39,6 +39,8 @@ OVERSEERS = (Role.chair, Role.staff, Role.admin)
 # The staff of the cluster: they keep the register of memberships.
 STAFF = (Role.staff, Role.admin)
 APPEAL_DAYS = 30
+# The reason code of a conflict of interest derived from people (API.md, "The committee").
+DERIVED_CONFLICT = "derived_conflict"
 # The states in which the committee has the application: reviewers are assigned, and it waits
 # for a decision.
 WITH_COMMITTEE = (ApplicationStatus.submitted, ApplicationStatus.under_review)
@@ -116,6 +118,8 @@ class Decidable(Stateful[SlotT_co], Protocol[SlotT_co]):
 
     @property
     def parties(self) -> Sequence[NamedParty]: ...
+    @property
+    def applicant_people(self) -> Sequence[NamedPerson]: ...
 
 
 class HeldMembership(Protocol):
@@ -127,12 +131,70 @@ class HeldMembership(Protocol):
     def status(self) -> MembershipStatus: ...
 
 
+class NamedPerson(Protocol):
+    """What the rules read of a person an organisation lists (founder, director...)."""
+
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def inn(self) -> str: ...
+    @property
+    def role(self) -> PersonRole: ...
+
+
 @dataclass(frozen=True)
 class Affiliations:
-    """The organisations a user belongs to, by id and by INN."""
+    """The organisations a user belongs to, by id and by INN; the user's personal INN and the
+    personal INNs of the people their organisations list (`people_inns`)."""
 
     ids: frozenset[int] = frozenset()
     inns: frozenset[str] = frozenset()
+    personal_inn: str | None = None
+    people_inns: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    """A conflict derived from people: a person the applicant lists is the user themself
+    (`own_inn`) or is also listed by one of the user's organisations."""
+
+    person: NamedPerson
+    own_inn: bool
+
+
+def derived_link(people: Iterable[NamedPerson], affiliations: Affiliations) -> PersonLink | None:
+    """The first person of the applicant's list linked to the user, or None."""
+    for person in people:
+        if affiliations.personal_inn is not None and person.inn == affiliations.personal_inn:
+            return PersonLink(person, own_inn=True)
+        if person.inn in affiliations.people_inns:
+            return PersonLink(person, own_inn=False)
+    return None
+
+
+def derived_reason(link: PersonLink, *, chair: bool = False) -> str:
+    """Why a derived link is a conflict, naming the person and their role (for chairs and staff
+    only: they may see an organisation's people)."""
+    values = {"name": link.person.full_name, "role": PersonRole(link.person.role).label}
+    if link.own_inn and chair:
+        text = gettext(
+            "Your personal INN is that of %(name)s, listed by the applicant as %(role)s, "
+            "so another chair decides."
+        )
+    elif link.own_inn:
+        text = gettext(
+            "The reviewer's personal INN is that of %(name)s, listed by the applicant as %(role)s."
+        )
+    elif chair:
+        text = gettext(
+            "Your organisation lists %(name)s, whom the applicant lists as %(role)s, "
+            "so another chair decides."
+        )
+    else:
+        text = gettext(
+            "The reviewer's organisation lists %(name)s, whom the applicant lists as %(role)s."
+        )
+    return text % values
 
 
 def is_overseer(user: User) -> bool:
@@ -481,10 +543,12 @@ def bid_refusal(
 
 
 def affiliation_conflict(application: Decidable[Any], affiliations: Affiliations) -> bool:
-    """The user belongs to the applying organisation or to a party the applicant named."""
+    """The user belongs to the applying organisation or to a party the applicant named, or is
+    linked to it by a person (`derived_link`)."""
     return (
         application.organisation_id in affiliations.ids
         or party_conflict(application.parties, affiliations) is not None
+        or derived_link(application.applicant_people, affiliations) is not None
     )
 
 
@@ -510,6 +574,9 @@ def decision_conflict(
             "You belong to an organisation the applicant named as a shareholder, so another "
             "chair decides."
         )
+    link = derived_link(application.applicant_people, affiliations)
+    if link is not None:
+        return derived_reason(link, chair=True)
     if is_recused(application, user):
         return gettext(
             "You declared a conflict of interest with this application, so another chair decides."
@@ -537,7 +604,9 @@ def decision_refusal(
         return Conflict(gettext("The application is not under review."))
     conflict = decision_conflict(application, user, affiliations)
     if conflict is not None:
-        return ConflictOfInterest(conflict)
+        link = derived_link(application.applicant_people, affiliations)
+        derived = link is not None and conflict == derived_reason(link, chair=True)
+        return ConflictOfInterest(conflict, code=DERIVED_CONFLICT if derived else None)
     return None
 
 

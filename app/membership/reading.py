@@ -59,7 +59,8 @@ _REVIEW_TO_ASSIGNMENT = immediateload(Review.assignment)
 # What showing one application needs, in four statements: the application with its organisation
 # and its assignments (reviewers and reviews joined), then its documents, timeline and parties.
 APPLICATION_LOAD: tuple[ExecutableOption, ...] = (
-    joinedload(Application.organisation),
+    # The organisation's people: the conflicts derived from them (in the same statement).
+    joinedload(Application.organisation).joinedload(Organisation.people),
     selectinload(Application.attachments),
     selectinload(Application.events),
     selectinload(Application.parties),

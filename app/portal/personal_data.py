@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.accounts import people
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.personal_data import Eraser, Exporter, Releaser, Traces
@@ -30,6 +31,7 @@ EXPORTERS: dict[str, Exporter] = {
     "membership": membership.export_membership_data,
     "notifications": notifications.export_notifications,
     "organisations": accounts.export_organisations,
+    "people": people.export_people,
     "sessions": accounts.export_sessions,
     "training": training_queries.export_training,
 }
@@ -49,6 +51,7 @@ ERASERS: dict[str, Eraser] = {
     "meetings": meetings.erase_meeting_texts,
     "membership": membership.erase_membership_texts,
     "notifications": notifications.erase_notifications,
+    "people": people.erase_people,
 }
 
 

@@ -71,6 +71,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "admin": 409,
     },
     ("POST", "/api/v1/organisations/{organisation_id}/invitations"): {"*": 422, "anonymous": 401},
+    ("PUT", "/api/v1/organisations/{organisation_id}/people"): {"*": 422, "anonymous": 401},
     ("GET", "/api/v1/notifications"): {"*": 200, "anonymous": 401},
     ("POST", "/api/v1/notifications/read-all"): {"*": 200, "anonymous": 401},
     ("POST", "/api/v1/notifications/{notification_id}/read"): {
@@ -437,6 +438,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "entrepreneur": 404,
         "committee": 403,
         "chair": 403,
+        "investor": 404,
+        "partner": 404,
+    },
+    ("POST", "/organisations/{organisation_id}/people"): {
+        "*": 403,
+        "anonymous": "303:login",
+        "owner": 303,
+        "entrepreneur": 404,
         "investor": 404,
         "partner": 404,
     },
