@@ -242,6 +242,8 @@ def test_member_to_member_introduction_hides_contacts_until_the_owner_accepts(
     assert asked.json()["partner_contact"] is None and "dmitry@" not in asked.text
     listed = world.drone.api.get("/api/v1/introductions").json()
     assert [i["id"] for i in listed["items"]] == [introduction_id]
+    home = Page(world.drone.browser.get("/").text)
+    assert "Introduction requests to answer" in home.text
     page = world.drone.browser.get(f"/introductions/{introduction_id}").text
     assert "maria@geo.example" not in page and "Мария Членова" not in page
     # A colleague at the target organisation who is not its owner does not answer.
