@@ -27,6 +27,8 @@ from app.events import reminders as events_reminders
 from app.introductions import api as introductions_api
 from app.introductions import demo as introductions_demo
 from app.introductions import models as introductions_models  # noqa: F401
+from app.introductions import networking_api as introductions_networking_api
+from app.introductions import networking_pages as introductions_networking_pages
 from app.introductions import pages as introductions_pages
 from app.introductions import reminders as introductions_reminders
 from app.library import api as library_api
@@ -87,6 +89,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     meetings_api.router,
     library_api.router,
     introductions_api.router,
+    introductions_networking_api.router,
     events_api.router,
     deals_api.router,
     reports_api.router,
@@ -98,6 +101,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     meetings_pages.router,
     library_pages.router,
     introductions_pages.router,
+    introductions_networking_pages.router,
     events_pages.router,
     deals_pages.router,
     reports_pages.router,

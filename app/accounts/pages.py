@@ -467,6 +467,7 @@ def _organisation_page(
             "members": members,
             "owner_ids": policies.owners_among(members or []),
             "can_edit": policies.can_edit_organisation(session, user, organisation),
+            "is_owner": policies.is_organisation_owner(session, user, organisation.id),
             "can_verify": policies.can_verify_organisation(user, organisation),
             "joins_by_verification": policies.joins_by_verification(organisation),
             "sector_label": sector_label,

@@ -1,5 +1,6 @@
 """Demo data: the large member's partner profile, the demo member's introduction that staff
-forwarded to the partner, and a member's request that waits for staff (idempotent)."""
+forwarded to the partner, a member's request that waits for staff, and networking profiles of
+member organisations that suggest each other (idempotent)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
-from app.introductions import service
-from app.introductions.models import Introduction, IntroductionStatus, PartnerProfile
+from app.accounts.models import Organisation, User
+from app.introductions import networking, service
+from app.introductions.models import (
+    Introduction,
+    IntroductionStatus,
+    OrganisationProfile,
+    PartnerProfile,
+)
 from app.membership.queries import member_organisation_ids
 
 
@@ -84,7 +90,45 @@ def _to_broker(session: Session, world: Any, partner_id: int) -> None:
         return
 
 
+NETWORKING_PROFILES = (
+    (
+        ["Спутниковый мониторинг", "Геоаналитика"],
+        ["Аэрофотосъёмка", "Датчики вибрации"],
+        ["Python", "PostGIS"],
+    ),
+    (["Аэрофотосъёмка с дронов"], ["Геоаналитика"], ["Лидар"]),
+    (["Датчики вибрации"], ["Спутниковый мониторинг"], ["IoT"]),
+)
+
+
+def _networking_profiles(session: Session, world: Any) -> None:
+    """The demo member's organisation and two members it could work with."""
+    if session.scalar(select(OrganisationProfile.organisation_id).limit(1)) is not None:
+        return
+    geo = world.organisations.get("geo")
+    others = [
+        organisation_id
+        for founder in session.scalars(
+            select(User).where(User.email.like("history%@demo.cluster")).order_by(User.id)
+        )
+        for organisation_id in member_organisation_ids(session, founder)[:1]
+    ]
+    ids = ([geo.id] if geo is not None else []) + others[:2]
+    for organisation_id, (offers, needs, technologies) in zip(
+        ids, NETWORKING_PROFILES, strict=False
+    ):
+        organisation = session.get(Organisation, organisation_id)
+        assert organisation is not None
+        profile = OrganisationProfile(
+            organisation_id=organisation_id, offers=offers, needs=needs, technologies=technologies
+        )
+        profile.search_text = networking.search_text(organisation, profile)
+        session.add(profile)
+    session.flush()
+
+
 def load(session: Session, world: Any) -> None:
+    _networking_profiles(session, world)
     organisation = world.organisations.get("large")
     if organisation is None:
         return

@@ -282,3 +282,19 @@ def transition(
         entity_id=introduction.id,
         data={"from": current.value, "to": to.value, **(data or {})},
     )
+
+
+class OrganisationProfile(Base):
+    """What a member organisation offers, what it needs and its technologies, for the member
+    directory and the suggestions of members to work with."""
+
+    __tablename__ = "organisation_profiles"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    offers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    technologies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -134,10 +134,12 @@ def new_form(
     user: CurrentUser,
     session: SessionDep,
     partner_id: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    purpose: Annotated[str, Query(max_length=5000)] = "",
 ) -> Response:
-    partner = service.get_partner_for(session, actor=user, partner_id=partner_id)
+    partner = service.get_target_for(session, actor=user, partner_id=partner_id)
+    values = {"purpose": purpose} if purpose else {}
     return render_page(
-        request, "introductions/new.html", {"partner": partner, "values": {}, "errors": {}}
+        request, "introductions/new.html", {"partner": partner, "values": values, "errors": {}}
     )
 
 
@@ -147,7 +149,7 @@ def create(request: Request, user: CurrentUser, session: SessionDep, form: FormD
     partner_id = str(form.get("partner_id", ""))
     partner = None
     if partner_id.isdigit():
-        partner = service.get_partner_for(session, actor=user, partner_id=int(partner_id))
+        partner = service.get_target_for(session, actor=user, partner_id=int(partner_id))
     context = {"partner": partner, "values": form, "errors": errors}
     if parsed is None or partner is None:
         return render_page(request, "introductions/new.html", context, status_code=422)

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, OrganisationKind, OrganisationMember, Role, User
-from app.accounts.policies import is_organisation_member
+from app.accounts.policies import is_organisation_member, is_organisation_owner
 from app.errors import DomainError, Forbidden, InvalidTransition
 from app.i18n import gettext
 from app.introductions.models import Introduction, IntroductionStatus, SuccessStory
-from app.membership.queries import is_member
+from app.membership.queries import is_member, is_member_organisation
 
 
 def is_partner_contact(session: Session, user: User, organisation_id: int) -> bool:
@@ -24,6 +24,22 @@ def is_partner(organisation: Organisation | None) -> bool:
         and organisation.kind == OrganisationKind.large
         and organisation.is_verified
     )
+
+
+def is_introduction_target(session: Session, organisation: Organisation | None) -> bool:
+    """Introductions may be asked to a verified large partner or to any organisation with an
+    active membership."""
+    return organisation is not None and (
+        is_partner(organisation) or is_member_organisation(session, organisation.id)
+    )
+
+
+def answers_for(session: Session, user: User, organisation: Organisation) -> bool:
+    """Who answers a forwarded request: a partner's contact persons; for a member organisation
+    that is not a partner, its owners."""
+    if is_partner(organisation):
+        return is_partner_contact(session, user, organisation.id)
+    return is_organisation_owner(session, user, organisation.id)
 
 
 def works_the_brokering_queue(user: User | None) -> bool:
@@ -50,8 +66,8 @@ def on_member_side(session: Session, user: User, introduction: Introduction) -> 
 
 def on_partner_side(session: Session, user: User, introduction: Introduction) -> bool:
     """The partner learns of a request only once staff forward it."""
-    return introduction.forwarded_at is not None and is_partner_contact(
-        session, user, introduction.partner_organisation_id
+    return introduction.forwarded_at is not None and answers_for(
+        session, user, introduction.partner_organisation
     )
 
 
@@ -69,7 +85,8 @@ def sees_every_introduction(user: User) -> bool:
 
 
 def sees_partner_side_lists(user: User) -> bool:
-    """Requests forwarded to a company are listed to its partner contacts."""
+    """Requests forwarded to a company are listed to its partner contacts (and, see
+    `answers_for`, to the owners of a member organisation asked for an introduction)."""
     return user.has_role(Role.partner)
 
 
@@ -177,3 +194,26 @@ def user_organisation_ids(session: Session, user: User) -> list[int]:
             select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
         )
     )
+
+
+# --- Networking between members ----------------------------------------------------------------
+
+
+def can_use_directory(session: Session, user: User | None) -> bool:
+    """The member directory is for people of member organisations and for staff."""
+    return user is not None and (user.is_staff or is_member(session, user))
+
+
+def profile_edit_refusal(
+    session: Session, user: User, organisation: Organisation
+) -> DomainError | None:
+    """Only the organisation's owners keep its networking profile (403); the service answers 404
+    to those who may not see the organisation at all."""
+    if is_organisation_owner(session, user, organisation.id):
+        return None
+    return Forbidden(gettext("Only the organisation's owners may edit its profile."))
+
+
+def can_request_introductions(session: Session, user: User) -> bool:
+    """People of a member organisation ask for introductions on its behalf."""
+    return is_member(session, user)

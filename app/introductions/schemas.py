@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from app.bilingual import Translations, checked
 from app.introductions.models import IntroductionStatus, LookingFor, OutcomeKind, PartnerProfile
@@ -129,3 +129,57 @@ class StoryOut(BaseModel):
     partner_consent: bool
     published: bool
     published_at: datetime | None
+
+
+PROFILE_TERMS_MAX = 20
+PROFILE_TERM_LENGTH = 100
+ProfileTerm = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PROFILE_TERM_LENGTH)
+]
+
+
+def _distinct(terms: list[str]) -> list[str]:
+    """Repeated terms (ignoring case and spacing) are kept once, in the order given."""
+    seen: set[str] = set()
+    kept = []
+    for term in terms:
+        term = " ".join(term.split())
+        if term.casefold() not in seen:
+            seen.add(term.casefold())
+            kept.append(term)
+    return kept
+
+
+class OrganisationProfileIn(Input):
+    offers: list[ProfileTerm] = Field(default_factory=list, max_length=PROFILE_TERMS_MAX)
+    needs: list[ProfileTerm] = Field(default_factory=list, max_length=PROFILE_TERMS_MAX)
+    technologies: list[ProfileTerm] = Field(default_factory=list, max_length=PROFILE_TERMS_MAX)
+
+    @field_validator("offers", "needs", "technologies")
+    @classmethod
+    def _once_each(cls, terms: list[str]) -> list[str]:
+        return _distinct(terms)
+
+
+class OrganisationProfileOut(BaseModel):
+    organisation_id: int
+    offers: list[str]
+    needs: list[str]
+    technologies: list[str]
+
+
+class DirectoryEntryOut(BaseModel):
+    """A member organisation as other members see it: never its people or contacts."""
+
+    organisation_id: int
+    name: str
+    sector: str
+    region: str
+    tier: str
+    offers: list[str]
+    needs: list[str]
+    technologies: list[str]
+
+
+class SuggestionOut(DirectoryEntryOut):
+    reasons: list[str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -17,6 +17,8 @@ from app import audit
 from app.accounts.models import (
     Organisation,
     OrganisationKind,
+    OrganisationMember,
+    OrganisationRole,
     Role,
     User,
     UserRole,
@@ -97,6 +99,17 @@ def get_partner_for(session: Session, *, actor: User, partner_id: int) -> Organi
     return get_partner(session, partner_id)
 
 
+def get_target_for(session: Session, *, actor: User, partner_id: int) -> Organisation:
+    """An organisation the actor may ask to be introduced to: a partner or a member."""
+    if not policies.can_browse_partners(session, actor):
+        raise Forbidden(gettext("Only members of the cluster may browse partners."))
+    organisation = session.get(Organisation, partner_id)
+    if not policies.is_introduction_target(session, organisation):
+        raise NotFound(gettext("Partner not found."))
+    assert organisation is not None
+    return organisation
+
+
 def get_profile(session: Session, partner_id: int) -> PartnerProfile | None:
     return session.scalar(
         select(PartnerProfile).where(PartnerProfile.organisation_id == partner_id)
@@ -147,6 +160,11 @@ def update_profile(
 
 
 def partner_contacts(session: Session, organisation_id: int) -> list[User]:
+    """Who answers requests to the organisation (`policies.answers_for`): a partner's contact
+    persons, a member organisation's owners."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is not None and not policies.is_partner(organisation):
+        return people_of(session, organisation_id, role=OrganisationRole.owner, active_only=True)
     return people_of(session, organisation_id, holding=Role.partner, active_only=True)
 
 
@@ -195,7 +213,13 @@ def list_introductions(
             organisation_ids
         ) & (Introduction.forwarded_at.is_not(None))
         if not policies.sees_partner_side_lists(actor):
-            partner_side = false()
+            owned = select(OrganisationMember.organisation_id).where(
+                OrganisationMember.user_id == actor.id,
+                OrganisationMember.role == OrganisationRole.owner,
+            )
+            partner_side = Introduction.partner_organisation_id.in_(owned) & (
+                Introduction.forwarded_at.is_not(None)
+            )
         if scope == "member":
             query = query.where(member_side)
         elif scope == "partner":
@@ -230,7 +254,7 @@ def request_introduction(
     organisation_id: int | None = None,
 ) -> Introduction:
     """Only members may ask, on behalf of one of their member organisations, to meet a verified
-    large organisation; one open or accepted request per pair."""
+    large organisation or another member organisation; one open or accepted request per pair."""
     member_ids = member_organisation_ids(session, actor)
     if not member_ids:
         raise Forbidden(gettext("Only members of the cluster may request introductions."))
@@ -241,7 +265,7 @@ def request_introduction(
             gettext("You may request introductions only for your own member organisation.")
         )
     partner = session.get(Organisation, partner_id)
-    if not policies.is_partner(partner):
+    if not policies.is_introduction_target(session, partner):
         raise FieldError("partner_id", gettext("There is no such partner."))
     if partner_id == organisation_id:
         raise FieldError("partner_id", gettext("An organisation cannot be introduced to itself."))

@@ -6,10 +6,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import OrganisationMember, User
+from app.accounts.models import OrganisationMember, OrganisationRole, User
 from app.accounts.workspace import WorkItem, single_or_list
 from app.i18n import gettext
+from app.introductions import policies
 from app.introductions.models import Introduction, IntroductionStatus
+from app.introductions.networking import suggestion_count
 
 
 def _own_organisations(user: User) -> ColumnElement[bool]:
@@ -58,3 +60,30 @@ def open_introductions(session: Session, user: User) -> list[WorkItem]:
         return [WorkItem(gettext("Ask for an introduction to a partner"), "/partners")]
     href = single_or_list(count, first, "/introductions/{id}", "/introductions")
     return [WorkItem(gettext("Your open introduction requests"), href, count=count)]
+
+
+def member_suggestions(session: Session, user: User) -> list[WorkItem]:
+    """How many member organisations the user's organisation could work with."""
+    count = suggestion_count(session, user)
+    if not count:
+        return [WorkItem(gettext("Browse the member directory"), "/directory")]
+    return [WorkItem(gettext("Members you could work with"), "/directory", count=count)]
+
+
+def member_requests_to_answer(session: Session, user: User) -> list[WorkItem]:
+    """Requests staff forwarded to a member organisation the user owns (a partner's contacts
+    see theirs in the partner part)."""
+    if policies.has_partner_inbox(user):
+        return []
+    owned = select(OrganisationMember.organisation_id).where(
+        _own_organisations(user), OrganisationMember.role == OrganisationRole.owner
+    )
+    count, first = _summary(
+        session,
+        Introduction.status == IntroductionStatus.forwarded,
+        Introduction.partner_organisation_id.in_(owned),
+    )
+    if not count:
+        return []
+    href = single_or_list(count, first, "/introductions/{id}", "/introductions")
+    return [WorkItem(gettext("Introduction requests to answer"), href, count=count)]

@@ -32,7 +32,8 @@ from app.membership.policies import Reviewable, ReviewerSlot, Scored, Stateful
 # --- Members ------------------------------------------------------------------------------------
 
 
-def _live_membership(today: date) -> ColumnElement[bool]:
+def live_membership(today: date) -> ColumnElement[bool]:
+    """A membership that is active or in its grace period on `today` (SQL)."""
     return (Membership.status == MembershipStatus.active) & (
         Membership.expires_on >= today - GRACE_PERIOD
     )
@@ -69,7 +70,7 @@ def _member_organisation_ids(session: Session, user: User, today: date) -> list[
                 OrganisationMember,
                 OrganisationMember.organisation_id == Membership.organisation_id,
             )
-            .where(OrganisationMember.user_id == user.id, _live_membership(today))
+            .where(OrganisationMember.user_id == user.id, live_membership(today))
             .order_by(Membership.organisation_id)
         )
     )
@@ -86,7 +87,7 @@ def is_member_organisation(
     return (
         session.scalar(
             select(Membership.id).where(
-                Membership.organisation_id == organisation_id, _live_membership(today)
+                Membership.organisation_id == organisation_id, live_membership(today)
             )
         )
         is not None

@@ -69,6 +69,7 @@ MAIN = (
     NavItem("/events", N_("Events"), everyone),
     NavItem("/library", N_("Library"), everyone),
     NavItem("/partners", N_("Partners"), _signed_in(introductions.can_browse_partners)),
+    NavItem("/directory", N_("Member directory"), _signed_in(introductions.can_use_directory)),
     NavItem("/introductions", N_("Introductions"), signed_in),
     NavItem("/success-stories", N_("Success stories"), everyone),
     NavItem("/numbers", N_("The cluster in numbers"), everyone),

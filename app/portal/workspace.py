@@ -105,6 +105,8 @@ PARTS: tuple[PartSpec, ...] = (
             events.upcoming_events,
             meetings.member_items,
             introductions.open_introductions,
+            introductions.member_requests_to_answer,
+            introductions.member_suggestions,
         ),
     ),
     PartSpec(

@@ -2,7 +2,7 @@
 INN; users may give their personal INN: conflicts of interest derived from people
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0030
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031"
-down_revision: str | None = "0028"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
