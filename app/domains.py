@@ -41,6 +41,7 @@ from app.membership import demo as membership_demo
 from app.membership import models as membership_models  # noqa: F401
 from app.membership import pages as membership_pages
 from app.membership import reminders as membership_reminders
+from app.mentoring import models as mentoring_models  # noqa: F401
 from app.notifications import api as notifications_api
 from app.notifications import models as notifications_models  # noqa: F401
 from app.notifications import pages as notifications_pages

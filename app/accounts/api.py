@@ -15,6 +15,7 @@ from app.accounts.deps import AdminUser, CurrentUser, StaffUser
 from app.accounts.models import Organisation, OrganisationKind, Role, User
 from app.accounts.schemas import (
     ApiTokenOut,
+    IncorporationIn,
     InvitationIn,
     InvitationOut,
     MembershipOut,
@@ -212,6 +213,16 @@ def update_organisation(
         actor=user,
         organisation_id=organisation_id,
         changes=body.model_dump(exclude_unset=True),
+    )
+    return organisation_out(session, user, organisation)
+
+
+@router.post("/organisations/{organisation_id}/incorporate", response_model=OrganisationOut)
+def incorporate_organisation(
+    organisation_id: int, body: IncorporationIn, user: CurrentUser, session: SessionDep
+) -> OrganisationOut:
+    organisation = org_service.incorporate(
+        session, actor=user, organisation_id=organisation_id, inn=body.inn, ogrn=body.ogrn
     )
     return organisation_out(session, user, organisation)
 

@@ -22,6 +22,7 @@ class Role(LabelledEnum):
     investor = "investor"
     partner = "partner"
     admin = "admin"
+    mentor = "mentor"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
@@ -33,6 +34,7 @@ class Role(LabelledEnum):
             "investor": N_("Investor"),
             "partner": N_("Partner company contact"),
             "admin": N_("Administrator"),
+            "mentor": N_("Mentor"),
         }
 
 
@@ -156,6 +158,7 @@ class OrganisationKind(LabelledEnum):
     sme = "sme"
     large = "large"
     investor = "investor"
+    project = "project"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
@@ -163,6 +166,7 @@ class OrganisationKind(LabelledEnum):
             "sme": N_("Small or medium company"),
             "large": N_("Large company"),
             "investor": N_("Investor"),
+            "project": N_("Project (founding team, no company yet)"),
         }
 
 
@@ -181,7 +185,8 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, 10))
-    inn: Mapped[str] = mapped_column(String(12), unique=True)
+    # None only for a project (a founding team without a legal entity yet).
+    inn: Mapped[str | None] = mapped_column(String(12), unique=True)
     ogrn: Mapped[str | None] = mapped_column(String(15))
     region: Mapped[str] = mapped_column(String(100), index=True)
     sector: Mapped[str] = mapped_column(String(40), index=True)

@@ -106,7 +106,7 @@ class UserOut(Output):
 class OrganisationIn(Input):
     name: str = Field(min_length=1, max_length=200)
     kind: OrganisationKind
-    inn: str = Field(min_length=1, max_length=20)
+    inn: str | None = Field(default=None, max_length=20)  # optional for a project only
     ogrn: str | None = Field(default=None, max_length=20)
     region: str = Field(min_length=1, max_length=100)
     sector: str = Field(min_length=1, max_length=40)
@@ -135,7 +135,7 @@ class OrganisationOut(Output):
     id: int
     name: str
     kind: OrganisationKind
-    inn: str
+    inn: str | None
     ogrn: str | None
     region: str
     sector: str
@@ -145,6 +145,11 @@ class OrganisationOut(Output):
     verified: bool
     created_at: datetime
     members: list[OrganisationMemberOut] | None = None
+
+
+class IncorporationIn(Input):
+    inn: str = Field(min_length=1, max_length=20)
+    ogrn: str | None = Field(default=None, max_length=20)
 
 
 class InvitationIn(Input):

@@ -67,7 +67,8 @@ def with_affiliations(
         users[user.id] = user
         if organisation_id is not None:
             ids.setdefault(user.id, set()).add(organisation_id)
-            inns.setdefault(user.id, set()).add(inn)
+            if inn is not None:  # a project has no INN yet
+                inns.setdefault(user.id, set()).add(inn)
     return [
         (user, Affiliations(frozenset(ids.get(key, ())), frozenset(inns.get(key, ()))))
         for key, user in users.items()
@@ -81,7 +82,9 @@ def affiliations_of(session: Session, user: User) -> Affiliations:
         .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
         .where(OrganisationMember.user_id == user.id)
     ).all()
-    return Affiliations(frozenset(row.id for row in rows), frozenset(row.inn for row in rows))
+    return Affiliations(
+        frozenset(row.id for row in rows), frozenset(row.inn for row in rows if row.inn)
+    )
 
 
 def _affiliation_reason(application: Application, affiliations: Affiliations) -> str | None:

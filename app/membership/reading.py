@@ -167,7 +167,7 @@ class Card:
     id: int
     organisation_id: int
     organisation_name: str
-    organisation_inn: str
+    organisation_inn: str | None
     organisation_sector: str
     organisation_region: str
     applicant_id: int | None
@@ -185,6 +185,7 @@ class Card:
     decided_at: datetime | None
     appealed_at: datetime | None
     membership_number: str | None
+    track: str = "membership"
     assignments: Sequence[ShownAssignment] = ()
     documents: Sequence[ShownDocument] = ()
     events: Sequence[ShownEvent] = ()
@@ -222,6 +223,7 @@ def card_of(session: Session, application: Application) -> Card:
         decided_at=application.decided_at,
         appealed_at=application.appealed_at,
         membership_number=membership.number if membership else None,
+        track=application.track,
         assignments=application.assignments,
         documents=application.attachments,
         events=application.events,
@@ -254,6 +256,7 @@ _CARDS = (
         Application.decided_at,
         Application.appealed_at,
         Membership.number.label("membership_number"),
+        Application.track,
     )
     .join(Organisation, Organisation.id == Application.organisation_id)
     .outerjoin(
