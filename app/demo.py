@@ -42,6 +42,8 @@ DEMO_USERS = (
     ("applicant", "applicant@demo.cluster", "Вера Заявкина", "ru", ()),
     ("investor", "investor@demo.cluster", "Ольга Инвесторова", "ru", (Role.investor,)),
     ("partner", "partner@demo.cluster", "Николай Партнёров", "ru", (Role.partner,)),
+    ("mentor", "mentor@demo.cluster", "Михаил Наставников", "ru", (Role.mentor,)),
+    ("team", "team@demo.cluster", "Ксения Командова", "ru", ()),
 )
 
 DEMO_ORGANISATIONS = (
@@ -158,6 +160,8 @@ DEMO_JOURNEYS = (
     ("Answer meeting requests (investor)", "investor"),
     ("Partner introductions", "partner"),
     ("Verify, broker, run pitch days, outbox (staff)", "staff"),
+    ("Mentor an incubated project (mentor)", "mentor"),
+    ("Incubated project: mentor, sessions, incorporation", "team"),
     ("Users and roles (admin)", "admin"),
 )
 

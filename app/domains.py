@@ -41,7 +41,10 @@ from app.membership import demo as membership_demo
 from app.membership import models as membership_models  # noqa: F401
 from app.membership import pages as membership_pages
 from app.membership import reminders as membership_reminders
+from app.mentoring import api as mentoring_api
+from app.mentoring import demo as mentoring_demo
 from app.mentoring import models as mentoring_models  # noqa: F401
+from app.mentoring import pages as mentoring_pages
 from app.notifications import api as notifications_api
 from app.notifications import models as notifications_models  # noqa: F401
 from app.notifications import pages as notifications_pages
@@ -70,6 +73,7 @@ DOMAINS = (
     "events",
     "reports",
     "portal",
+    "mentoring",
 )
 
 # The site's pages come first: they own `/`, `/verify/{code}` and `/account/erase`.
@@ -84,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     library_api.router,
     introductions_api.router,
     events_api.router,
+    mentoring_api.router,
     reports_api.router,
     portal_pages.router,
     accounts_pages.router,
@@ -94,6 +99,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     library_pages.router,
     introductions_pages.router,
     events_pages.router,
+    mentoring_pages.router,
     reports_pages.router,
 )
 
@@ -121,6 +127,7 @@ DEMOS: tuple[Callable[[Session, Any], None], ...] = (
     library_demo.load,
     introductions_demo.load,
     events_demo.load,
+    mentoring_demo.load,
 )
 
 COMMANDS: tuple[Callable[[typer.Typer, typer.Typer], None], ...] = (
