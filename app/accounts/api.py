@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -217,9 +217,18 @@ def update_organisation(
     return organisation_out(session, user, organisation)
 
 
+def _owned_organisation(organisation_id: int, user: CurrentUser, session: SessionDep) -> int:
+    """The owner's gate, answered before the body is read (404 to anyone else)."""
+    return org_service.get_owned_organisation(session, user, organisation_id).id
+
+
 @router.post("/organisations/{organisation_id}/incorporate", response_model=OrganisationOut)
 def incorporate_organisation(
-    organisation_id: int, body: IncorporationIn, user: CurrentUser, session: SessionDep
+    organisation_id: int,
+    _owner_gate: Annotated[int, Depends(_owned_organisation)],
+    body: IncorporationIn,
+    user: CurrentUser,
+    session: SessionDep,
 ) -> OrganisationOut:
     organisation = org_service.incorporate(
         session, actor=user, organisation_id=organisation_id, inn=body.inn, ogrn=body.ogrn

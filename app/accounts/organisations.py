@@ -131,15 +131,21 @@ def update_organisation(
     return organisation
 
 
+def get_owned_organisation(session: Session, user: User, organisation_id: int) -> Organisation:
+    """An organisation the user owns; 404 for anyone else, as for one they cannot see."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or not policies.is_organisation_owner(session, user, organisation_id):
+        raise NotFound(gettext("Organisation not found."))
+    return organisation
+
+
 def incorporate(
     session: Session, *, actor: User, organisation_id: int, inn: str, ogrn: str | None
 ) -> Organisation:
     """A project whose founders have registered the company: its owner gives the INN (and the
     OGRN) and it continues as a small or medium company, with its membership, applications and
     history. Anyone but the owner gets 404, as for an organisation they cannot see."""
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None or not policies.is_organisation_owner(session, actor, organisation_id):
-        raise NotFound(gettext("Organisation not found."))
+    organisation = get_owned_organisation(session, actor, organisation_id)
     refusal = policies.incorporation_refusal(organisation)
     if refusal is not None:
         raise refusal

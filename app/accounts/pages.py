@@ -468,7 +468,7 @@ def incorporate(
     organisation_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
 ) -> Response:
     """The owner of a project records the company founded: it continues as an SME."""
-    organisation = org_service.get_visible_organisation(session, user, organisation_id)
+    organisation = org_service.get_owned_organisation(session, user, organisation_id)
     parsed, errors = parse_form(IncorporationIn, form)
     if parsed is not None:
         try:

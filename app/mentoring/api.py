@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
 from sqlalchemy.orm import Session
 
-from app.accounts.deps import CurrentUser
+from app.accounts.deps import CurrentUser, StaffUser
 from app.deps import PagingDep, SessionDep
 from app.mentoring import service
 from app.mentoring.models import Mentorship
@@ -39,7 +41,7 @@ def mentorships_out(session: Session, mentorships: list[Mentorship]) -> list[Men
 
 
 @router.post("/mentorships", status_code=status.HTTP_201_CREATED, response_model=MentorshipOut)
-def pair(body: MentorshipIn, user: CurrentUser, session: SessionDep) -> MentorshipOut:
+def pair(body: MentorshipIn, user: StaffUser, session: SessionDep) -> MentorshipOut:
     mentorship = service.pair(
         session, actor=user, organisation_id=body.organisation_id, mentor_id=body.mentor_id
     )
@@ -69,13 +71,22 @@ def list_sessions(
     return Page(items=[MentoringSessionOut.model_validate(s) for s in rows], total=len(rows))
 
 
+def _loggable(mentorship_id: int, user: CurrentUser, session: SessionDep) -> int:
+    """The mentor's gate, answered before the body is read."""
+    return service.loggable_mentorship(session, actor=user, mentorship_id=mentorship_id).id
+
+
 @router.post(
     "/mentorships/{mentorship_id}/sessions",
     status_code=status.HTTP_201_CREATED,
     response_model=MentoringSessionOut,
 )
 def log_session(
-    mentorship_id: int, body: MentoringSessionIn, user: CurrentUser, session: SessionDep
+    mentorship_id: int,
+    _mentor_gate: Annotated[int, Depends(_loggable)],
+    body: MentoringSessionIn,
+    user: CurrentUser,
+    session: SessionDep,
 ) -> MentoringSessionOut:
     logged = service.log_session(
         session,

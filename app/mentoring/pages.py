@@ -105,7 +105,7 @@ def mentorship_page(
 def log_session(
     mentorship_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
 ) -> Response:
-    mentorship = service.get_mentorship(session, actor=user, mentorship_id=mentorship_id)
+    mentorship = service.loggable_mentorship(session, actor=user, mentorship_id=mentorship_id)
     parsed, errors = parse_form(MentoringSessionIn, form)
     if parsed is not None:
         try:

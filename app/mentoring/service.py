@@ -95,6 +95,14 @@ def get_mentorship(session: Session, *, actor: User, mentorship_id: int) -> Ment
     return mentorship
 
 
+def loggable_mentorship(session: Session, *, actor: User, mentorship_id: int) -> Mentorship:
+    """A mentorship the actor may log a session of (its mentor, while active)."""
+    mentorship = session.get(Mentorship, mentorship_id)
+    policies.enforce(policies.session_refusal(session, actor, mentorship))
+    assert mentorship is not None
+    return mentorship
+
+
 def log_session(
     session: Session,
     *,
@@ -106,9 +114,7 @@ def log_session(
     today: date | None = None,
 ) -> MentoringSession:
     """The mentor logs a session that has taken place (not in the future), of some minutes."""
-    mentorship = session.get(Mentorship, mentorship_id)
-    policies.enforce(policies.session_refusal(session, actor, mentorship))
-    assert mentorship is not None
+    mentorship = loggable_mentorship(session, actor=actor, mentorship_id=mentorship_id)
     policies.enforce(policies.held_on_refusal(held_on, today or date.today()))
     if minutes <= 0:
         raise FieldError("minutes", gettext("Give the length of the session in minutes."))
