@@ -135,7 +135,8 @@ def test_the_owner_incorporates_a_project_keeping_its_history(factory: Factory) 
     with factory.database.session_scope(write=False) as session:
         actions = session.scalars(
             select(AuditEntry.action).where(
-                AuditEntry.entity_type == "organisation", AuditEntry.entity_id == project["id"]
+                AuditEntry.entity_type == "organisation",
+                AuditEntry.entity_id == str(project["id"]),
             )
         ).all()
     assert "organisation.incorporated" in actions
