@@ -168,3 +168,32 @@ def test_an_incubatee_requests_investor_meetings_only_once_incorporated(
     accepted = team.api.post("/api/v1/meeting-requests", json=body)
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["organisation_id"] == project["id"]
+
+
+def test_the_owner_incorporates_from_the_organisation_page(factory: Factory) -> None:
+    from tests.html import csrf_from
+
+    team = factory.actor(browser=True, locale="en")
+    project = register_project(team)
+    assert team.browser is not None
+    url = f"/organisations/{project['id']}"
+    page = team.browser.get(f"{url}?lang=en")
+    assert 'class="incorporate-form"' in page.text and "The company is founded" in page.text
+    bad = team.browser.post(
+        f"{url}/incorporate", data={"inn": "1234567890", "csrf_token": csrf_from(page.text)}
+    )
+    assert bad.status_code == 422 and "The INN is not valid" in bad.text
+    done = team.browser.post(
+        f"{url}/incorporate", data={"inn": new_inn(), "csrf_token": csrf_from(page.text)}
+    )
+    assert done.status_code == 303, done.text
+    after = team.browser.get(f"{url}?lang=ru").text
+    assert 'class="incorporate-form"' not in after
+    assert "Малое или среднее предприятие" in after
+    stranger = factory.actor(browser=True)
+    assert stranger.browser is not None
+    refused = stranger.browser.post(
+        f"{url}/incorporate",
+        data={"inn": new_inn(), "csrf_token": csrf_from(stranger.browser.get("/account").text)},
+    )
+    assert refused.status_code == 404
