@@ -43,6 +43,8 @@ DEMO_USERS = (
     ("investor", "investor@demo.cluster", "Ольга Инвесторова", "ru", (Role.investor,)),
     ("partner", "partner@demo.cluster", "Николай Партнёров", "ru", (Role.partner,)),
     ("observer", "observer@demo.cluster", "Ирина Наблюдателева", "ru", (Role.observer,)),
+    ("mentor", "mentor@demo.cluster", "Михаил Наставников", "ru", (Role.mentor,)),
+    ("team", "team@demo.cluster", "Ксения Командова", "ru", ()),
 )
 
 DEMO_ORGANISATIONS = (
@@ -159,6 +161,8 @@ DEMO_JOURNEYS = (
     ("Answer meeting requests (investor)", "investor"),
     ("Partner introductions", "partner"),
     ("Verify, broker, run pitch days, outbox (staff)", "staff"),
+    ("Mentor an incubated project (mentor)", "mentor"),
+    ("Incubated project: mentor, sessions, incorporation", "team"),
     ("Users and roles (admin)", "admin"),
     ("Annual report of the region (observer)", "observer"),
 )

@@ -47,6 +47,10 @@ from app.membership import demo as membership_demo
 from app.membership import models as membership_models  # noqa: F401
 from app.membership import pages as membership_pages
 from app.membership import reminders as membership_reminders
+from app.mentoring import api as mentoring_api
+from app.mentoring import demo as mentoring_demo
+from app.mentoring import models as mentoring_models  # noqa: F401
+from app.mentoring import pages as mentoring_pages
 from app.notifications import api as notifications_api
 from app.notifications import models as notifications_models  # noqa: F401
 from app.notifications import pages as notifications_pages
@@ -76,6 +80,7 @@ DOMAINS = (
     "deals",
     "reports",
     "portal",
+    "mentoring",
 )
 
 # The site's pages come first: they own `/`, `/verify/{code}` and `/account/erase`.
@@ -92,6 +97,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     introductions_networking_api.router,
     events_api.router,
     deals_api.router,
+    mentoring_api.router,
     reports_api.router,
     portal_pages.router,
     accounts_pages.router,
@@ -104,6 +110,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     introductions_networking_pages.router,
     events_pages.router,
     deals_pages.router,
+    mentoring_pages.router,
     reports_pages.router,
 )
 
@@ -132,6 +139,7 @@ DEMOS: tuple[Callable[[Session, Any], None], ...] = (
     introductions_demo.load,
     events_demo.load,
     deals_demo.load,
+    mentoring_demo.load,
 )
 
 COMMANDS: tuple[Callable[[typer.Typer, typer.Typer], None], ...] = (

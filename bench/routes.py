@@ -22,7 +22,7 @@ from bench.generate import BENCH_USERS, bench_cookie, bench_token
 
 QUERY_BUDGET = 10
 # The home page asks every domain of the user's parts for its items: one aggregate each.
-WORKSPACE_BUDGET = QUERY_BUDGET + 3
+WORKSPACE_BUDGET = QUERY_BUDGET + 8
 # JSON lists are asked for the page size of the HTML lists; at the benchmark's 1× every list the
 # bench users see holds at least that many rows, so 1× and 10× return as many items and the
 # latency growth measures the data, not a fuller page.
@@ -82,10 +82,11 @@ ROUTES: tuple[Route, ...] = (
     Route("page session", "staff", "/sessions/{session}", page=True),
     Route("page my trainings", "member", "/trainings/mine", page=True),
     Route("page courses", "staff", "/courses", page=True),
-    Route("page investors", "member", "/investors", page=True),
+    # The meeting requirements ask whether the member's organisation is incorporated.
+    Route("page investors", "member", "/investors", page=True, budget=QUERY_BUDGET + 2),
     # Three lists on one page: meetings, sent requests and the pitch-day agenda; the menu asks
     # whether the user is a member (to show the investors and the partners).
-    Route("page meetings", "member", "/meetings", page=True, budget=QUERY_BUDGET + 2),
+    Route("page meetings", "member", "/meetings", page=True, budget=QUERY_BUDGET + 3),
     Route("page investor inbox", "investor", "/investor-inbox", page=True),
     Route("page library", None, "/library", page=True),
     Route("page library search", None, "/library?q=software+licensing", page=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from app.accounts.deps import AdminUser, CurrentUser, StaffUser
 from app.accounts.models import Organisation, OrganisationKind, Role, User
 from app.accounts.schemas import (
     ApiTokenOut,
+    IncorporationIn,
     InvitationIn,
     InvitationOut,
     MembershipOut,
@@ -243,6 +244,25 @@ def update_organisation(
         actor=user,
         organisation_id=organisation_id,
         changes=body.model_dump(exclude_unset=True),
+    )
+    return organisation_out(session, user, organisation)
+
+
+def _owned_organisation(organisation_id: int, user: CurrentUser, session: SessionDep) -> int:
+    """The owner's gate, answered before the body is read (404 to anyone else)."""
+    return org_service.get_owned_organisation(session, user, organisation_id).id
+
+
+@router.post("/organisations/{organisation_id}/incorporate", response_model=OrganisationOut)
+def incorporate_organisation(
+    organisation_id: int,
+    _owner_gate: Annotated[int, Depends(_owned_organisation)],
+    body: IncorporationIn,
+    user: CurrentUser,
+    session: SessionDep,
+) -> OrganisationOut:
+    organisation = org_service.incorporate(
+        session, actor=user, organisation_id=organisation_id, inn=body.inn, ogrn=body.ogrn
     )
     return organisation_out(session, user, organisation)
 

@@ -24,6 +24,7 @@ class Role(LabelledEnum):
     partner = "partner"
     admin = "admin"
     observer = "observer"
+    mentor = "mentor"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
@@ -36,6 +37,7 @@ class Role(LabelledEnum):
             "partner": N_("Partner company contact"),
             "admin": N_("Administrator"),
             "observer": N_("Regional observer"),
+            "mentor": N_("Mentor"),
         }
 
 
@@ -161,6 +163,7 @@ class OrganisationKind(LabelledEnum):
     sme = "sme"
     large = "large"
     investor = "investor"
+    project = "project"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
@@ -168,6 +171,7 @@ class OrganisationKind(LabelledEnum):
             "sme": N_("Small or medium company"),
             "large": N_("Large company"),
             "investor": N_("Investor"),
+            "project": N_("Project (founding team, no company yet)"),
         }
 
 
@@ -186,7 +190,8 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, 10))
-    inn: Mapped[str] = mapped_column(String(12), unique=True)
+    # None only for a project (a founding team without a legal entity yet).
+    inn: Mapped[str | None] = mapped_column(String(12), unique=True)
     ogrn: Mapped[str | None] = mapped_column(String(15))
     region: Mapped[str] = mapped_column(String(100), index=True)
     sector: Mapped[str] = mapped_column(String(40), index=True)

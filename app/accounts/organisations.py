@@ -47,7 +47,8 @@ def field_problems(values: dict[str, Any]) -> dict[str, str]:
 
 
 def _check_fields(values: dict[str, Any]) -> None:
-    if "inn" in values and not values["inn"]:
+    # A project (a founding team without a legal entity) has no INN until it incorporates.
+    if "inn" in values and not values["inn"] and values.get("kind") != OrganisationKind.project:
         raise FieldError("inn", gettext("The INN is not valid: check its digits."))
     raise_field_errors(field_problems(values))
 
@@ -57,8 +58,9 @@ def _normalise(values: dict[str, Any]) -> dict[str, Any]:
     for key in ("website", "stage"):
         if cleaned.get(key) is not None:
             cleaned[key] = str(cleaned[key])
-    if cleaned.get("ogrn") == "":
-        cleaned["ogrn"] = None
+    for key in ("inn", "ogrn"):
+        if cleaned.get(key) == "":
+            cleaned[key] = None
     return cleaned
 
 
@@ -82,7 +84,10 @@ def create_organisation(session: Session, *, actor: User, values: dict[str, Any]
     """The creator becomes the owner. Large companies and investors await staff verification."""
     values = _normalise(values)
     _check_fields(values)
-    if session.scalar(select(Organisation.id).where(Organisation.inn == values["inn"])):
+    values.setdefault("inn", None)
+    if values["inn"] is not None and session.scalar(
+        select(Organisation.id).where(Organisation.inn == values["inn"])
+    ):
         raise Conflict(gettext("An organisation with this INN is already registered."))
     organisation = Organisation(**values)
     organisation.members.append(OrganisationMember(user_id=actor.id, role=OrganisationRole.owner))
@@ -126,6 +131,48 @@ def update_organisation(
     return organisation
 
 
+def get_owned_organisation(session: Session, user: User, organisation_id: int) -> Organisation:
+    """An organisation the user owns; 404 for anyone else, as for one they cannot see."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or not policies.is_organisation_owner(session, user, organisation_id):
+        raise NotFound(gettext("Organisation not found."))
+    return organisation
+
+
+def incorporate(
+    session: Session, *, actor: User, organisation_id: int, inn: str, ogrn: str | None
+) -> Organisation:
+    """A project whose founders have registered the company: its owner gives the INN (and the
+    OGRN) and it continues as a small or medium company, with its membership, applications and
+    history. Anyone but the owner gets 404, as for an organisation they cannot see."""
+    organisation = get_owned_organisation(session, actor, organisation_id)
+    refusal = policies.incorporation_refusal(organisation)
+    if refusal is not None:
+        raise refusal
+    values = _normalise({"inn": inn.strip(), "ogrn": (ogrn or "").strip()})
+    _check_fields(values)
+    if session.scalar(select(Organisation.id).where(Organisation.inn == values["inn"])):
+        raise Conflict(gettext("An organisation with this INN is already registered."))
+    organisation.inn = values["inn"]
+    if values["ogrn"]:
+        organisation.ogrn = values["ogrn"]
+    organisation.kind = OrganisationKind.sme
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(gettext("An organisation with this INN is already registered.")) from exc
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="organisation.incorporated",
+        entity_type="organisation",
+        entity_id=organisation.id,
+        data={"from": OrganisationKind.project.value, "to": OrganisationKind.sme.value},
+    )
+    return organisation
+
+
 def verify_organisation(session: Session, *, actor: User, organisation_id: int) -> Organisation:
     """Large companies and investors join by staff verification (start-ups apply instead)."""
     organisation = get_organisation(session, organisation_id)
@@ -159,7 +206,8 @@ def list_organisations(
     statement = select(Organisation)
     if unverified:
         statement = statement.where(
-            Organisation.kind != OrganisationKind.sme, Organisation.verified_at.is_(None)
+            Organisation.kind.in_((OrganisationKind.large, OrganisationKind.investor)),
+            Organisation.verified_at.is_(None),
         )
     if not policies.sees_every_organisation(user):
         statement = statement.join(OrganisationMember).where(OrganisationMember.user_id == user.id)

@@ -21,6 +21,7 @@ from app.accounts.identifiers import is_valid_personal_inn
 from app.accounts.models import Organisation, OrganisationKind, PersonRole, Role, User
 from app.accounts.privacy import PRIVACY_POLICY_VERSION
 from app.accounts.schemas import (
+    IncorporationIn,
     InvitationIn,
     MeUpdateIn,
     OrganisationIn,
@@ -447,6 +448,8 @@ def _organisation_page(
     invite_values: dict[str, object] | None = None,
     people_rows: list[dict[str, Any]] | None = None,
     people_errors: dict[str, str] | None = None,
+    incorporation_errors: dict[str, str] | None = None,
+    incorporation_values: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     members = (
@@ -479,8 +482,48 @@ def _organisation_page(
             "person_roles": PersonRole.choices(),
             "person_role_label": lambda value: PersonRole(value).label,
             "blank_people_rows": BLANK_PEOPLE_ROWS,
+            "can_incorporate": policies.can_incorporate(session, user, organisation),
+            "incorporation_errors": incorporation_errors or {},
+            "incorporation_values": incorporation_values or {},
         },
         status_code=status_code,
+    )
+
+
+@router.post("/organisations/{organisation_id}/incorporate")
+def incorporate(
+    organisation_id: int, request: Request, form: FormData, user: CurrentUser, session: SessionDep
+) -> Response:
+    """The owner of a project records the company founded: it continues as an SME."""
+    organisation = org_service.get_owned_organisation(session, user, organisation_id)
+    parsed, errors = parse_form(IncorporationIn, form)
+    if parsed is not None:
+        try:
+            with session.begin_nested():
+                org_service.incorporate(
+                    session,
+                    actor=user,
+                    organisation_id=organisation.id,
+                    inn=parsed.inn,
+                    ogrn=parsed.ogrn,
+                )
+        except FieldError as exc:
+            errors = exc.by_field()
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            errors = {"inn": exc.detail}
+        else:
+            flash(request, gettext("The company is registered: the organisation continues as it."))
+            return redirect(f"/organisations/{organisation.id}")
+    return _organisation_page(
+        request,
+        session,
+        user,
+        organisation,
+        incorporation_errors=errors,
+        incorporation_values=dict(form),
+        status_code=422,
     )
 
 

@@ -156,8 +156,23 @@ def verifies_organisations(user: User) -> bool:
 
 
 def joins_by_verification(organisation: Organisation) -> bool:
-    """Large companies and investors join by staff verification; start-ups apply instead."""
-    return organisation.kind != OrganisationKind.sme
+    """Large companies and investors join by staff verification; start-ups and projects apply
+    instead."""
+    return organisation.kind in (OrganisationKind.large, OrganisationKind.investor)
+
+
+def incorporation_refusal(organisation: Organisation) -> DomainError | None:
+    """Only a project (no legal entity yet) incorporates; a company already has one (409)."""
+    if organisation.kind != OrganisationKind.project:
+        return Conflict(gettext("This organisation is already a registered company."))
+    return None
+
+
+def can_incorporate(session: Session, user: User, organisation: Organisation) -> bool:
+    """The owner of a project may record its incorporation."""
+    return incorporation_refusal(organisation) is None and is_organisation_owner(
+        session, user, organisation.id
+    )
 
 
 def verification_refusal(user: User, organisation: Organisation) -> DomainError | None:

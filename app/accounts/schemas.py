@@ -108,7 +108,7 @@ class UserOut(Output):
 class OrganisationIn(Input):
     name: str = Field(min_length=1, max_length=200)
     kind: OrganisationKind
-    inn: str = Field(min_length=1, max_length=20)
+    inn: str | None = Field(default=None, max_length=20)  # optional for a project only
     ogrn: str | None = Field(default=None, max_length=20)
     region: str = Field(min_length=1, max_length=100)
     sector: str = Field(min_length=1, max_length=40)
@@ -137,7 +137,7 @@ class OrganisationOut(Output):
     id: int
     name: str
     kind: OrganisationKind
-    inn: str
+    inn: str | None
     ogrn: str | None
     region: str
     sector: str
@@ -163,6 +163,11 @@ class PersonOut(Output):
     inn: str
     role: PersonRole
     share_percent: float | None
+
+
+class IncorporationIn(Input):
+    inn: str = Field(min_length=1, max_length=20)
+    ogrn: str | None = Field(default=None, max_length=20)
 
 
 class InvitationIn(Input):

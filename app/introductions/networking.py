@@ -18,11 +18,10 @@ from app.errors import Forbidden
 from app.i18n import gettext
 from app.introductions import policies
 from app.introductions.models import OrganisationProfile
-from app.membership.models import Membership
+from app.membership.models import Membership, Tier
 from app.membership.queries import live_membership, member_organisation_ids
 from app.pagination import Paging, paginate_rows
 
-MEMBER_TIER = "member"  # memberships have no tiers (yet): every member is shown as a member
 SUGGESTIONS_SHOWN = 10
 
 
@@ -78,10 +77,10 @@ def _require_directory(session: Session, actor: User) -> None:
         raise Forbidden(gettext("Only members of the cluster may browse the member directory."))
 
 
-def _members_query() -> Select[Organisation, OrganisationProfile]:
-    """Organisations with an active (or grace-period) membership and their profiles."""
+def _members_query() -> Select[Organisation, OrganisationProfile, Tier]:
+    """Organisations with an active (or grace-period) membership, their profiles and tiers."""
     return (
-        select(Organisation, OrganisationProfile)
+        select(Organisation, OrganisationProfile, Membership.tier)
         .join(Membership, Membership.organisation_id == Organisation.id)
         .outerjoin(OrganisationProfile, OrganisationProfile.organisation_id == Organisation.id)
         .where(live_membership(date.today()))
@@ -92,7 +91,7 @@ def _members_query() -> Select[Organisation, OrganisationProfile]:
 class Entry:
     organisation: Organisation
     profile: OrganisationProfile | None
-    tier: str = MEMBER_TIER
+    tier: Tier
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -133,7 +132,7 @@ def directory(
             )
         )
     rows, total = paginate_rows(session, query.order_by(Organisation.name, Organisation.id), paging)
-    return [Entry(o, p) for o, p in rows], total
+    return [Entry(o, p, tier) for o, p, tier in rows], total
 
 
 # --- Suggestions --------------------------------------------------------------------------------
@@ -187,12 +186,12 @@ def suggestions(session: Session, *, actor: User, limit: int = SUGGESTIONS_SHOWN
     assert mine is not None
     my_profile = get_profile(session, mine.id)
     scored: list[tuple[int, str, int, Entry]] = []
-    for organisation, profile in session.execute(
+    for organisation, profile, tier in session.execute(
         _members_query().where(Organisation.id.not_in(own))
     ).all():
         score, reasons = reasons_for(mine, my_profile, organisation, profile)
         if score:
-            entry = Entry(organisation, profile, reasons=reasons)
+            entry = Entry(organisation, profile, tier, reasons=reasons)
             scored.append((-score, organisation.name, organisation.id, entry))
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:limit]]

@@ -60,6 +60,22 @@ def member_organisation_ids(session: Session, user: User) -> list[int]:
     return cache[user.id]
 
 
+def requesting_organisation_ids(session: Session, user: User) -> list[int]:
+    """The user's member organisations that may ask investors for meetings: a project (an
+    incubatee without a registered company) may once it is incorporated."""
+    ids = member_organisation_ids(session, user)
+    if not ids:
+        return []
+    projects = set(
+        session.scalars(
+            select(Organisation.id).where(
+                Organisation.id.in_(ids), Organisation.kind == OrganisationKind.project
+            )
+        )
+    )
+    return [i for i in ids if i not in projects]
+
+
 def pitch_participant_ids(session: Session, pitch_day_id: int) -> set[int]:
     """The organisations registered for a pitch day."""
     return set(

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Organisation, OrganisationKind, Role, User
 from app.accounts.policies import is_organisation_member
 from app.db import utcnow
+from app.errors import DomainError, Forbidden
+from app.i18n import N_, gettext
 from app.meetings import people
 from app.meetings.models import (
     Meeting,
@@ -80,19 +82,37 @@ class RequestRequirements:
     member: bool  # a person of an organisation with an active membership
     ready: bool  # holds the investor-readiness certificate, or no course requires it
     next_session: training.ReadinessSession | None
+    # False for the people of an incubated project until its company is incorporated.
+    incorporated: bool = True
 
     @property
     def met(self) -> bool:
-        return self.member and self.ready
+        return self.member and self.incorporated and self.ready
 
 
 def request_requirements(session: Session, user: User) -> RequestRequirements:
+    """Members may request meetings, incubatees only once incorporated (`requesting_refusal`),
+    and, if a course requires it, graduates of investor readiness."""
     readiness = training.investor_readiness(session, user)
+    member = bool(people.member_organisation_ids(session, user))
     return RequestRequirements(
-        member=bool(people.member_organisation_ids(session, user)),
+        member=member,
         ready=readiness.ready,
         next_session=readiness.next_session,
+        incorporated=not member or bool(people.requesting_organisation_ids(session, user)),
     )
+
+
+def requesting_refusal(session: Session, user: User) -> DomainError | None:
+    """Who may ask investors for meetings: people of a member organisation (403), an incubated
+    project only once its company is incorporated (403)."""
+    if not people.member_organisation_ids(session, user):
+        return people.members_only(N_("request meetings with investors"))
+    if not people.requesting_organisation_ids(session, user):
+        return Forbidden(
+            gettext("Investor meetings open to an incubated project once its company is founded.")
+        )
+    return None
 
 
 # --- requests ----------------------------------------------------------------------------------

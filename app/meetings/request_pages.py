@@ -27,7 +27,7 @@ TYPED_FIELDS = ("message", "starts_at", "organisation_id")
 
 
 def _member_organisations(session: Session, user: User) -> list[tuple[int, str]]:
-    ids = people.member_organisation_ids(session, user)
+    ids = people.requesting_organisation_ids(session, user)
     if len(ids) < 2:
         return []
     rows = session.execute(

@@ -15,7 +15,7 @@ from app.audit import record
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, InvalidTransition, NotFound
-from app.i18n import N_, gettext
+from app.i18n import gettext
 from app.meetings import busy, notices, people, policies
 from app.meetings.availability import future_slot, open_slots, windows_of
 from app.meetings.investors import get_investor
@@ -47,9 +47,10 @@ def create_request(
     """Only members (and, if such a course exists, graduates of investor readiness) may ask a
     verified investor for a meeting; one open request per organisation and investor. A proposed
     slot is held for both sides until the request is decided, expires or is withdrawn."""
-    orgs = people.member_organisation_ids(session, actor)
-    if not orgs:
-        raise people.members_only(N_("request meetings with investors"))
+    refusal = policies.requesting_refusal(session, actor)
+    if refusal is not None:
+        raise refusal
+    orgs = people.requesting_organisation_ids(session, actor)
     if not policies.is_ready_for_investors(session, actor):
         raise Forbidden(
             gettext("Complete the investor-readiness course before requesting a meeting.")

@@ -100,6 +100,7 @@ def application_out(
         "appealed_at": card.appealed_at,
         "can_appeal": policies.appeal_open(card),
         "membership_number": card.membership_number,
+        "track": card.track,
         "competitors": card.competitors,
         "shareholders": card.shareholders,
         "attachments": [_document(card.id, d) for d in card.documents],
@@ -349,6 +350,7 @@ def members(
                 status=m.effective_status(today).value,
                 sector=o.sector,
                 region=o.region,
+                tier=m.tier,
             )
             for m, o in rows
         ],

@@ -31,6 +31,7 @@ from app.membership.models import (
     Membership,
     MembershipStatus,
     PartyRelation,
+    Track,
     transition,
 )
 from app.membership.queries import is_member_organisation, membership_of
@@ -55,8 +56,10 @@ def create_application(session: Session, *, actor: User, values: dict[str, Any])
         raise NotFound(gettext("Organisation not found."))
     if not is_organisation_owner(session, actor, organisation.id):
         raise Forbidden(gettext("Only the organisation's owner may apply for membership."))
-    if organisation.kind != OrganisationKind.sme:
+    if organisation.kind not in (OrganisationKind.sme, OrganisationKind.project):
         raise Conflict(gettext("Large companies and investors join by staff verification."))
+    track = Track(values.get("track") or Track.membership)
+    policies.enforce(policies.track_refusal(organisation, track))
     if is_member_organisation(session, organisation.id) and not renewal_due(
         membership_of(session, organisation.id)
     ):
@@ -71,6 +74,7 @@ def create_application(session: Session, *, actor: User, values: dict[str, Any])
         open_organisation_id=organisation.id,
         applicant_id=actor.id,
         status=ApplicationStatus.draft,
+        track=track,
         **{name: values.get(name) or "" for name in SECTIONS},
     )
     session.add(application)
@@ -82,7 +86,7 @@ def create_application(session: Session, *, actor: User, values: dict[str, Any])
         action="application.created",
         entity_type="membership_application",
         entity_id=application.id,
-        data={"organisation_id": organisation.id},
+        data={"organisation_id": organisation.id, "track": track.value},
     )
     return application
 
@@ -135,6 +139,10 @@ def _resolve_party(
             raise FieldError(
                 field_name,
                 gettext("No organisation has the number %(number)s.", number=text_value),
+            )
+        if organisation.inn is None:
+            raise FieldError(
+                field_name, gettext("This organisation has no INN yet: it cannot be named.")
             )
         inn, organisation_id = organisation.inn, organisation.id
     if organisation_id == own_organisation_id:

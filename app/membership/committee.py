@@ -75,7 +75,8 @@ def with_affiliations(
         users[user.id] = user
         if organisation_id is not None:
             ids.setdefault(user.id, set()).add(organisation_id)
-            inns.setdefault(user.id, set()).add(inn)
+            if inn is not None:  # a project has no INN yet
+                inns.setdefault(user.id, set()).add(inn)
     people = _people_inns(session, {i for found in ids.values() for i in found})
     return [
         (user, _affiliations(user, ids.get(key, set()), inns.get(key, set()), people))
@@ -116,7 +117,9 @@ def affiliations_of(session: Session, user: User) -> Affiliations:
         .where(OrganisationMember.user_id == user.id)
     ).all()
     ids = {row.id for row in rows}
-    return _affiliations(user, ids, {row.inn for row in rows}, _people_inns(session, ids))
+    return _affiliations(
+        user, ids, {row.inn for row in rows if row.inn}, _people_inns(session, ids)
+    )
 
 
 class DerivedConflict(str):

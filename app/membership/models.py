@@ -36,6 +36,26 @@ class MembershipStatus(LabelledEnum):
         }
 
 
+class Track(LabelledEnum):
+    """The way an application joins: a company as a member, a founding team as an incubatee."""
+
+    membership = "membership"
+    incubation = "incubation"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"membership": N_("Membership"), "incubation": N_("Incubation")}
+
+
+class Tier(LabelledEnum):
+    member = "member"
+    incubatee = "incubatee"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"member": N_("Member"), "incubatee": N_("Incubatee")}
+
+
 class Membership(Base):
     """`status` stores only the manual states (suspended, revoked); active → grace → expired
     follow from the dates, see `effective_status`."""
@@ -56,6 +76,9 @@ class Membership(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None]
     listed: Mapped[bool] = mapped_column(default=True)
+    tier: Mapped[Tier] = mapped_column(
+        str_enum(Tier, 10), default=Tier.member, server_default=Tier.member.value
+    )
     application_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -257,6 +280,9 @@ class Application(Base):
     team: Mapped[str] = mapped_column(Text, default="")
     funding_needs: Mapped[str] = mapped_column(Text, default="")
     review_round: Mapped[int] = mapped_column(default=0)
+    track: Mapped[Track] = mapped_column(
+        str_enum(Track, 12), default=Track.membership, server_default=Track.membership.value
+    )
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decision_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

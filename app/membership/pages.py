@@ -112,7 +112,7 @@ def _applications_csv(session: Session, user: Any, cards: list[reading.Card]) ->
         cells = [
             item["id"],
             item["organisation_name"],
-            card.organisation_inn,
+            card.organisation_inn or "",
             card.organisation_sector,
             card.organisation_region,
             item["status"],

@@ -18,11 +18,18 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import OrganisationMember, PersonRole, Role, User
+from app.accounts.models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationMember,
+    PersonRole,
+    Role,
+    User,
+)
 from app.accounts.organisations import organisations_of
 from app.accounts.policies import is_organisation_member, is_organisation_owner
 from app.db import utcnow
-from app.errors import Conflict, DomainError, Forbidden, NotFound
+from app.errors import Conflict, DomainError, FieldError, Forbidden, NotFound
 from app.i18n import gettext
 from app.membership.models import (
     EDITABLE_STATUSES,
@@ -32,6 +39,7 @@ from app.membership.models import (
     ApplicationStatus,
     MembershipStatus,
     PartyRelation,
+    Track,
     refused_move,
 )
 
@@ -347,6 +355,15 @@ def is_active_member(session: Session, user: User) -> bool:
 
 
 # --- The applicant --------------------------------------------------------------------------------
+
+
+def track_refusal(organisation: Organisation, track: Track) -> DomainError | None:
+    """A project (no legal entity yet) applies on the incubation track only (422)."""
+    if organisation.kind == OrganisationKind.project and track != Track.incubation:
+        return FieldError(
+            "track", gettext("A project without a registered company applies for incubation.")
+        )
+    return None
 
 
 def can_start_application(session: Session, user: User) -> bool:

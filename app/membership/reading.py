@@ -168,7 +168,7 @@ class Card:
     id: int
     organisation_id: int
     organisation_name: str
-    organisation_inn: str
+    organisation_inn: str | None
     organisation_sector: str
     organisation_region: str
     applicant_id: int | None
@@ -186,6 +186,7 @@ class Card:
     decided_at: datetime | None
     appealed_at: datetime | None
     membership_number: str | None
+    track: str = "membership"
     assignments: Sequence[ShownAssignment] = ()
     documents: Sequence[ShownDocument] = ()
     events: Sequence[ShownEvent] = ()
@@ -223,6 +224,7 @@ def card_of(session: Session, application: Application) -> Card:
         decided_at=application.decided_at,
         appealed_at=application.appealed_at,
         membership_number=membership.number if membership else None,
+        track=application.track,
         assignments=application.assignments,
         documents=application.attachments,
         events=application.events,
@@ -255,6 +257,7 @@ _CARDS = (
         Application.decided_at,
         Application.appealed_at,
         Membership.number.label("membership_number"),
+        Application.track,
     )
     .join(Organisation, Organisation.id == Application.organisation_id)
     .outerjoin(

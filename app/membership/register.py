@@ -21,6 +21,8 @@ from app.membership.models import (
     Application,
     Membership,
     MembershipStatus,
+    Tier,
+    Track,
     transition_membership,
 )
 from app.membership.reading import name_or_inn_matches
@@ -71,6 +73,8 @@ def grant_membership(session: Session, *, actor: User, application: Application)
         membership.status = MembershipStatus.active
         membership.status_reason = None
         membership.application_id = application.id
+    # The tier follows the track of the application that granted (or renewed) the membership.
+    membership.tier = Tier.incubatee if application.track == Track.incubation else Tier.member
     session.flush()
     audit.record(
         session,
@@ -78,7 +82,11 @@ def grant_membership(session: Session, *, actor: User, application: Application)
         action="membership.granted",
         entity_type="membership",
         entity_id=membership.id,
-        data={"application_id": application.id, "number": membership.number},
+        data={
+            "application_id": application.id,
+            "number": membership.number,
+            "tier": membership.tier.value,
+        },
     )
     return membership
 

@@ -7,7 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from app.membership.models import ApplicationStatus, BidInterest, ConflictKind, Recommendation
+from app.membership.models import (
+    ApplicationStatus,
+    BidInterest,
+    ConflictKind,
+    Recommendation,
+    Tier,
+    Track,
+)
 from app.schemas import Input, Output
 
 SECTION_MAX = 10_000
@@ -18,6 +25,7 @@ PartyRef = int | Annotated[str, StringConstraints(max_length=12)]
 
 class ApplicationIn(Input):
     organisation_id: int
+    track: Track = Track.membership
     summary: str = Section
     innovation: str = Section
     market: str = Section
@@ -134,6 +142,7 @@ class ApplicationOut(Output):
     organisation_id: int
     organisation_name: str
     status: ApplicationStatus
+    track: Track
     summary: str
     innovation: str
     market: str
@@ -183,6 +192,7 @@ class MemberOut(Output):
     status: str
     sector: str
     region: str
+    tier: Tier
 
 
 class MembershipStatusIn(Input):

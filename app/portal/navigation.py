@@ -20,6 +20,7 @@ from app.i18n import N_
 from app.introductions import policies as introductions
 from app.meetings import policies as meetings
 from app.membership import policies as membership
+from app.mentoring import policies as mentoring
 from app.notifications import policies as notifications
 from app.portal import policies as site
 from app.reports import policies as reports
@@ -71,6 +72,7 @@ MAIN = (
     NavItem("/partners", N_("Partners"), _signed_in(introductions.can_browse_partners)),
     NavItem("/directory", N_("Member directory"), _signed_in(introductions.can_use_directory)),
     NavItem("/introductions", N_("Introductions"), signed_in),
+    NavItem("/mentorships", N_("Mentoring"), _signed_in(mentoring.has_mentorships_page)),
     NavItem("/success-stories", N_("Success stories"), everyone),
     NavItem("/numbers", N_("The cluster in numbers"), everyone),
 )

@@ -21,6 +21,8 @@ from app.meetings import policies as meetings_policies
 from app.meetings import workspace as meetings
 from app.membership import policies as membership_policies
 from app.membership import workspace as membership
+from app.mentoring import policies as mentoring_policies
+from app.mentoring import workspace as mentoring
 from app.notifications import workspace as notifications
 from app.portal import policies as site
 from app.reports import policies as reports_policies
@@ -76,6 +78,7 @@ PARTS: tuple[PartSpec, ...] = (
             introductions.to_broker,
             training.sessions_with_waitlists,
             events.events_ahead,
+            mentoring.unpaired_projects,
             notifications.dead_letters,
             meetings.pitch_days_in_preparation,
             deals.to_confirm,
@@ -96,6 +99,13 @@ PARTS: tuple[PartSpec, ...] = (
         (introductions.forwarded_to_answer,),
     ),
     PartSpec(
+        "mentor",
+        N_("Mentor"),
+        N_("No teams to mentor yet."),
+        _by_role(mentoring_policies.is_mentor),
+        (mentoring.mentored_teams,),
+    ),
+    PartSpec(
         "member",
         N_("Member of the cluster"),
         N_("Nothing planned yet."),
@@ -107,6 +117,7 @@ PARTS: tuple[PartSpec, ...] = (
             introductions.open_introductions,
             introductions.member_requests_to_answer,
             introductions.member_suggestions,
+            mentoring.team_mentorship,
         ),
     ),
     PartSpec(

@@ -262,7 +262,17 @@ def test_approval_grants_a_membership_shown_in_the_register_and_verification(
     assert item["name"] == "ГеоСкан"
     assert item["number"] == number
     assert item["status"] == "active"
-    assert set(item) == {"organisation_id", "name", "number", "since", "status", "sector", "region"}
+    assert item["tier"] == "member"  # the membership track
+    assert set(item) == {
+        "organisation_id",
+        "name",
+        "number",
+        "since",
+        "status",
+        "sector",
+        "region",
+        "tier",
+    }
     assert client.get("/api/v1/members?sector=fintech").json()["total"] == 0  # type: ignore[attr-defined]
     assert client.get("/api/v1/members?sector=software").json()["total"] == 1  # type: ignore[attr-defined]
 

@@ -40,6 +40,7 @@ ROLES: tuple[str, ...] = (
     "partner",
     "admin",
     "observer",
+    "mentor",
 )
 PRINCIPALS: tuple[str, ...] = ("anonymous", "owner", *ROLES)
 # Figures shown at the end of the run (tests/security/conftest.py).
@@ -198,6 +199,15 @@ def build_world(database: Database, app: FastAPI) -> World:
         201,
     )
 
+    # Mentoring: the mentor principal is paired with the owner's member organisation.
+    mentorship = _ok(
+        staff.post(
+            "/api/v1/mentorships",
+            json={"organisation_id": member_org.id, "mentor_id": actors["mentor"].id},
+        ),
+        201,
+    )
+
     # Admin's target: a user who is no principal.
     target = factory.user(roles=(Role.investor,), full_name="Target User")
     spare_token = _ok(
@@ -271,6 +281,7 @@ def build_world(database: Database, app: FastAPI) -> World:
         "version": 1,
         "partner_id": partner_org.id,
         "introduction_id": introduction["id"],
+        "mentorship_id": mentorship["id"],
         "story_id": 999_999,
         "deal_id": deal["id"],
         "secret": "no-such-secret",
