@@ -159,9 +159,9 @@ def test_only_staff_confirm_once_and_the_change_is_audited(factory) -> None:
     assert again.status_code == 409
     with factory.database.session_scope(write=False) as session:
         entries = session.execute(
-            select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.data).where(
-                AuditEntry.entity_type == "deal", AuditEntry.entity_id == str(deal["id"])
-            )
+            select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.data)
+            .where(AuditEntry.entity_type == "deal", AuditEntry.entity_id == str(deal["id"]))
+            .order_by(AuditEntry.id)
         ).all()
     assert [(a, actor) for a, actor, _ in entries] == [
         ("deal.reported", world.owner.id),
