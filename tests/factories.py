@@ -10,12 +10,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.accounts import credentials
 from app.accounts import service as accounts
 from app.accounts.identifiers import inn_with_check_digits
 from app.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
 from app.accounts.organisations import create_organisation
 from app.db import Database, utcnow
-from tests.html import csrf_from
+from app.web import session_cookie
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -67,7 +68,18 @@ class Factory:
             session.expunge(user)
         return user
 
-    def api_client(self, user: User) -> TestClient:
+    def api_client(self, user: User, *, login: bool = False) -> TestClient:
+        """A client with a bearer token: minted straight in the database, or with `login` asked
+        for over HTTP as people do (with its audit row and security email)."""
+        if login:
+            return self._signed_in_client(user)
+        with self.database.session_scope() as session:
+            _token, secret = credentials.issue_api_token(session, user, name="tests")
+        client = TestClient(self.app, base_url="http://testserver")
+        client.headers["Authorization"] = f"Bearer {secret}"
+        return client
+
+    def _signed_in_client(self, user: User) -> TestClient:
         client = TestClient(self.app, base_url="http://testserver")
         response = client.post(
             "/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}
@@ -77,18 +89,19 @@ class Factory:
         return client
 
     def browser_client(self, user: User) -> TestClient:
+        """A client holding a browser session opened straight in the database."""
+        with self.database.session_scope() as session:
+            cookie = credentials.open_session(session, user, ip_address=None, user_agent=None)
         client = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
-        page = client.get("/login")
-        response = client.post(
-            "/login",
-            data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
-        )
-        assert response.status_code == 303, response.text
+        client.cookies.set(session_cookie(), cookie)
         return client
 
-    def actor(self, *roles: Role, browser: bool = False, **kwargs: Any) -> Actor:
+    def actor(
+        self, *roles: Role, browser: bool = False, login: bool = False, **kwargs: Any
+    ) -> Actor:
         user = self.user(roles=roles, **kwargs)
-        return Actor(user, self.api_client(user), self.browser_client(user) if browser else None)
+        api = self.api_client(user, login=login)
+        return Actor(user, api, self.browser_client(user) if browser else None)
 
     def organisation(
         self,

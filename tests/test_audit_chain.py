@@ -81,7 +81,7 @@ def test_a_row_rewritten_and_rehashed_without_the_key_is_detected(factory: Facto
 
 
 def test_clearing_client_addresses_keeps_the_seals(factory: Factory) -> None:
-    actor = factory.actor()
+    actor = factory.actor(login=True)
     actor.api.get("/api/v1/me")
     with factory.database.session_scope() as session:
         assert session.scalar(

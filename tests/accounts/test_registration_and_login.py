@@ -122,7 +122,7 @@ def test_throttling_ignores_spoofed_forwarded_for(client, factory: Factory) -> N
 
 
 def test_token_issue_sends_security_mail_and_can_be_listed_and_revoked(factory: Factory) -> None:
-    actor = factory.actor()
+    actor = factory.actor(login=True)
 
     tokens = actor.api.get("/api/v1/me/tokens").json()
     assert tokens["total"] == 1

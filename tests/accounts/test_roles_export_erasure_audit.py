@@ -35,7 +35,7 @@ def test_only_admins_change_roles(factory: Factory) -> None:
 
 
 def test_export_contains_the_users_data(factory: Factory) -> None:
-    actor = factory.actor(full_name="Мария Иванова")
+    actor = factory.actor(login=True, full_name="Мария Иванова")
     factory.organisation(actor.user, name="Экспорт")
 
     data = actor.api.get("/api/v1/me/export").json()
@@ -66,8 +66,8 @@ def test_erasure_anonymises_and_keeps_the_audit_chain(factory: Factory) -> None:
 
 
 def test_audit_verify_detects_a_modified_row(factory: Factory) -> None:
-    factory.actor()
-    factory.actor()
+    factory.actor(login=True)
+    factory.actor(login=True)
     with factory.database.session_scope() as session:
         report = verify_chain(session)
         assert report.ok and report.checked >= 4

@@ -30,7 +30,7 @@ def _notices(factory: Factory, user_id: int) -> list[Notification]:
 def test_notifications_list_the_callers_own_newest_first_with_an_unread_filter(
     factory: Factory,
 ) -> None:
-    alice, bob = factory.actor(), factory.actor()
+    alice, bob = factory.actor(login=True), factory.actor(login=True)
     queue_mail(factory.database, alice.id, "a:1")
     queue_mail(factory.database, alice.id, "a:2")
     queue_mail(factory.database, bob.id, "b:1")
@@ -53,7 +53,7 @@ def test_notifications_list_the_callers_own_newest_first_with_an_unread_filter(
 
 
 def test_mark_read_of_another_users_notice_is_not_found(factory: Factory) -> None:
-    alice, bob = factory.actor(), factory.actor()
+    alice, bob = factory.actor(login=True), factory.actor(login=True)
     [bobs] = _notices(factory, bob.id)
 
     assert alice.api.post(f"/api/v1/notifications/{bobs.id}/read").status_code == 404
@@ -69,7 +69,7 @@ def test_mark_read_of_another_users_notice_is_not_found(factory: Factory) -> Non
 
 
 def test_mark_all_read_touches_only_the_callers_notices(factory: Factory) -> None:
-    alice, bob = factory.actor(), factory.actor()
+    alice, bob = factory.actor(login=True), factory.actor(login=True)
     queue_mail(factory.database, alice.id, "a:1")
 
     response = alice.api.post("/api/v1/notifications/read-all")
@@ -96,7 +96,7 @@ def test_notifications_need_a_login(client, factory: Factory) -> None:
 
 
 def test_preferences_show_security_mail_as_always_on(factory: Factory) -> None:
-    user = factory.actor()
+    user = factory.actor(login=True)
 
     body = user.api.get("/api/v1/me/notification-preferences", params={"lang": "en"}).json()
 
@@ -120,7 +120,7 @@ def test_preferences_show_security_mail_as_always_on(factory: Factory) -> None:
 
 
 def test_turning_a_kind_off_stops_its_email_but_keeps_the_notice(factory: Factory) -> None:
-    user = factory.actor()
+    user = factory.actor(login=True)
 
     response = user.api.put(
         "/api/v1/me/notification-preferences", json={"email": {"tests.digest": False}}
@@ -148,7 +148,7 @@ def test_turning_a_kind_off_stops_its_email_but_keeps_the_notice(factory: Factor
 
 
 def test_security_mail_cannot_be_turned_off_and_bad_input_is_refused(factory: Factory) -> None:
-    user = factory.actor()
+    user = factory.actor(login=True)
     cases = [
         {"email": {"account.password_reset": False}},
         {"email": {"no.such.kind": False}},
@@ -173,7 +173,7 @@ def test_security_mail_cannot_be_turned_off_and_bad_input_is_refused(factory: Fa
 
 
 def test_outbox_is_for_staff_and_never_shows_bodies(factory: Factory) -> None:
-    staff, user = factory.actor(Role.staff), factory.actor()
+    staff, user = factory.actor(Role.staff, login=True), factory.actor(login=True)
     queue_mail(factory.database, user.id, "reset:secret-link")
 
     assert user.api.get("/api/v1/outbox").status_code == 403

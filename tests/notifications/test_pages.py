@@ -17,7 +17,7 @@ kinds.register_kind("tests.digest", N_("Weekly digest"))
 
 
 def test_the_bell_shows_the_unread_count_on_every_page(factory: Factory) -> None:
-    user = factory.actor(browser=True)
+    user = factory.actor(login=True, browser=True)
     assert user.browser is not None
     queue_mail(factory.database, user.id, "bell:1")
 
@@ -37,7 +37,7 @@ def test_anonymous_pages_have_no_bell(client) -> None:
 
 
 def test_notification_list_marks_one_and_all_read(factory: Factory) -> None:
-    user = factory.actor(browser=True, locale="en")
+    user = factory.actor(login=True, browser=True, locale="en")
     browser = user.browser
     assert browser is not None
     queue_mail(factory.database, user.id, "page:1")
@@ -70,7 +70,7 @@ def test_notification_list_marks_one_and_all_read(factory: Factory) -> None:
 
 
 def test_another_users_notice_is_not_found_from_the_page(factory: Factory) -> None:
-    alice, bob = factory.actor(browser=True), factory.actor()
+    alice, bob = factory.actor(login=True, browser=True), factory.actor(login=True)
     bobs = bob.api.get("/api/v1/notifications").json()["items"][0]["id"]
     assert alice.browser is not None
     token = csrf_from(alice.browser.get("/notifications").text)
@@ -84,7 +84,7 @@ def test_another_users_notice_is_not_found_from_the_page(factory: Factory) -> No
 def test_preferences_page_turns_optional_mail_off_and_keeps_security_mail_on(
     factory: Factory,
 ) -> None:
-    user = factory.actor(browser=True)
+    user = factory.actor(login=True, browser=True)
     browser = user.browser
     assert browser is not None
 
@@ -114,7 +114,7 @@ def test_preferences_page_turns_optional_mail_off_and_keeps_security_mail_on(
 
 def test_staff_outbox_page_filters_and_retries_a_dead_message(factory: Factory) -> None:
     staff = factory.actor(Role.staff, browser=True, locale="en")
-    user = factory.actor(browser=True)
+    user = factory.actor(login=True, browser=True)
     message_id = queue_mail(factory.database, user.id, "dead:page")
     from sqlalchemy import update
 
@@ -152,7 +152,7 @@ def test_staff_outbox_page_filters_and_retries_a_dead_message(factory: Factory) 
 
 
 def test_error_pages_of_a_logged_in_user_render_without_failing(factory: Factory) -> None:
-    user = factory.actor(browser=True)
+    user = factory.actor(login=True, browser=True)
     assert user.browser is not None
 
     missing = user.browser.get("/notifications/999999")
