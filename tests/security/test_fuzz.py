@@ -1,9 +1,10 @@
 """Schemathesis over the whole OpenAPI, in-process through the ASGI transport.
 
 Each operation is fuzzed as a staff+admin user and as an entrepreneur whose organisation is a
-member, with schema-valid and schema-violating inputs: no answer may be a server error, and
-every documented answer must match its schema. The examples per operation and role are bounded
-(PORTAL_FUZZ_EXAMPLES, default 6) and derandomised so a run is repeatable.
+member, with schema-valid and schema-violating inputs: no answer may be a server error, every
+answered status code must be documented, and every documented answer must match its schema. The
+examples per operation and role are bounded (PORTAL_FUZZ_EXAMPLES, default 6) and derandomised
+so a run is repeatable.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from tests.security.fuzzing import OPERATIONS, ROLES, SKIPPED, FuzzUser
@@ -58,7 +60,12 @@ def test_fuzzed_requests_get_no_server_error_and_match_the_schema(
             return
         try:
             case.validate_response(
-                response, checks=[response_schema_conformance, content_type_conformance]
+                response,
+                checks=[
+                    status_code_conformance,
+                    response_schema_conformance,
+                    content_type_conformance,
+                ],
             )
         except Exception as error:  # every kind of check failure is reported
             failures.append(f"{type(error).__name__}: {error}\n{case.as_curl_command()}")
