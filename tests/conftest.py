@@ -82,8 +82,10 @@ def client(app: FastAPI, db: Database) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def factory(db: Database, app: FastAPI) -> Factory:
-    return Factory(db, app)
+def factory(db: Database, app: FastAPI) -> Iterator[Factory]:
+    made = Factory(db, app)
+    yield made
+    made.close()
 
 
 # Modules whose tests take seconds each. They start first, so that no xdist worker is still busy

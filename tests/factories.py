@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,17 @@ class Factory:
     def __init__(self, database: Database, app: FastAPI) -> None:
         self.database = database
         self.app = app
+        self._clients = ExitStack()
+
+    def client(self, **kwargs: Any) -> TestClient:
+        """A test client kept open until `close()`: one event-loop thread for all its requests,
+        where a client used outside `with` starts one per request."""
+        return self._clients.enter_context(
+            TestClient(self.app, base_url="http://testserver", **kwargs)
+        )
+
+    def close(self) -> None:
+        self._clients.close()
 
     def user(
         self,
@@ -75,12 +87,12 @@ class Factory:
             return self._signed_in_client(user)
         with self.database.session_scope() as session:
             _token, secret = credentials.issue_api_token(session, user, name="tests")
-        client = TestClient(self.app, base_url="http://testserver")
+        client = self.client()
         client.headers["Authorization"] = f"Bearer {secret}"
         return client
 
     def _signed_in_client(self, user: User) -> TestClient:
-        client = TestClient(self.app, base_url="http://testserver")
+        client = self.client()
         response = client.post(
             "/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}
         )
@@ -92,7 +104,7 @@ class Factory:
         """A client holding a browser session opened straight in the database."""
         with self.database.session_scope() as session:
             cookie = credentials.open_session(session, user, ip_address=None, user_agent=None)
-        client = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
+        client = self.client(follow_redirects=False)
         client.cookies.set(session_cookie(), cookie)
         return client
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from app.accounts.models import Organisation, OrganisationMember, Role
 from app.introductions.models import OrganisationProfile
-from tests.factories import Actor, Factory, csrf_from, make_member
-from tests.html import Page
+from tests.factories import Actor, Factory, make_member
+from tests.html import Page, csrf_from
 
 CONTACT_KEYS = ("email", "phone", "contact", "full_name", "people", "website")
 

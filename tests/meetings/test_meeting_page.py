@@ -13,8 +13,8 @@ from app.accounts.models import Organisation, Role
 from app.audit import AuditEntry
 from app.meetings.models import Meeting, MeetingFeedback, MeetingStatus
 from app.notifications.models import Notification, OutboxMessage
-from tests.factories import Actor, Factory, csrf_from
-from tests.html import Page
+from tests.factories import Actor, Factory
+from tests.html import Page, csrf_from
 from tests.meetings.helpers import (
     investor,
     member,

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from app.accounts.models import Role
 from app.meetings.models import MeetingRequest
-from tests.factories import Actor, Factory, csrf_from
+from tests.factories import Actor, Factory
+from tests.html import csrf_from
 from tests.meetings.helpers import investor, member, open_window, request_meeting, tomorrow
 from tests.training.helpers import make_course, make_session
 

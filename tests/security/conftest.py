@@ -18,9 +18,10 @@ def world(database: Database, app: FastAPI) -> Iterator[World]:
     empty_all_tables(database)
     built = build_world(database, app)
     yield built
-    for principal in built.principals.values():
-        principal.api.__exit__(None, None, None)
-        principal.browser.__exit__(None, None, None)
+    anonymous = built.principals["anonymous"]
+    anonymous.api.__exit__(None, None, None)
+    anonymous.browser.__exit__(None, None, None)
+    built.factory.close()
     empty_all_tables(database)
 
 
@@ -29,4 +30,5 @@ def fuzz_users(database: Database, app: FastAPI) -> Iterator[dict[str, FuzzUser]
     empty_all_tables(database)
     factory = Factory(database, app)
     yield {name: FuzzUser(database, factory, roles) for name, roles in ROLES.items()}
+    factory.close()
     empty_all_tables(database)

@@ -252,8 +252,6 @@ def build_world(database: Database, app: FastAPI) -> World:
     for name, actor in actors.items():
         actor.api.follow_redirects = False
         assert actor.browser is not None
-        actor.api.__enter__()
-        actor.browser.__enter__()
         principals[name] = Principal(
             name, actor, actor.api, actor.browser, csrf_from(actor.browser.get("/account").text)
         )
