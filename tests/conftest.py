@@ -1,5 +1,5 @@
 """Test setup: a real database built by the migrations, one per pytest-xdist worker, emptied
-after every test (tests/databases.py).
+after every test (tests/databases.py), with its upload and mail folders.
 
 SQLite by default (files in a temporary folder). Set `TEST_DATABASE_URL` to an empty PostgreSQL
 database to run the same suite there (`make test-pg` and `.ci/run` create and drop one); each
@@ -68,6 +68,17 @@ def database() -> Iterator[Database]:
 def db(database: Database) -> Iterator[Database]:
     yield database
     empty_all_tables(database)
+    settings = get_settings()
+    for folder in (settings.upload_dir, settings.mail_dir):
+        _empty(folder)
+
+
+def _empty(folder: Path) -> None:
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ so each role principal is a stranger to the owner's records unless its role lets
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import TextClause, func, select, text
 
 from app.accounts.models import OrganisationKind, Role
 from app.db import Base, Database
@@ -64,14 +65,20 @@ class World:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@functools.cache
+def _row_count_query() -> TextClause:
+    return text(
+        " UNION ALL ".join(
+            f"SELECT '{t.name}' AS name, COUNT(*) AS n FROM \"{t.name}\""
+            for t in Base.metadata.sorted_tables
+        )
+    )
+
+
 def row_counts(db: Database) -> dict[str, int]:
     """Rows in every table, in one query."""
-    tables = [t for t in Base.metadata.sorted_tables]
-    query = " UNION ALL ".join(
-        f"SELECT '{t.name}' AS name, COUNT(*) AS n FROM \"{t.name}\"" for t in tables
-    )
     with db.engine.connect() as connection:
-        return {name: n for name, n in connection.execute(text(query))}
+        return {name: n for name, n in connection.execute(_row_count_query())}
 
 
 def _ok(response: Any, expected: int = 200) -> Any:
