@@ -1,8 +1,9 @@
 """Browser tests: the real server in a subprocess, Debian's Chromium driven by Playwright.
 
 The server gets its own SQLite database and folders under a temporary PORTAL_VAR_DIR; nothing
-here uses the database fixtures of tests/conftest.py. Staff, the chair, three committee members
-and an investor are made with `portal create-user`, as an operator would.
+here uses the database fixtures of tests/conftest.py. Staff, the chair, three committee members,
+an investor, a mentor and the region's observer are made with `portal create-user`, as an
+operator would.
 
 Run: `.venv/bin/python -m pytest tests/e2e -p no:cacheprovider --override-ini addopts=`
 (`make screenshots` does the same and refreshes docs/screenshots/).
@@ -49,6 +50,8 @@ STAFF_USERS = {
     "committee3": ("reviewer3@e2e.example.org", "Анна Рецензент", ["committee"]),
     "investor": ("investor@e2e.example.org", "Игорь Инвестор", ["investor"]),
     "admin": ("admin@e2e.example.org", "Алла Администратор", ["admin"]),
+    "mentor": ("mentor@e2e.example.org", "Марк Наставник", ["mentor"]),
+    "observer": ("observer@e2e.example.org", "Ольга Наблюдатель", ["observer"]),
 }
 
 

@@ -317,8 +317,8 @@ def assign_reviewers(portal: Portal, url: str) -> None:
         )
 
 
-def approved_member(portal: Portal, key: str, name: str, company: str, lang: str) -> int:
-    """A user whose organisation the committee approved (the member journey's subject)."""
+def registered_user(portal: Portal, key: str, name: str, lang: str) -> str:
+    """A person registered through the API, known to the portal as `key`; their email."""
     email = f"{key}@e2e.example.org"
     response = portal.api.client.post(
         "/api/v1/auth/register",
@@ -332,6 +332,28 @@ def approved_member(portal: Portal, key: str, name: str, company: str, lang: str
     )
     assert response.status_code == 201, response.text
     portal.users[key] = (email, name)
+    return email
+
+
+def review_and_approve(portal: Portal, url: str) -> None:
+    """The chair assigns the three reviewers, each declares no conflict and reviews, and the
+    chair approves: the committee's part, which the member journey walks in the browser."""
+    api = portal.api
+    assign_reviewers(portal, url)
+    for reviewer in REVIEWERS:
+        api.call("POST", f"{url}/declaration", portal.email(reviewer), json={"conflict": False})
+        api.call("PUT", f"{url}/reviews/mine", portal.email(reviewer), json=GOOD_REVIEW)
+    api.call(
+        "POST",
+        f"{url}/decision",
+        portal.email("chair"),
+        json={"decision": "approved", "reason": "Three positive reviews."},
+    )
+
+
+def approved_member(portal: Portal, key: str, name: str, company: str, lang: str) -> int:
+    """A user whose organisation the committee approved (the member journey's subject)."""
+    email = registered_user(portal, key, name, lang)
     api = portal.api
     organisation = api.call(
         "POST",
@@ -356,14 +378,5 @@ def approved_member(portal: Portal, key: str, name: str, company: str, lang: str
     )
     url = f"/api/v1/applications/{application['id']}"
     submit_with_business_plan(api, url, email)
-    assign_reviewers(portal, url)
-    for reviewer in REVIEWERS:
-        api.call("POST", f"{url}/declaration", portal.email(reviewer), json={"conflict": False})
-        api.call("PUT", f"{url}/reviews/mine", portal.email(reviewer), json=GOOD_REVIEW)
-    api.call(
-        "POST",
-        f"{url}/decision",
-        portal.email("chair"),
-        json={"decision": "approved", "reason": "Three positive reviews."},
-    )
+    review_and_approve(portal, url)
     return int(organisation["id"])
