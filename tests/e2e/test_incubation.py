@@ -152,10 +152,7 @@ def test_incubation_journey(
     expect(page.locator("form.session-form")).to_have_count(0)  # only the mentor logs sessions
     page.set_viewport_size({"width": 390, "height": 844})
     _no_sideways_scroll(founder)
-    path = ARTIFACTS / lang / "incubation-03-sessions-phone.png"
-    page.screenshot(path=str(path), full_page=True)
-    if docs:
-        portal.shots["mentor-sessions-phone"] = path
+    page.screenshot(path=str(ARTIFACTS / lang / "incubation-03-sessions-phone.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 860})
 
     # --- The company is founded: a wrong INN first, then the right one --------------------------
