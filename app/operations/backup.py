@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -112,8 +113,9 @@ def _dump_sqlite(url: str, target: Path) -> tuple[Path, Snapshot]:
     source_path = make_url(url).database
     if not source_path or not Path(source_path).exists():
         raise BackupError(f"There is no SQLite database at {source_path}.")
-    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
+    # A consistent, compacted copy: the pages freed by deleted rows are left out of the archive.
+    with closing(sqlite3.connect(source_path)) as source:
+        source.execute("VACUUM INTO ?", (str(target),))
     copy_engine = build_engine(f"sqlite:///{target}")
     try:
         with copy_engine.connect() as connection:

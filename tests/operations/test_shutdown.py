@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from app.db import Database
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -31,15 +33,14 @@ def _wait_until_live(port: int, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not start")
 
 
-def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path) -> None:
+def test_sigterm_lets_a_request_in_flight_finish(db: Database, tmp_path: Path) -> None:
     port = _free_port()
     environment = {
         **os.environ,
         "PORTAL_VAR_DIR": str(tmp_path),
-        "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "DATABASE_URL": db.url,
         "PORTAL_SHUTDOWN_TIMEOUT_SECONDS": "10",
     }
-    environment.pop("DATABASE_URL", None)
     server = subprocess.Popen(
         [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
         env=environment,

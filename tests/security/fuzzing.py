@@ -29,11 +29,18 @@ class FuzzUser:
     roles: tuple[Role, ...]
     user_id: int = 0
     secret: str = ""
+    unsure: bool = True  # until checked, and after every write that went through
 
     def headers(self) -> dict[str, str]:
-        if not self._alive():
+        if self.unsure and not self._alive():
             self._remake()
+        self.unsure = False
         return {"Authorization": f"Bearer {self.secret}"}
+
+    def answered(self, method: str, status_code: int) -> None:
+        """Only a write that succeeded can have disabled, demoted or erased the user."""
+        if method.upper() not in ("GET", "HEAD", "OPTIONS") and status_code < 300:
+            self.unsure = True
 
     def _alive(self) -> bool:
         if not self.secret:
