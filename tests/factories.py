@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
+from anyio.from_thread import BlockingPortal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -41,13 +42,20 @@ class Factory:
         self.database = database
         self.app = app
         self._clients = ExitStack()
+        self._portal: BlockingPortal | None = None
 
     def client(self, **kwargs: Any) -> TestClient:
-        """A test client kept open until `close()`: one event-loop thread for all its requests,
-        where a client used outside `with` starts one per request."""
-        return self._clients.enter_context(
-            TestClient(self.app, base_url="http://testserver", **kwargs)
-        )
+        """A test client open until `close()`. All the factory's clients share one event-loop
+        thread, started with the first: a client used outside `with` starts one per request,
+        and each client entered starts its own (a few milliseconds each)."""
+        client = TestClient(self.app, base_url="http://testserver", **kwargs)
+        if self._portal is None:
+            self._clients.enter_context(client)
+            self._portal = client.portal
+        else:
+            client.portal = self._portal
+            self._clients.callback(client.close)
+        return client
 
     def close(self) -> None:
         self._clients.close()
