@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.accounts.models import User
+from app.errors import FieldError
+from app.i18n import gettext
 from app.membership import policies
 from app.membership.committee import affiliations_of
 from app.membership.models import Application, DiscussionPost
@@ -26,6 +28,8 @@ class Post(NamedTuple):
     text: str
     created_at: datetime
 
+
+POST_LENGTH = 5000
 
 _THREAD = (
     select(
@@ -67,10 +71,14 @@ def list_posts(
 
 
 def add_post(session: Session, *, actor: User, application_id: int, text: str) -> Post:
+    """The text is checked after who may post, so that the thread stays hidden (404) from
+    whoever may not see it, whatever they send."""
     application = get_application(session, actor=actor, application_id=application_id, lock=True)
     policies.enforce(
         policies.post_refusal(session, actor, application, affiliations_of(session, actor))
     )
+    if not text.strip() or len(text) > POST_LENGTH:
+        raise FieldError("text", gettext("Write a message."))
     post = DiscussionPost(application_id=application.id, author_id=actor.id, text=text)
     session.add(post)
     session.flush()

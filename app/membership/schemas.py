@@ -106,7 +106,7 @@ class ResponseIn(Input):
 
 
 class DiscussionPostIn(Input):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000)  # discussion.POST_LENGTH
 
 
 class DiscussionPostOut(Output):
