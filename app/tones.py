@@ -42,6 +42,7 @@ STATUS_TONES: dict[str, Tone] = {
     "reported": Tone.info,
     # needs someone's attention soon
     "changes_requested": Tone.warning,
+    "response_requested": Tone.warning,
     "waitlisted": Tone.warning,
     "grace": Tone.warning,
     "failed": Tone.warning,

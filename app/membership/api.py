@@ -17,9 +17,11 @@ from app.membership import (
     committee,
     committee_api,
     decisions,
+    discussion,
     policies,
     reading,
     register,
+    responses,
     reviews,
 )
 from app.membership.models import (
@@ -39,10 +41,14 @@ from app.membership.schemas import (
     AttachmentOut,
     DecisionIn,
     DeclarationIn,
+    DiscussionPostIn,
+    DiscussionPostOut,
     ListingIn,
     MemberOut,
     MembershipOut,
     MembershipStatusIn,
+    ResponseIn,
+    ResponseRequestIn,
     ReviewIn,
     ReviewOut,
 )
@@ -107,6 +113,16 @@ def application_out(
         "timeline": [
             {"status": ApplicationStatus.draft, "at": card.created_at},
             *({"status": e.to_status, "at": e.created_at} for e in card.events),
+        ],
+        "response_requests": [
+            {
+                "id": r.id,
+                "questions": r.questions,
+                "asked_at": r.asked_at,
+                "answer": r.answer,
+                "answered_at": r.answered_at,
+            }
+            for r in card.response_requests
         ],
     }
     if not policies.sees_review_work(session, user, card):
@@ -329,6 +345,48 @@ def appeal(
         session, actor=user, application_id=application_id, statement=body.statement
     )
     return application_out(session, user, application)
+
+
+@router.post("/applications/{application_id}/response-request")
+def request_response(
+    application_id: int, body: ResponseRequestIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = responses.request_response(
+        session, actor=user, application_id=application_id, questions=body.questions
+    )
+    return application_out(session, user, application)
+
+
+@router.post("/applications/{application_id}/response")
+def respond(
+    application_id: int, body: ResponseIn, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    application = responses.answer(
+        session, actor=user, application_id=application_id, text=body.text
+    )
+    return application_out(session, user, application)
+
+
+@router.get("/applications/{application_id}/discussion", response_model=Page[DiscussionPostOut])
+def list_discussion(
+    application_id: int, user: CurrentUser, session: SessionDep, paging: PagingDep
+) -> Page[DiscussionPostOut]:
+    posts, total = discussion.list_posts(
+        session, actor=user, application_id=application_id, paging=paging
+    )
+    return Page(items=[DiscussionPostOut(**p._asdict()) for p in posts], total=total)
+
+
+@router.post(
+    "/applications/{application_id}/discussion",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DiscussionPostOut,
+)
+def post_discussion(
+    application_id: int, body: DiscussionPostIn, user: CurrentUser, session: SessionDep
+) -> DiscussionPostOut:
+    post = discussion.add_post(session, actor=user, application_id=application_id, text=body.text)
+    return DiscussionPostOut(**post._asdict())
 
 
 @router.get("/members", response_model=Page[MemberOut])

@@ -13,3 +13,9 @@ STATUS_CHANGE = register_kind(
 RENEWAL = register_kind("membership.renewal", N_("Membership renewal invitations"))
 REVIEW_OVERDUE = register_kind("membership.review_overdue", N_("Overdue reviews"))
 SUBMITTED = register_kind("membership.submitted", N_("Confirmations of submitted applications"))
+RESPONSE_REQUESTED = register_kind(
+    "membership.response_requested", N_("Questions from the committee"), essential=True
+)
+RESPONSE_RECEIVED = register_kind(
+    "membership.response_received", N_("Applicants' answers to the committee's questions")
+)

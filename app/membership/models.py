@@ -150,6 +150,7 @@ class ApplicationStatus(LabelledEnum):
     draft = "draft"
     submitted = "submitted"
     under_review = "under_review"
+    response_requested = "response_requested"
     approved = "approved"
     rejected = "rejected"
     changes_requested = "changes_requested"
@@ -161,6 +162,7 @@ class ApplicationStatus(LabelledEnum):
             "draft": N_("Draft"),
             "submitted": N_("Submitted"),
             "under_review": N_("Under review"),
+            "response_requested": N_("Waiting for the applicant's answer"),
             "approved": N_("Approved"),
             "rejected": N_("Rejected"),
             "changes_requested": N_("Changes requested"),
@@ -173,12 +175,14 @@ OPEN_STATUSES = frozenset(
         ApplicationStatus.draft,
         ApplicationStatus.submitted,
         ApplicationStatus.under_review,
+        ApplicationStatus.response_requested,
         ApplicationStatus.changes_requested,
     }
 )
 EDITABLE_STATUSES = frozenset({ApplicationStatus.draft, ApplicationStatus.changes_requested})
 
-# Every legal move; `rejected → submitted` is the one appeal.
+# Every legal move; `rejected → submitted` is the one appeal, `under_review → response_requested
+# → under_review` the chair's questions and the applicant's answer.
 TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     ApplicationStatus.draft: frozenset({ApplicationStatus.submitted, ApplicationStatus.withdrawn}),
     ApplicationStatus.submitted: frozenset(
@@ -189,8 +193,12 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
             ApplicationStatus.approved,
             ApplicationStatus.rejected,
             ApplicationStatus.changes_requested,
+            ApplicationStatus.response_requested,
             ApplicationStatus.withdrawn,
         }
+    ),
+    ApplicationStatus.response_requested: frozenset(
+        {ApplicationStatus.under_review, ApplicationStatus.withdrawn}
     ),
     ApplicationStatus.changes_requested: frozenset(
         {ApplicationStatus.submitted, ApplicationStatus.withdrawn}
@@ -305,6 +313,9 @@ class Application(Base):
     )
     parties: Mapped[list[ApplicationParty]] = relationship(
         order_by="ApplicationParty.id", cascade="all, delete-orphan"
+    )
+    response_requests: Mapped[list[ResponseRequest]] = relationship(
+        order_by="ResponseRequest.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -442,6 +453,47 @@ class ReviewVersion(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     recommendation: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime]
+
+
+class ResponseRequest(Base):
+    """The chair's questions to the applicant before the decision, and the applicant's one
+    answer (None until given)."""
+
+    __tablename__ = "membership_response_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_applications.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int] = mapped_column(default=0)
+    questions: Mapped[str] = mapped_column(Text)
+    asked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    answered_at: Mapped[datetime | None]
+
+
+class DiscussionPost(Base):
+    """A message in the committee's discussion of an application; the applicant never sees
+    the thread."""
+
+    __tablename__ = "membership_discussion_posts"
+    __table_args__ = (Index("ix_membership_discussion_posts_thread", "application_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("membership_applications.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def refused_move(current: ApplicationStatus, to: ApplicationStatus) -> InvalidTransition | None:

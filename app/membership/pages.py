@@ -25,11 +25,13 @@ from app.membership import (
     committee,
     committee_pages,
     decisions,
+    discussion,
     forms,
     policies,
     queries,
     reading,
     register_pages,
+    responses,
     reviews,
 )
 from app.membership.api import application_out
@@ -47,6 +49,8 @@ from app.membership.schemas import (
     ApplicationUpdateIn,
     DecisionIn,
     DeclarationIn,
+    ResponseIn,
+    ResponseRequestIn,
     ReviewIn,
 )
 from app.pagination import Pagination, Paging, page_paging
@@ -296,6 +300,9 @@ def _application_view(
                 applications.attachment_limit() - len(application.attachments), 0
             ),
             "my_review": my_assignment.review if my_assignment else None,
+            "discussion": discussion.thread(session, application.id)
+            if actions.read_discussion
+            else [],
             "reviews": [_review_row(a, r) for a, r in shown if queries.is_counted(application, a)],
             "earlier_reviews": [
                 _review_row(a, r) for a, r in shown if not queries.is_counted(application, a)
@@ -549,6 +556,63 @@ def decision(
         f"/applications/{application_id}",
         decide,
         gettext("The decision is recorded and the applicant is informed."),
+    )
+
+
+@router.post("/applications/{application_id}/response-request")
+def request_response(
+    request: Request, application_id: int, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    def ask() -> object:
+        questions = forms.valid(
+            ResponseRequestIn, form, gettext("Write the questions for the applicant.")
+        ).questions
+        return responses.request_response(
+            session, actor=user, application_id=application_id, questions=questions
+        )
+
+    return form_action(
+        request,
+        session,
+        f"/applications/{application_id}",
+        ask,
+        gettext("The questions are sent to the applicant."),
+    )
+
+
+@router.post("/applications/{application_id}/response")
+def respond(
+    request: Request, application_id: int, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    def send() -> object:
+        text = forms.valid(ResponseIn, form, gettext("Write your answer.")).text
+        return responses.answer(session, actor=user, application_id=application_id, text=text)
+
+    return form_action(
+        request,
+        session,
+        f"/applications/{application_id}",
+        send,
+        gettext("Your answer is sent to the committee."),
+    )
+
+
+@router.post("/applications/{application_id}/discussion")
+def post_discussion(
+    request: Request, application_id: int, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    def post() -> object:
+        text = str(form.get("text") or "")
+        return discussion.add_post(session, actor=user, application_id=application_id, text=text)
+
+    return form_action(
+        request,
+        session,
+        f"/applications/{application_id}#discussion-title",
+        post,
+        gettext("Your message is posted."),
+        refused_target=f"/applications/{application_id}",
+        shown_as_page=(404,),
     )
 
 

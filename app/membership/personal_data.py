@@ -19,8 +19,10 @@ from app.membership.models import (
     Application,
     Assignment,
     Bid,
+    DiscussionPost,
     Expertise,
     PartyRelation,
+    ResponseRequest,
     Review,
     ReviewVersion,
 )
@@ -29,7 +31,8 @@ from app.membership.reading import parties_of
 
 def export_membership_data(session: Session, user: User) -> dict[str, Any]:
     """The applications the user made (without anything about their reviewers), the reviews
-    and declarations the user wrote, and a committee member's expertise and bids."""
+    and declarations the user wrote, a committee member's expertise and bids, the questions
+    the user asked or answered and their posts in the committee's discussions."""
     applications = session.scalars(
         select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
     ).all()
@@ -38,7 +41,42 @@ def export_membership_data(session: Session, user: User) -> dict[str, Any]:
     ).all()
     expertise = session.get(Expertise, user.id)
     bids = session.scalars(select(Bid).where(Bid.reviewer_id == user.id).order_by(Bid.id)).all()
+    exchanges = session.scalars(
+        select(ResponseRequest)
+        .where(
+            (ResponseRequest.asked_by_id == user.id) | (ResponseRequest.answered_by_id == user.id)
+        )
+        .order_by(ResponseRequest.id)
+    ).all()
+    posts = session.scalars(
+        select(DiscussionPost)
+        .where(DiscussionPost.author_id == user.id)
+        .order_by(DiscussionPost.id)
+    ).all()
     return {
+        "questions_asked": [
+            {
+                "application_id": r.application_id,
+                "questions": r.questions,
+                "at": r.asked_at.isoformat(),
+            }
+            for r in exchanges
+            if r.asked_by_id == user.id
+        ],
+        "answers": [
+            {
+                "application_id": r.application_id,
+                "questions": r.questions,
+                "answer": r.answer,
+                "at": r.answered_at.isoformat() if r.answered_at else None,
+            }
+            for r in exchanges
+            if r.answered_by_id == user.id
+        ],
+        "discussion_posts": [
+            {"application_id": p.application_id, "text": p.text, "at": p.created_at.isoformat()}
+            for p in posts
+        ],
         "expertise": {"sectors": list(expertise.sectors), "topics": list(expertise.topics)}
         if expertise
         else None,
@@ -126,7 +164,8 @@ def release_open_reviews(session: Session, *, actor: User, user: User) -> None:
 
 def erase_membership_texts(session: Session, *, user: User, traces: Traces) -> None:
     """The person's name, address or phone in what they wrote: their applications (the team
-    section names people), appeals, decision reasons, reviews and conflict declarations."""
+    section names people), appeals, decision reasons, reviews, conflict declarations, the
+    questions they asked or answered and their posts in the committee's discussions."""
     texts = (*(getattr(Application, name) for name in SECTIONS), Application.appeal_statement)
     for application in session.scalars(
         select(Application).where(Application.applicant_id == user.id, traces.found_in(*texts))
@@ -157,4 +196,22 @@ def erase_membership_texts(session: Session, *, user: User, traces: Traces) -> N
         .where(Review.assignment_id.in_(mine), traces.found_in(ReviewVersion.comment))
     ):
         version.comment = traces.scrub(version.comment)
+    for exchange in session.scalars(
+        select(ResponseRequest).where(
+            ResponseRequest.asked_by_id == user.id, traces.found_in(ResponseRequest.questions)
+        )
+    ):
+        exchange.questions = traces.scrub(exchange.questions)
+    for exchange in session.scalars(
+        select(ResponseRequest).where(
+            ResponseRequest.answered_by_id == user.id, traces.found_in(ResponseRequest.answer)
+        )
+    ):
+        exchange.answer = traces.scrub_optional(exchange.answer)
+    for post in session.scalars(
+        select(DiscussionPost).where(
+            DiscussionPost.author_id == user.id, traces.found_in(DiscussionPost.text)
+        )
+    ):
+        post.text = traces.scrub(post.text)
     session.flush()

@@ -5,15 +5,16 @@ A question the services enforce has a `*_refusal` function returning the error t
 None), and a `can_*` predicate for the pages; `application_actions` and `membership_actions`
 give a page every action it may offer.
 
-The rules read an application through the small protocols below, so that they hold alike for a
-loaded `Application` and for the cards that lists read without ORM entities (`reading.Card`)."""
+The rules read an application through the small protocols of `shapes`, so that they hold alike
+for a loaded `Application` and for the cards that lists read without ORM entities
+(`reading.Card`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +43,17 @@ from app.membership.models import (
     Track,
     refused_move,
 )
+from app.membership.queries import is_counted, is_member
+from app.membership.shapes import (
+    Appealable,
+    Decidable,
+    HeldMembership,
+    NamedParty,
+    NamedPerson,
+    Reviewable,
+    SlotT,
+    Stateful,
+)
 
 OVERSEERS = (Role.chair, Role.staff, Role.admin)
 # The staff of the cluster: they keep the register of memberships.
@@ -50,104 +62,14 @@ APPEAL_DAYS = 30
 # The reason code of a conflict of interest derived from people (API.md, "The committee").
 DERIVED_CONFLICT = "derived_conflict"
 # The states in which the committee has the application: reviewers are assigned, and it waits
-# for a decision.
-WITH_COMMITTEE = (ApplicationStatus.submitted, ApplicationStatus.under_review)
-
-
-class Scored(Protocol):
-    """A submitted review."""
-
-    @property
-    def scores(self) -> dict[str, int]: ...
-
-
-class ReviewerSlot(Protocol):
-    """What the rules read of an assignment."""
-
-    @property
-    def reviewer_id(self) -> int: ...
-    @property
-    def round(self) -> int: ...
-    @property
-    def due_on(self) -> date | None: ...
-    @property
-    def declared(self) -> bool: ...
-    @property
-    def conflict(self) -> bool | None: ...
-    @property
-    def review(self) -> Scored | None: ...
-
-
-SlotT = TypeVar("SlotT", bound=ReviewerSlot)
-SlotT_co = TypeVar("SlotT_co", bound=ReviewerSlot, covariant=True)
-
-
-class Reviewable(Protocol[SlotT_co]):
-    """What the rules read of an application."""
-
-    @property
-    def organisation_id(self) -> int: ...
-    @property
-    def applicant_id(self) -> int | None: ...
-    @property
-    def review_round(self) -> int: ...
-    @property
-    def assignments(self) -> Sequence[SlotT_co]: ...
-
-
-class NamedParty(Protocol):
-    """An organisation the applicant named as a competitor or shareholder."""
-
-    @property
-    def relation(self) -> PartyRelation: ...
-    @property
-    def inn(self) -> str: ...
-    @property
-    def organisation_id(self) -> int | None: ...
-
-
-class Appealable(Protocol):
-    """What the appeal rules read of an application."""
-
-    @property
-    def status(self) -> ApplicationStatus: ...
-    @property
-    def decided_at(self) -> datetime | None: ...
-    @property
-    def appealed_at(self) -> datetime | None: ...
-
-
-class Stateful(Reviewable[SlotT_co], Appealable, Protocol[SlotT_co]):
-    """An application with its state."""
-
-
-class Decidable(Stateful[SlotT_co], Protocol[SlotT_co]):
-    """What the decision rules read of an application besides its review and state."""
-
-    @property
-    def parties(self) -> Sequence[NamedParty]: ...
-    @property
-    def applicant_people(self) -> Sequence[NamedPerson]: ...
-
-
-class HeldMembership(Protocol):
-    """What the rules read of a membership."""
-
-    @property
-    def organisation_id(self) -> int: ...
-    @property
-    def status(self) -> MembershipStatus: ...
-
-
-class NamedPerson(Protocol):
-    """What the rules read of a person an organisation lists (founder, director...)."""
-
-    @property
-    def full_name(self) -> str: ...
-    @property
-    def inn(self) -> str: ...
-    @property
-    def role(self) -> PersonRole: ...
+# for a decision (or for the applicant's answer to the chair's questions first).
+WITH_COMMITTEE = (
+    ApplicationStatus.submitted,
+    ApplicationStatus.under_review,
+    ApplicationStatus.response_requested,
+)
+# The states in which the committee discusses an application.
+DISCUSSED = (ApplicationStatus.under_review, ApplicationStatus.response_requested)
 
 
 @dataclass(frozen=True)
@@ -348,9 +270,6 @@ def decides_applications(user: User | None) -> bool:
 
 def is_active_member(session: Session, user: User) -> bool:
     """The member's part: one of the user's organisations holds a live membership."""
-    # `queries` reads the protocols of this module, so it is imported when asked.
-    from app.membership.queries import is_member
-
     return is_member(session, user)
 
 
@@ -631,6 +550,84 @@ def can_decide(application: Decidable[Any], user: User, affiliations: Affiliatio
     return decision_refusal(application, user, affiliations) is None
 
 
+# --- The chair's questions and the committee's discussion --------------------------------------
+
+
+def ask_refusal(
+    application: Decidable[Any], user: User, affiliations: Affiliations
+) -> DomainError | None:
+    """The chair who may decide the application (`decision_refusal`) may first ask the applicant
+    questions; the application then waits for the answer."""
+    if not user.has_role(Role.chair):
+        return Forbidden(gettext("Only the committee chair asks the applicant questions."))
+    return decision_refusal(application, user, affiliations)
+
+
+def can_ask(application: Decidable[Any], user: User, affiliations: Affiliations) -> bool:
+    return ask_refusal(application, user, affiliations) is None
+
+
+def answer_refusal(session: Session, user: User, application: Stateful[Any]) -> DomainError | None:
+    """The applicant (403) answers the chair's questions once, while they wait for it (409)."""
+    refusal = applicant_refusal(session, user, application)
+    if refusal is None and application.status != ApplicationStatus.response_requested:
+        return Conflict(gettext("No questions are waiting for your answer."))
+    return refusal
+
+
+def can_answer(session: Session, user: User, application: Stateful[Any]) -> bool:
+    return answer_refusal(session, user, application) is None
+
+
+def discussion_refusal(
+    session: Session, user: User, application: Decidable[Any], affiliations: Affiliations
+) -> DomainError | None:
+    """The discussion is for chairs without a conflict of interest and for reviewers of the
+    current round whose review counts (`queries.is_counted`): a reviewer who has yet to review
+    is told to (403), staff are refused (403); the applicant, the recused and the conflicted
+    never learn that the thread exists (404)."""
+    hidden = NotFound(gettext("Application not found."))
+    if is_organisation_member(session, user, application.organisation_id):
+        return hidden
+    if is_recused(application, user):
+        return hidden
+    if user.has_role(Role.chair):
+        return hidden if decision_conflict(application, user, affiliations) else None
+    assignment = assignment_of(application, user)
+    if assignment is not None and is_counted(application, assignment):
+        return None
+    if assignment is not None:
+        return Forbidden(gettext("Submit your own review first."))
+    if sees_review_work(session, user, application):
+        return Forbidden(gettext("Only the reviewers and the chair discuss an application."))
+    return hidden
+
+
+def can_read_discussion(
+    session: Session, user: User, application: Decidable[Any], affiliations: Affiliations
+) -> bool:
+    return discussion_refusal(session, user, application, affiliations) is None
+
+
+def post_refusal(
+    session: Session, user: User, application: Decidable[Any], affiliations: Affiliations
+) -> DomainError | None:
+    """Who reads the discussion writes in it while the committee has the application (409
+    once it is decided)."""
+    refusal = discussion_refusal(session, user, application, affiliations)
+    if refusal is None and application.status not in DISCUSSED:
+        return Conflict(
+            gettext("The discussion is closed: the application is no longer under review.")
+        )
+    return refusal
+
+
+def can_post(
+    session: Session, user: User, application: Decidable[Any], affiliations: Affiliations
+) -> bool:
+    return post_refusal(session, user, application, affiliations) is None
+
+
 # --- What a page may offer ------------------------------------------------------------------------
 
 
@@ -651,6 +648,10 @@ class ApplicationActions:
     declare: bool
     review: bool
     decide: bool
+    ask: bool
+    answer: bool
+    read_discussion: bool
+    post_discussion: bool
 
 
 def application_actions(
@@ -674,6 +675,10 @@ def application_actions(
         declare=committee and can_declare(user, application),
         review=committee and can_review(user, application),
         decide=committee and can_decide(application, user, affiliations),
+        ask=committee and can_ask(application, user, affiliations),
+        answer=applicant and can_answer(session, user, application),
+        read_discussion=committee and can_read_discussion(session, user, application, affiliations),
+        post_discussion=committee and can_post(session, user, application, affiliations),
     )
 
 

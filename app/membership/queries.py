@@ -27,7 +27,7 @@ from app.membership.models import (
     MembershipStatus,
     Review,
 )
-from app.membership.policies import Reviewable, ReviewerSlot, Scored, Stateful
+from app.membership.shapes import Reviewable, ReviewerSlot, Scored, Stateful
 
 # --- Members ------------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from app.membership.models import (
     ConflictKind,
     Membership,
     PartyRelation,
+    ResponseRequest,
     Review,
 )
 from app.membership.queries import (
@@ -47,6 +48,7 @@ from app.membership.queries import (
     open_review,
     overdue_review,
 )
+from app.membership.shapes import ReviewerSlot
 from app.pagination import Paging
 
 QUEUES = ("to_declare", "to_review", "reviewed", "overdue")
@@ -56,14 +58,16 @@ _REVIEWER = joinedload(Assignment.reviewer).lazyload(User.role_rows)
 # SQL): the reviews then outlive the application they came with without a query each.
 _REVIEW_TO_ASSIGNMENT = immediateload(Review.assignment)
 
-# What showing one application needs, in four statements: the application with its organisation
-# and its assignments (reviewers and reviews joined), then its documents, timeline and parties.
+# What showing one application needs, in four statements: the application with its organisation,
+# the chair's questions (rarely more than one or two) and its assignments (reviewers and reviews
+# joined), then its documents, timeline and parties.
 APPLICATION_LOAD: tuple[ExecutableOption, ...] = (
     # The organisation's people: the conflicts derived from them (in the same statement).
     joinedload(Application.organisation).joinedload(Organisation.people),
     selectinload(Application.attachments),
     selectinload(Application.events),
     selectinload(Application.parties),
+    joinedload(Application.response_requests),
     joinedload(Application.assignments).options(
         _REVIEWER, joinedload(Assignment.review).options(_REVIEW_TO_ASSIGNMENT)
     ),
@@ -99,7 +103,7 @@ def get_application(
     return application
 
 
-class ShownAssignment(policies.ReviewerSlot, Protocol):
+class ShownAssignment(ReviewerSlot, Protocol):
     """What the views show of an assignment (an `Assignment`, or an `AssignmentRow`)."""
 
     @property
@@ -130,6 +134,22 @@ class ShownEvent(Protocol):
     def created_at(self) -> datetime: ...
 
 
+class ShownResponse(Protocol):
+    """The chair's questions and the applicant's answer, as everyone who sees the application
+    sees them (nobody's name)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def questions(self) -> str: ...
+    @property
+    def asked_at(self) -> datetime: ...
+    @property
+    def answer(self) -> str | None: ...
+    @property
+    def answered_at(self) -> datetime | None: ...
+
+
 class SubmittedReview(NamedTuple):
     scores: dict[str, int]
 
@@ -157,6 +177,14 @@ class DocumentRow(NamedTuple):
 class EventRow(NamedTuple):
     to_status: str
     created_at: datetime
+
+
+class ResponseRow(NamedTuple):
+    id: int
+    questions: str
+    asked_at: datetime
+    answer: str | None
+    answered_at: datetime | None
 
 
 @dataclass(slots=True)
@@ -190,6 +218,7 @@ class Card:
     assignments: Sequence[ShownAssignment] = ()
     documents: Sequence[ShownDocument] = ()
     events: Sequence[ShownEvent] = ()
+    response_requests: Sequence[ShownResponse] = ()
     competitors: list[str] = field(default_factory=list)
     shareholders: list[str] = field(default_factory=list)
 
@@ -228,6 +257,7 @@ def card_of(session: Session, application: Application) -> Card:
         assignments=application.assignments,
         documents=application.attachments,
         events=application.events,
+        response_requests=application.response_requests,
         competitors=[p.inn for p in parties_of(application, PartyRelation.competitor)],
         shareholders=[p.inn for p in parties_of(application, PartyRelation.shareholder)],
     )
@@ -302,6 +332,18 @@ _EVENT_ROWS = (
     .where(ApplicationEvent.application_id.in_(_IDS))
     .order_by(ApplicationEvent.id)
 )
+_RESPONSE_ROWS = (
+    select(
+        ResponseRequest.application_id,
+        ResponseRequest.id,
+        ResponseRequest.questions,
+        ResponseRequest.asked_at,
+        ResponseRequest.answer,
+        ResponseRequest.answered_at,
+    )
+    .where(ResponseRequest.application_id.in_(_IDS))
+    .order_by(ResponseRequest.id)
+)
 _PARTY_ROWS = (
     select(ApplicationParty.application_id, ApplicationParty.relation, ApplicationParty.inn)
     .where(ApplicationParty.application_id.in_(_IDS))
@@ -370,8 +412,8 @@ def list_applications(
     """Chair and staff see all; committee members their assignments; everyone their own.
     Filters: status, the organisation's sector, region and name (or INN), and for a reviewer
     the state of their own assignment in the current round (`queue`: to_declare, to_review,
-    reviewed, overdue). At most six statements whatever the page size; `details=False` leaves
-    out the documents, timelines and named parties (for views that do not show them)."""
+    reviewed, overdue). At most seven statements whatever the page size; `details=False` leaves
+    out the documents, timelines, named parties and questions (for views that do not show them)."""
     conditions: list[ColumnElement[bool]] = []
     by_organisation = bool(sector or region or q)
     if sector:
@@ -405,12 +447,14 @@ def list_applications(
     documents = _document_rows(connection, ids) if ids and details else {}
     events = _event_rows(connection, ids) if ids and details else {}
     parties = _party_rows(connection, ids) if ids and details else {}
+    responses = _response_rows(connection, ids) if ids and details else {}
     cards = [
         Card(
             **row._asdict(),
             assignments=assignments.get(row.id, ()),
             documents=documents.get(row.id, ()),
             events=events.get(row.id, ()),
+            response_requests=responses.get(row.id, ()),
             competitors=parties.get((row.id, PartyRelation.competitor), []),
             shareholders=parties.get((row.id, PartyRelation.shareholder), []),
         )
@@ -432,6 +476,15 @@ def _event_rows(connection: Connection, application_ids: list[int]) -> dict[int,
     found: dict[int, list[EventRow]] = {}
     for row in connection.execute(_EVENT_ROWS, {"ids": application_ids}).all():
         found.setdefault(row[0], []).append(EventRow._make(row[1:]))
+    return found
+
+
+def _response_rows(
+    connection: Connection, application_ids: list[int]
+) -> dict[int, list[ResponseRow]]:
+    found: dict[int, list[ResponseRow]] = {}
+    for row in connection.execute(_RESPONSE_ROWS, {"ids": application_ids}).all():
+        found.setdefault(row[0], []).append(ResponseRow._make(row[1:]))
     return found
 
 

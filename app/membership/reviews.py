@@ -17,6 +17,7 @@ from app.membership import policies
 from app.membership.models import Application, Assignment, Review, ReviewVersion
 from app.membership.queries import counted_reviews
 from app.membership.reading import REVIEWS_LOAD, get_application, log_refusal
+from app.membership.shapes import Reviewable
 
 CRITERIA = ("innovation", "team", "market", "cluster_fit")
 HIGH_DISAGREEMENT = 2.0
@@ -137,7 +138,7 @@ class Aggregate:
     high_disagreement: bool
 
 
-def aggregate(application: policies.Reviewable[Any]) -> Aggregate:
+def aggregate(application: Reviewable[Any]) -> Aggregate:
     config = review_settings()
     factors, total = _rubric(config.weights)
     values = [_weigh(r.scores, factors, total) for r in counted_reviews(application)]

@@ -97,6 +97,36 @@ class AppealIn(Input):
     statement: str = Field(min_length=1, max_length=10_000)
 
 
+class ResponseRequestIn(Input):
+    questions: str = Field(min_length=1, max_length=5000)
+
+
+class ResponseIn(Input):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class DiscussionPostIn(Input):
+    text: str = Field(min_length=1, max_length=5000)  # discussion.POST_LENGTH
+
+
+class DiscussionPostOut(Output):
+    id: int
+    author_id: int | None
+    author_name: str | None
+    text: str
+    created_at: datetime
+
+
+class ResponseRequestOut(Output):
+    """The chair's questions and the applicant's answer (null until given); nobody is named."""
+
+    id: int
+    questions: str
+    asked_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+
 class AttachmentOut(Output):
     id: int
     filename: str
@@ -160,6 +190,7 @@ class ApplicationOut(Output):
     shareholders: list[str]
     attachments: list[AttachmentOut]
     timeline: list[EventOut]
+    response_requests: list[ResponseRequestOut]
 
 
 class CommitteeApplicationOut(ApplicationOut):

@@ -34,6 +34,7 @@ _STEP_OF = {
     ApplicationStatus.changes_requested: 0,
     ApplicationStatus.submitted: 1,
     ApplicationStatus.under_review: 2,
+    ApplicationStatus.response_requested: 2,
 }
 
 
@@ -52,6 +53,8 @@ def _missing(status: ApplicationStatus, documents: int, reason: str | None) -> t
     notes = []
     if status == ApplicationStatus.changes_requested:
         notes.append(gettext("The committee asked for changes: %(reason)s", reason=reason or "—"))
+    if status == ApplicationStatus.response_requested:
+        notes.append(gettext("The committee asked you questions: answer them on the page."))
     if status in EDITABLE_STATUSES and documents == 0:
         notes.append(gettext("No document uploaded yet."))
     if status in EDITABLE_STATUSES:
@@ -162,8 +165,9 @@ def _bidding_items(session: Session, user: User) -> list[WorkItem]:
 
 
 def chair_items(session: Session, user: User) -> list[WorkItem]:
-    """Applications under review whose counted reviews reach the quorum, and those whose
-    reviewers disagree (the weighted scores spread as far as the application page flags)."""
+    """Applications under review whose counted reviews reach the quorum, those whose
+    reviewers disagree (the weighted scores spread as far as the application page flags), and
+    those waiting for the applicant's answer to the chair's questions."""
     # The review read under another name: `counted_review` asks of `Review` in a subquery.
     review = aliased(Review)
     scores = session.execute(
@@ -193,7 +197,22 @@ def chair_items(session: Session, user: User) -> list[WorkItem]:
                 len(ids), ids[0], "/applications/{id}", "/applications?status=under_review"
             )
             items.append(WorkItem(gettext(label), href, count=len(ids)))
-    return items
+    return items + _waiting_items(session)
+
+
+def _waiting_items(session: Session) -> list[WorkItem]:
+    """Applications waiting for the applicant's answer to the chair's questions."""
+    count, first = session.execute(
+        select(func.count(Application.id), func.min(Application.id)).where(
+            Application.status == ApplicationStatus.response_requested
+        )
+    ).one()
+    if not count:
+        return []
+    href = single_or_list(
+        count, first, "/applications/{id}", "/applications?status=response_requested"
+    )
+    return [WorkItem(gettext("Waiting for the applicant's answer"), href, count=count)]
 
 
 def staff_items(session: Session, user: User) -> list[WorkItem]:

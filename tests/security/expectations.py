@@ -170,6 +170,19 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     },
     ("POST", "/api/v1/applications/{application_id}/decision"): {"*": 422, "anonymous": 401},
     ("POST", "/api/v1/applications/{application_id}/appeal"): {"*": 422, "anonymous": 401},
+    ("POST", "/api/v1/applications/{application_id}/response-request"): {
+        "*": 422,
+        "anonymous": 401,
+    },
+    ("POST", "/api/v1/applications/{application_id}/response"): {"*": 422, "anonymous": 401},
+    ("GET", "/api/v1/applications/{application_id}/discussion"): {
+        "*": 404,
+        "anonymous": 401,
+        "chair": 200,
+        "staff": 403,
+        "admin": 403,
+    },
+    ("POST", "/api/v1/applications/{application_id}/discussion"): {"*": 422, "anonymous": 401},
     ("GET", "/api/v1/members"): {"*": 200},
     ("POST", "/api/v1/courses"): {"*": 403, "anonymous": 401, "staff": 422, "admin": 422},
     ("GET", "/api/v1/courses"): {"*": 200},
@@ -565,6 +578,21 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/applications/{application_id}/decision"): {
         "*": "303:error",
         "anonymous": "303:login",
+    },
+    ("POST", "/applications/{application_id}/response-request"): {
+        "*": "303:error",
+        "anonymous": "303:login",
+    },
+    ("POST", "/applications/{application_id}/response"): {
+        "*": "303:error",
+        "anonymous": "303:login",
+    },
+    ("POST", "/applications/{application_id}/discussion"): {
+        "*": 404,
+        "anonymous": "303:login",
+        "chair": "303:error",
+        "staff": "303:error",
+        "admin": "303:error",
     },
     ("GET", "/committee/expertise"): {"*": 403, "anonymous": "303:login", "committee": 200},
     ("POST", "/committee/expertise"): {
