@@ -1,7 +1,7 @@
 """The chair's questions to the applicant and the applicant's answer; the committee's discussion
 of an application
 
-Revision ID: 0033
+Revision ID: 0032
 Revises: 0031
 Create Date: 2026-12-06
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0033"
+revision: str = "0032"
 down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
