@@ -59,6 +59,8 @@ class Scored(Protocol):
 
     @property
     def scores(self) -> dict[str, int]: ...
+    @property
+    def weighted_score(self) -> float: ...
 
 
 class ReviewerSlot(Protocol):
@@ -464,6 +466,20 @@ def assign_refusal(user: User, application: Stateful[Any] | None = None) -> Doma
 
 def can_assign(user: User, application: Stateful[Any]) -> bool:
     return assign_refusal(user, application) is None
+
+
+def calibration_refusal(user: User) -> DomainError | None:
+    """The chair and staff (403) read how each reviewer scores against the others; the report
+    names reviewers."""
+    if not is_overseer(user):
+        return Forbidden(
+            gettext("Only the chair or cluster staff see the calibration of reviewers.")
+        )
+    return None
+
+
+def can_view_calibration(user: User) -> bool:
+    return calibration_refusal(user) is None
 
 
 def declaration_refusal(user: User, application: Reviewable[Any]) -> DomainError | None:
