@@ -49,6 +49,8 @@ STATUS_TONES: dict[str, Tone] = {
     "preparation": Tone.warning,
     "overdue": Tone.warning,
     "high_disagreement": Tone.warning,
+    "harsh": Tone.warning,
+    "lenient": Tone.warning,
     "locked": Tone.warning,
     # refused, stopped, broken
     "rejected": Tone.danger,

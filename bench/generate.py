@@ -502,6 +502,7 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
     from app.library.search import reindex_all
     from app.meetings.models import InvestorProfile, Meeting, MeetingRequest
     from app.membership.models import Application, Assignment, Membership, Review
+    from app.membership.reviews import CRITERIA, weighted_score
     from app.notifications.models import Notification, OutboxMessage
     from app.training.models import Course, Enrolment, TrainingSession
 
@@ -679,13 +680,18 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
         for i, a, u in assignments
     ))  # fmt: skip
     recommendations = ["approve", "approve", "reject", "changes"]
+
+    def review_row(i: int) -> dict[str, Any]:
+        scores = {k: r.randint(1, 5) for k in CRITERIA}
+        return {
+            "id": i, "assignment_id": i, "scores": scores, "weighted_score": weighted_score(scores),
+            "comment": "Сильная команда, рынок требует уточнения.",
+            "recommendation": r.choice(recommendations),
+            "submitted_at": now - timedelta(days=20), "updated_at": now - timedelta(days=20),
+        }  # fmt: skip
+
     w.write("reviews", Review.__table__, len(assignments), (
-        {"id": i, "assignment_id": i,
-         "scores": {k: r.randint(1, 5) for k in ("innovation", "team", "market", "cluster_fit")},
-         "comment": "Сильная команда, рынок требует уточнения.",
-         "recommendation": r.choice(recommendations),
-         "submitted_at": now - timedelta(days=20), "updated_at": now - timedelta(days=20)}
-        for i, _a, _u in assignments
+        review_row(i) for i, _a, _u in assignments
     ))  # fmt: skip
 
     # --- training: courses, sessions, enrolments

@@ -23,6 +23,9 @@ from bench.generate import BENCH_USERS, bench_cookie, bench_token
 QUERY_BUDGET = 10
 # The home page asks every domain of the user's parts for its items: one aggregate each.
 WORKSPACE_BUDGET = QUERY_BUDGET + 8
+# Views that show the committee's scores (an application's page, the JSON list for the committee
+# and staff) also read the committee's scoring standards, one aggregate, for the normalised mean.
+APPLICATION_PAGE_BUDGET = QUERY_BUDGET + 1
 # JSON lists are asked for the page size of the HTML lists; at the benchmark's 1× every list the
 # bench users see holds at least that many rows, so 1× and 10× return as many items and the
 # latency growth measures the data, not a fuller page.
@@ -42,8 +45,18 @@ ROUTES: tuple[Route, ...] = (
     Route("me", "member", "/api/v1/me"),
     Route("organisations (staff)", "staff", "/api/v1/organisations?limit={page}"),
     Route("notifications", "member", "/api/v1/notifications?limit={page}"),
-    Route("applications (staff)", "staff", "/api/v1/applications?limit={page}"),
-    Route("applications (committee)", "committee", "/api/v1/applications?limit={page}"),
+    Route(
+        "applications (staff)",
+        "staff",
+        "/api/v1/applications?limit={page}",
+        budget=APPLICATION_PAGE_BUDGET,
+    ),
+    Route(
+        "applications (committee)",
+        "committee",
+        "/api/v1/applications?limit={page}",
+        budget=APPLICATION_PAGE_BUDGET,
+    ),
     Route("applications (member)", "member", "/api/v1/applications?limit={page}"),
     Route("application", "staff", "/api/v1/applications/{application}"),
     Route(
@@ -76,7 +89,13 @@ ROUTES: tuple[Route, ...] = (
     Route("page organisations", "staff", "/organisations", page=True),
     Route("page notifications", "member", "/notifications", page=True),
     Route("page applications", "staff", "/applications", page=True),
-    Route("page application", "staff", "/applications/{application}", page=True),
+    Route(
+        "page application",
+        "staff",
+        "/applications/{application}",
+        page=True,
+        budget=APPLICATION_PAGE_BUDGET,
+    ),
     Route("page members", None, "/members", page=True),
     Route("page sessions", "member", "/sessions", page=True),
     Route("page session", "staff", "/sessions/{session}", page=True),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, UploadFile, status
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.deps import PagingDep, SessionDep
 from app.membership import (
     applications,
+    calibration,
     committee,
     committee_api,
     decisions,
@@ -154,6 +155,7 @@ def application_out(
             "median": aggregate.median,
             "disagreement": aggregate.disagreement,
             "high_disagreement": aggregate.high_disagreement,
+            "normalised_mean": calibration.normalised_mean(session, card),
         }
     return view
 
@@ -189,9 +191,13 @@ def list_applications(
     session: SessionDep,
     paging: PagingDep,
     status_filter: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
+    sort: Annotated[
+        Literal["newest", "normalised_mean"],
+        Query(description="`normalised_mean`: highest first (chair, staff)"),
+    ] = "newest",
 ) -> dict[str, Any]:
     cards, total = reading.list_applications(
-        session, actor=user, status=status_filter, paging=paging
+        session, actor=user, status=status_filter, paging=paging, sort=sort
     )
     return {"items": [application_out(session, user, card) for card in cards], "total": total}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app import audit
@@ -429,6 +429,9 @@ class Review(Base):
         ForeignKey("membership_assignments.id", ondelete="CASCADE"), unique=True
     )
     scores: Mapped[dict[str, int]] = mapped_column(JSON)
+    # The scores weighed by the rubric when the review was saved (`reviews.rescore`), kept so
+    # that the committee's statistics are SQL aggregates (`calibration`).
+    weighted_score: Mapped[float] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text, default="")
     recommendation: Mapped[Recommendation] = mapped_column(str_enum(Recommendation, 10))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -86,6 +86,13 @@ def _queue_labels() -> list[tuple[str, str]]:
     ]
 
 
+BOARD_SORTS = ("normalised_mean",)
+
+
+def _sort_labels() -> list[tuple[str, str]]:
+    return [("normalised_mean", gettext("Normalised mean, highest first"))]
+
+
 CSV_COLUMNS = (
     "id",
     "organisation",
@@ -97,6 +104,7 @@ CSV_COLUMNS = (
     "decided_at",
     "reviews",
     "weighted_mean",
+    "normalised_mean",
     "median",
     "disagreement",
     "summary",
@@ -124,6 +132,7 @@ def _applications_csv(session: Session, user: Any, cards: list[reading.Card]) ->
             item["decided_at"] or "",
             aggregate.get("reviews", ""),
             "" if aggregate.get("weighted_mean") is None else aggregate["weighted_mean"],
+            "" if aggregate.get("normalised_mean") is None else aggregate["normalised_mean"],
             "" if aggregate.get("median") is None else aggregate["median"],
             "" if aggregate.get("disagreement") is None else aggregate["disagreement"],
             card.summary,
@@ -148,6 +157,7 @@ def applications_page(
     q: Annotated[str | None, Query(max_length=100)] = None,
     queue: Annotated[str | None, Query(max_length=20)] = None,
     format: Annotated[str | None, Query(max_length=10)] = None,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     status_filter = status if status in ApplicationStatus.__members__ else None
     view = policies.applications_view(user)
@@ -157,6 +167,7 @@ def applications_page(
         "region": (region or None) if view.board else None,
         "q": (q or None) if view.board else None,
         "queue": queue if view.queue and queue in reading.QUEUES else None,
+        "sort": sort if view.board and sort in BOARD_SORTS else None,
     }
     export = format == "csv" and view.board
     cards, total = reading.list_applications(
@@ -185,6 +196,8 @@ def applications_page(
             "view": view,
             "can_apply": policies.can_start_application(session, user),
             "can_auto_assign": policies.assign_refusal(user) is None,
+            "sorts": _sort_labels(),
+            "can_view_calibration": policies.can_view_calibration(user),
         },
     )
 

@@ -385,6 +385,20 @@ def can_assign(user: User, application: Stateful[Any]) -> bool:
     return assign_refusal(user, application) is None
 
 
+def calibration_refusal(user: User) -> DomainError | None:
+    """The chair and staff (403) read how each reviewer scores against the others; the report
+    names reviewers."""
+    if not is_overseer(user):
+        return Forbidden(
+            gettext("Only the chair or cluster staff see the calibration of reviewers.")
+        )
+    return None
+
+
+def can_view_calibration(user: User) -> bool:
+    return calibration_refusal(user) is None
+
+
 def declaration_refusal(user: User, application: Reviewable[Any]) -> DomainError | None:
     """A reviewer of the current round declares once."""
     assignment = assignment_of(application, user)

@@ -27,7 +27,7 @@ from app.accounts.models import Organisation, OrganisationMember, User
 from app.db import session_scope
 from app.errors import NotFound
 from app.i18n import gettext
-from app.membership import policies
+from app.membership import calibration, policies
 from app.membership.models import (
     Application,
     ApplicationEvent,
@@ -152,6 +152,7 @@ class ShownResponse(Protocol):
 
 class SubmittedReview(NamedTuple):
     scores: dict[str, int]
+    weighted_score: float
 
 
 class AssignmentRow(NamedTuple):
@@ -309,6 +310,7 @@ _ASSIGNMENT_ROWS = (
         Assignment.conflict,
         Assignment.conflict_kind,
         Review.scores,
+        Review.weighted_score,
     )
     .join(User, User.id == Assignment.reviewer_id)
     .outerjoin(Review, Review.assignment_id == Assignment.id)
@@ -408,12 +410,14 @@ def list_applications(
     queue: str | None = None,
     paging: Paging = Paging(50, 0),
     details: bool = True,
+    sort: str | None = None,
 ) -> tuple[list[Card], int]:
     """Chair and staff see all; committee members their assignments; everyone their own.
     Filters: status, the organisation's sector, region and name (or INN), and for a reviewer
     the state of their own assignment in the current round (`queue`: to_declare, to_review,
     reviewed, overdue). At most seven statements whatever the page size; `details=False` leaves
-    out the documents, timelines, named parties and questions (for views that do not show them)."""
+    out the documents, timelines, named parties and questions (for views that do not show them).
+    The chair and staff may order by normalised mean (`sort="normalised_mean"`, highest first)."""
     conditions: list[ColumnElement[bool]] = []
     by_organisation = bool(sector or region or q)
     if sector:
@@ -433,15 +437,30 @@ def list_applications(
     if by_organisation:
         matching = matching.join(Organisation, Organisation.id == Application.organisation_id)
     matching = matching.where(*conditions)
-    # The page's ids are sorted first and joined afterwards: the joins then run for the rows of
-    # the page only, not for every matching application.
-    page = matching.order_by(*newest_first).limit(paging.limit).offset(paging.offset).subquery()
     # Plain rows on the session's connection: no ORM entities, so no ORM result machinery.
     connection = session.connection()
-    rows = connection.execute(
-        _CARDS.join(page, page.c.id == Application.id).order_by(*newest_first)
-    ).all()
-    total = connection.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    if sort == "normalised_mean" and policies.is_overseer(actor):
+        # Scores are normalised in Python: every matching id is ranked, the page is cut after.
+        ranked = calibration.by_normalised_mean(
+            session, list(session.scalars(matching.order_by(*newest_first)))
+        )
+        total = len(ranked)
+        chosen = ranked[paging.offset : paging.offset + paging.limit]
+        position = {application_id: n for n, application_id in enumerate(chosen)}
+        rows = sorted(
+            connection.execute(_CARDS.where(Application.id.in_(chosen))).all(),
+            key=lambda row: position[row.id],
+        )
+    else:
+        # The page's ids are sorted first and joined afterwards: the joins then run for the
+        # rows of the page only, not for every matching application.
+        page = matching.order_by(*newest_first).limit(paging.limit).offset(paging.offset).subquery()
+        rows = list(
+            connection.execute(
+                _CARDS.join(page, page.c.id == Application.id).order_by(*newest_first)
+            )
+        )
+        total = connection.scalar(select(func.count()).select_from(matching.subquery())) or 0
     ids = [row.id for row in rows]
     assignments = _assignment_rows(connection, ids) if ids else {}
     documents = _document_rows(connection, ids) if ids and details else {}
@@ -506,9 +525,9 @@ def _assignment_rows(
     """The assignments of many applications with their reviewers' names and review scores."""
     found: dict[int, list[AssignmentRow]] = {}
     for row in connection.execute(_ASSIGNMENT_ROWS, {"ids": application_ids}).all():
-        scores = row[-1]
-        review = None if scores is None else SubmittedReview(scores)
-        found.setdefault(row[0], []).append(AssignmentRow._make((*row[1:-1], review)))
+        scores, weighted = row.scores, row.weighted_score
+        review = None if scores is None else SubmittedReview(scores, weighted)
+        found.setdefault(row[0], []).append(AssignmentRow._make((*row[1:-2], review)))
     return found
 
 

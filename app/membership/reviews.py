@@ -57,6 +57,12 @@ def weighted_score(scores: dict[str, int], weights: dict[str, float] | None = No
     return _weigh(scores, *_rubric(weights or review_settings().weights))
 
 
+def rescore(review: Review) -> None:
+    """Keep the review's weighted score (the column the committee's statistics aggregate) in
+    step with its scores; every path that writes scores calls it."""
+    review.weighted_score = weighted_score(review.scores)
+
+
 def save_review(
     session: Session,
     *,
@@ -93,6 +99,7 @@ def save_review(
         review.comment = comment
         review.recommendation = recommendation  # type: ignore[assignment]
         action = "review.updated"
+    rescore(review)
     review.updated_at = now
     session.flush()
     audit.record(

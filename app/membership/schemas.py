@@ -157,6 +157,8 @@ class AggregateOut(Output):
     reviews: int
     quorum: int
     weighted_mean: float | None
+    # The mean of the reviews normalised against each reviewer's history (`calibration`).
+    normalised_mean: float | None
     median: float | None
     disagreement: float | None
     high_disagreement: bool

@@ -16,6 +16,8 @@ class Scored(Protocol):
 
     @property
     def scores(self) -> dict[str, int]: ...
+    @property
+    def weighted_score(self) -> float: ...
 
 
 class ReviewerSlot(Protocol):

@@ -1,4 +1,5 @@
-"""JSON routes: /api/v1/reports/kpis and /api/v1/reports/indicators (staff, observer)."""
+"""JSON routes: /api/v1/reports/kpis and /api/v1/reports/indicators (staff, observer), and
+/api/v1/reports/calibration (chair, staff)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,23 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import CurrentUser
+from app.accounts.models import User
 from app.deps import SessionDep
 from app.i18n import get_timezone
+from app.membership import calibration
 from app.reports import annual, indicators, service
 from app.reports.filters import filters_query
-from app.reports.schemas import Filters, IndicatorOut, IndicatorsOut, KpisOut
+from app.reports.schemas import (
+    CalibrationOut,
+    Filters,
+    IndicatorOut,
+    IndicatorsOut,
+    KpisOut,
+    ReviewerCalibrationOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -69,3 +80,34 @@ def get_indicators(
     return IndicatorsOut(
         year=chosen, items=[IndicatorOut.model_validate(vars(item)) for item in items]
     )
+
+
+def calibration_out(session: Session, user: User) -> CalibrationOut:
+    report = calibration.calibration_report(session, actor=user)
+    return CalibrationOut(
+        committee_mean=report.committee_mean,
+        committee_sd=report.committee_sd,
+        prior_reviews=report.prior_reviews,
+        min_shared_applications=report.min_shared,
+        effect_threshold=report.threshold,
+        reviewers=[
+            ReviewerCalibrationOut(
+                reviewer_id=row.reviewer_id,
+                full_name=row.full_name,
+                reviews=row.reviews,
+                shared_applications=row.shared,
+                difference=row.difference,
+                effect_size=row.effect_size,
+                label=row.label,
+            )
+            for row in report.reviewers
+        ],
+    )
+
+
+@router.get("/reports/calibration", response_model=CalibrationOut)
+def get_calibration(user: CurrentUser, session: SessionDep) -> CalibrationOut:
+    """How each reviewer scores against the other reviewers of the same applications: the mean
+    difference, the number of shared applications, the effect size and harsh / lenient /
+    in line (chair, staff)."""
+    return calibration_out(session, user)

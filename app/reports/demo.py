@@ -40,6 +40,7 @@ from app.membership.models import (
 )
 from app.membership.queries import membership_of
 from app.membership.register import grant_membership
+from app.membership.reviews import rescore
 from app.training.models import Certificate, Course, Enrolment, EnrolmentStatus, TrainingSession
 
 REGIONS = ("Новосибирская область", "Томская область", "Алтайский край", "Кемеровская область")
@@ -190,13 +191,13 @@ def _load_history(session: Session, world: Any) -> None:
                 c: max(1, min(5, base + bias + rng.choice((-1, 0, 0, 1))))
                 for c in ("innovation", "team", "market", "cluster_fit")
             }
-            session.add(
-                Review(
-                    assignment_id=assignment.id,
-                    scores=scores,
-                    recommendation=Recommendation.approve if base > 3 else Recommendation.reject,
-                )
+            review = Review(
+                assignment_id=assignment.id,
+                scores=scores,
+                recommendation=Recommendation.approve if base > 3 else Recommendation.reject,
             )
+            rescore(review)
+            session.add(review)
         if decided is None:
             undecided += 1
         if status != ApplicationStatus.approved or decided is None:

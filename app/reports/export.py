@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable
 
 from app.i18n import N_, gettext
-from app.reports.schemas import STAGES, FunnelRow, KpisOut
+from app.reports.schemas import STAGES, CalibrationOut, FunnelRow, KpisOut
 from app.spreadsheets import text_cell
 from app.vocab import sector_label
 
@@ -111,13 +111,56 @@ def to_csv(report: KpisOut, *, semicolon: bool) -> str:
     writer = csv.writer(buffer, delimiter=";" if semicolon else ",", lineterminator="\r\n")
     writer.writerow([gettext("Section"), gettext("Group"), gettext("Indicator"), gettext("Value")])
     for section, group, indicator, value in report_rows(report):
-        if value is None:
-            shown = ""
-        elif isinstance(value, float):
-            shown = f"{value:g}".replace(".", ",") if semicolon else f"{value:g}"
-        elif isinstance(value, int):
-            shown = str(value)
-        else:
-            shown = text_cell(value)
-        writer.writerow([text_cell(section), text_cell(group), text_cell(indicator), shown])
+        writer.writerow(
+            [text_cell(section), text_cell(group), text_cell(indicator), cell(value, semicolon)]
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+def cell(value: Cell, semicolon: bool) -> str:
+    """A value as a CSV cell; decimals with a comma under `;` separators."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",") if semicolon else f"{value:g}"
+    if isinstance(value, int):
+        return str(value)
+    return text_cell(value)
+
+
+def calibration_label(label: str) -> str:
+    return gettext(CALIBRATION_LABELS[label])
+
+
+CALIBRATION_LABELS = {
+    "harsh": N_("Harsh"),
+    "lenient": N_("Lenient"),
+    "in_line": N_("In line"),
+}
+
+
+def calibration_csv(report: CalibrationOut, *, semicolon: bool) -> str:
+    """The calibration of reviewers, one row per reviewer, as `to_csv` writes files."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if semicolon else ",", lineterminator="\r\n")
+    writer.writerow(
+        [
+            gettext("Reviewer"),
+            gettext("Reviews"),
+            gettext("Shared applications"),
+            gettext("Mean difference"),
+            gettext("Effect size"),
+            gettext("Assessment"),
+        ]
+    )
+    for row in report.reviewers:
+        values: list[Cell] = [
+            row.full_name,
+            row.reviews,
+            row.shared_applications,
+            row.difference,
+            row.effect_size,
+            calibration_label(row.label),
+        ]
+        writer.writerow([cell(value, semicolon) for value in values])
     return "\ufeff" + buffer.getvalue()

@@ -1,5 +1,6 @@
-"""HTML pages: the staff dashboard /reports (filters, charts, tables, CSV export) and the public
-"cluster in numbers" /numbers."""
+"""HTML pages: the staff dashboard /reports (filters, charts, tables, CSV export), the
+calibration of reviewers /reports/calibration (chair, staff) and the public "cluster in numbers"
+/numbers."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from app.errors import FieldError
 from app.formatting import format_number, format_percent
 from app.i18n import get_timezone, gettext
 from app.reports import charts, indicators, policies, service
-from app.reports.api import YearQuery, indicator_file, this_year
-from app.reports.export import stage_label, to_csv
+from app.reports.api import YearQuery, calibration_out, indicator_file, this_year
+from app.reports.export import calibration_csv, calibration_label, stage_label, to_csv
 from app.reports.filters import parse_filters
 from app.reports.schemas import STAGES, Filters, FunnelRow, KpisOut
 from app.vocab import Sector, sector_label
@@ -198,4 +199,28 @@ def annual_report(
             "zone": get_timezone().key,
             "generated": utcnow(),
         },
+    )
+
+
+@router.get("/reports/calibration", response_class=HTMLResponse)
+def calibration_page(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    format: Literal["html", "csv"] = "html",
+    sep: Literal["comma", "semicolon"] = "comma",
+) -> Response:
+    """Each reviewer against the others on the same applications (chair, staff); `?format=csv`
+    downloads the table."""
+    report = calibration_out(session, user)
+    if format == "csv":
+        return Response(
+            calibration_csv(report, semicolon=sep == "semicolon"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="reviewer-calibration.csv"'},
+        )
+    return render_page(
+        request,
+        "reports/calibration.html",
+        {"report": report, "label": calibration_label},
     )

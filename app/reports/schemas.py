@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -144,3 +145,24 @@ class IndicatorOut(BaseModel):
 class IndicatorsOut(BaseModel):
     year: int
     items: list[IndicatorOut]
+
+
+class ReviewerCalibrationOut(BaseModel):
+    reviewer_id: int
+    full_name: str
+    reviews: int  # counted reviews in all
+    shared_applications: int  # applications reviewed together with others
+    difference: float  # mean of (own score − the other reviewers' mean) on those applications
+    effect_size: float  # difference / the committee's standard deviation of scores
+    label: Literal["harsh", "lenient", "in_line"]
+
+
+class CalibrationOut(BaseModel):
+    """`membership.calibration` describes the method."""
+
+    committee_mean: float | None
+    committee_sd: float | None
+    prior_reviews: int
+    min_shared_applications: int
+    effect_threshold: float
+    reviewers: list[ReviewerCalibrationOut]

@@ -43,7 +43,7 @@ def test_board_of_a_chair_whose_organisation_applies_lists_its_row_without_the_r
     own_row = next(row for row in cells if row[1] == "Submitted")
     other_row = next(row for row in cells if row[1] == "Under review")
     assert own_row[3] == "Your organisation's application: its review is not shown to you."
-    assert other_row[3:7] == ["3/3", "4.50", "4.50", "0.00"]
+    assert other_row[3:8] == ["3/3", "4.50", "4.50", "4.50", "0.00"]
 
     listing = chair.api.get("/api/v1/applications").json()
     assert listing["total"] == 2

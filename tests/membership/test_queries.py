@@ -11,7 +11,7 @@ from app.accounts.identifiers import inn_with_check_digits
 from app.accounts.models import Role
 from app.db import Database
 from app.membership.schemas import ApplicationOut, CommitteeApplicationOut
-from bench.routes import QUERY_BUDGET, StatementCounter
+from bench.routes import APPLICATION_PAGE_BUDGET, QUERY_BUDGET, StatementCounter
 from tests.factories import Factory
 from tests.html import Page
 from tests.membership.helpers import GOOD_REVIEW, PDF, Case, decide, draft, reviewed
@@ -70,7 +70,7 @@ def test_application_page_statements_do_not_grow_with_reviews_or_committee_membe
     ]
     assert reviews_table == [f"Reviewer Secretname{n}" for n in range(5)] * 2  # both tables
     assert "Newcomer 2" in page_more.text and "Newcomer 2" not in page_two.text
-    assert count_two == count_five == count_more <= QUERY_BUDGET
+    assert count_two == count_five == count_more <= APPLICATION_PAGE_BUDGET
 
 
 def _rich_case(factory: Factory) -> Case:

@@ -233,6 +233,8 @@ def test_chair_board_shows_weighted_mean_median_and_disagreement(factory: Factor
         "reviews": 3,
         "quorum": 3,
         "weighted_mean": 3.33,
+        # One review each: every score moves a sixth of the way to the committee mean, 3.33.
+        "normalised_mean": 3.33,
         "median": 4.0,
         "disagreement": 4.0,
         "high_disagreement": True,

@@ -57,6 +57,7 @@ from app.membership.models import (
     Recommendation,
     Review,
 )
+from app.membership.reviews import rescore
 from app.training.models import (
     Certificate,
     Course,
@@ -141,13 +142,13 @@ class _Builder:
         )
         names = ("innovation", "team", "market", "cluster_fit")
         values = scores if len(scores) == 4 else scores * 4
-        self.add(
-            Review(
-                assignment_id=assignment.id,
-                scores=dict(zip(names, values, strict=True)),
-                recommendation=Recommendation.approve,
-            )
+        review = Review(
+            assignment_id=assignment.id,
+            scores=dict(zip(names, values, strict=True)),
+            recommendation=Recommendation.approve,
         )
+        rescore(review)
+        self.add(review)
 
     def assign(self, application: Application, reviewer: User, conflict: bool | None) -> None:
         self.add(

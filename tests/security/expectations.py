@@ -954,6 +954,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "admin": 200,
         "observer": 200,
     },
+    # Names reviewers: the chair and staff only, not the regional observer.
+    ("GET", "/api/v1/reports/calibration"): {
+        "*": 403,
+        "anonymous": 401,
+        "chair": 200,
+        "staff": 200,
+        "admin": 200,
+    },
     ("POST", "/api/v1/deals"): {"*": 422, "anonymous": 401},
     ("GET", "/api/v1/deals"): {"*": 200, "anonymous": 401},
     ("GET", "/api/v1/deals/{deal_id}"): {
@@ -1039,6 +1047,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "staff": 200,
         "admin": 200,
         "observer": 200,
+    },
+    ("GET", "/reports/calibration"): {
+        "*": 403,
+        "anonymous": "303:login",
+        "chair": 200,
+        "staff": 200,
+        "admin": 200,
     },
     ("GET", "/deals"): {"*": 200, "anonymous": "303:login"},
     ("GET", "/deals/new"): {
