@@ -39,6 +39,8 @@ from app.membership.models import (
     Membership,
     PartyRelation,
     Review,
+    RubricVersion,
+    criteria_weights,
 )
 from app.membership.queries import (
     counted_review,
@@ -132,6 +134,7 @@ class ShownEvent(Protocol):
 
 class SubmittedReview(NamedTuple):
     scores: dict[str, int]
+    weights: dict[str, float]
 
 
 class AssignmentRow(NamedTuple):
@@ -279,9 +282,11 @@ _ASSIGNMENT_ROWS = (
         Assignment.conflict,
         Assignment.conflict_kind,
         Review.scores,
+        RubricVersion.criteria,
     )
     .join(User, User.id == Assignment.reviewer_id)
     .outerjoin(Review, Review.assignment_id == Assignment.id)
+    .outerjoin(RubricVersion, RubricVersion.id == Review.rubric_version_id)
     .where(Assignment.application_id.in_(_IDS))
     .order_by(Assignment.id)
 )
@@ -453,9 +458,13 @@ def _assignment_rows(
     """The assignments of many applications with their reviewers' names and review scores."""
     found: dict[int, list[AssignmentRow]] = {}
     for row in connection.execute(_ASSIGNMENT_ROWS, {"ids": application_ids}).all():
-        scores = row[-1]
-        review = None if scores is None else SubmittedReview(scores)
-        found.setdefault(row[0], []).append(AssignmentRow._make((*row[1:-1], review)))
+        *head, scores, criteria = row
+        review = (
+            None
+            if scores is None or criteria is None
+            else SubmittedReview(scores, criteria_weights(criteria))
+        )
+        found.setdefault(row[0], []).append(AssignmentRow._make((*head[1:], review)))
     return found
 
 
