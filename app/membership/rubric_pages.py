@@ -23,22 +23,28 @@ FIELDS = ("key", "label", "label_en", "weight", "description")
 BLANK_ROWS = 2
 
 
-def _rows_of(form: dict[str, Any]) -> list[dict[str, Any]]:
-    """The criteria typed into the form (`<row>.<field>`), leaving out empty and removed rows;
-    a weight that is no number stays as typed, for the rubric's checks to refuse."""
+def _rows_of(form: dict[str, Any]) -> list[dict[str, str]]:
+    """The criteria typed into the form (`<row>.<field>`), leaving out empty and removed rows."""
     prefixes = {name.split(".", 1)[0] for name in form if "." in name}
     indexes = sorted(int(p) for p in prefixes if p.isdigit() and len(p) <= 3)
     rows = []
     for index in indexes[: rubric.MAX_CRITERIA * 4]:
-        row: dict[str, Any] = {
-            field: str(form.get(f"{index}.{field}") or "").strip() for field in FIELDS
-        }
-        if form.get(f"{index}.remove") or not any(row.values()):
-            continue
-        with contextlib.suppress(ValueError):
-            row["weight"] = float(row["weight"].replace(",", "."))
-        rows.append(row)
+        row = {field: str(form.get(f"{index}.{field}") or "").strip() for field in FIELDS}
+        if not form.get(f"{index}.remove") and any(row.values()):
+            rows.append(row)
     return rows
+
+
+def _criteria(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The typed rows with their weights as numbers (a decimal comma too); a weight that is no
+    number stays as typed, for the rubric's checks to refuse."""
+    criteria: list[dict[str, Any]] = []
+    for row in rows:
+        criterion: dict[str, Any] = dict(row)
+        with contextlib.suppress(ValueError):
+            criterion["weight"] = float(row["weight"].replace(",", "."))
+        criteria.append(criterion)
+    return criteria
 
 
 def _track(value: str) -> Track:
@@ -106,13 +112,13 @@ def save_criteria(
     target = f"/committee/criteria?track={chosen.value}"
     try:
         with session.begin_nested():
-            rubric.replace_rubric(session, actor=user, track=chosen, criteria=rows)
+            rubric.replace_rubric(session, actor=user, track=chosen, criteria=_criteria(rows))
     except FieldError as exc:
         current = rubric.current_version(session, chosen)
         return _page(
             request,
             track=chosen,
-            rows=rows,
+            rows=list(rows),
             version=current.id,
             inherited=current.track != chosen,
             errors=exc.by_field(),
