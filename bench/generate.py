@@ -501,8 +501,16 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
     from app.library.models import LibraryItem, LibraryTag
     from app.library.search import reindex_all
     from app.meetings.models import InvestorProfile, Meeting, MeetingRequest
-    from app.membership.models import Application, Assignment, Membership, Review
-    from app.membership.reviews import CRITERIA, weighted_score
+    from app.membership.models import (
+        Application,
+        Assignment,
+        Membership,
+        Review,
+        RubricVersion,
+        criteria_weights,
+    )
+    from app.membership.reviews import weighted_score
+    from app.membership.rubric import default_criteria
     from app.notifications.models import Notification, OutboxMessage
     from app.training.models import Course, Enrolment, TrainingSession
 
@@ -656,8 +664,12 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
                 "decision_codes": [], "decided_by_id": 1 if decided else None,
                 "created_at": created, "updated_at": decided or submitted or created,
                 "submitted_at": submitted, "decided_at": decided,
+                "rubric_version_id": None if submitted is None else 1,
             }  # fmt: skip
 
+    w.write("rubric versions", RubricVersion.__table__, 1, iter([
+        {"id": 1, "track": "membership", "criteria": default_criteria(), "created_at": now}
+    ]))  # fmt: skip
     w.write("applications", Application.__table__, n_app, application_rows())
 
     reviewed = [(n, s) for n, _, s in applications if s not in ("draft", "submitted")]
@@ -681,10 +693,13 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
     ))  # fmt: skip
     recommendations = ["approve", "approve", "reject", "changes"]
 
+    weights = criteria_weights(default_criteria())
+
     def review_row(i: int) -> dict[str, Any]:
-        scores = {k: r.randint(1, 5) for k in CRITERIA}
+        scores = {k: r.randint(1, 5) for k in weights}
         return {
-            "id": i, "assignment_id": i, "scores": scores, "weighted_score": weighted_score(scores),
+            "id": i, "assignment_id": i, "scores": scores, "rubric_version_id": 1,
+            "weighted_score": weighted_score(scores, weights),
             "comment": "Сильная команда, рынок требует уточнения.",
             "recommendation": r.choice(recommendations),
             "submitted_at": now - timedelta(days=20), "updated_at": now - timedelta(days=20),

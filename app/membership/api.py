@@ -168,7 +168,8 @@ def review_out(review: Review) -> ReviewOut:
         reviewer_name=assignment.reviewer.full_name,
         round=assignment.round,
         scores=review.scores,
-        weighted_score=reviews.weighted_score(review.scores),
+        weighted_score=reviews.weighted_score(review.scores, review.weights),
+        rubric_version=review.rubric_version_id,
         comment=review.comment,
         recommendation=review.recommendation,
         submitted_at=review.submitted_at,
@@ -315,7 +316,7 @@ def save_review(
         session,
         actor=user,
         application_id=application_id,
-        scores=body.scores.model_dump(),
+        scores=body.scores,
         comment=body.comment,
         recommendation=body.recommendation,
     )

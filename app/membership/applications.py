@@ -19,7 +19,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, NotFound, raise_field_errors
 from app.i18n import gettext, ngettext
-from app.membership import policies
+from app.membership import policies, rubric
 from app.membership.committee import reopen_review
 from app.membership.kinds import SUBMITTED
 from app.membership.models import (
@@ -252,6 +252,7 @@ def submit_application(session: Session, *, actor: User, application_id: int) ->
     resubmission = application.status == ApplicationStatus.changes_requested
     transition(session, application, ApplicationStatus.submitted, actor=actor)
     application.submitted_at = submitted_at = utcnow()
+    rubric.stamp(session, application)
     session.flush()
     if resubmission:
         reopen_review(session, application)
@@ -369,4 +370,5 @@ def appeal(session: Session, *, actor: User, application_id: int, statement: str
     transition(
         session, application, ApplicationStatus.submitted, actor=actor, data={"appeal": True}
     )
+    rubric.stamp(session, application)
     return application

@@ -4,26 +4,70 @@ routes with an application id, so that `/applications/open-for-bids` is not read
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query
 
 from app.accounts.deps import CurrentUser
+from app.accounts.models import User
 from app.deps import SessionDep
 from app.i18n import gettext
-from app.membership import bidding, committee
+from app.membership import bidding, committee, policies, rubric
+from app.membership.models import RubricVersion, Track
 from app.membership.schemas import (
     AutoAssignIn,
     AutoAssignOut,
     BidIn,
     BidOut,
+    CriterionIn,
+    CriterionOut,
     ExpertiseIn,
     ExpertiseOut,
     OpenApplicationOut,
     PairOut,
+    RubricOut,
     UnfilledOut,
 )
 from app.schemas import Page
 
 router = APIRouter()
+TrackQuery = Annotated[Track, Query()]
+
+
+def rubric_out(version: RubricVersion) -> RubricOut:
+    return RubricOut(
+        items=[CriterionOut(**c) for c in version.criteria],
+        total=len(version.criteria),
+        version=version.id,
+        track=version.track,
+        created_at=version.created_at,
+    )
+
+
+@router.get("/review-criteria", response_model=RubricOut)
+def get_review_criteria(
+    user: CurrentUser, session: SessionDep, track: TrackQuery = Track.membership
+) -> RubricOut:
+    return rubric_out(rubric.read_rubric(session, actor=user, track=track))
+
+
+def _rubric_editor(user: CurrentUser) -> User:
+    """Staff only, asked before the body is read: others are refused (403) whatever they send."""
+    policies.enforce(policies.rubric_edit_refusal(user))
+    return user
+
+
+@router.put("/review-criteria", response_model=RubricOut)
+def put_review_criteria(
+    body: Annotated[list[CriterionIn], Body(max_length=100)],
+    user: Annotated[User, Depends(_rubric_editor)],
+    session: SessionDep,
+    track: TrackQuery = Track.membership,
+) -> RubricOut:
+    version = rubric.replace_rubric(
+        session, actor=user, track=track, criteria=[c.model_dump() for c in body]
+    )
+    return rubric_out(version)
 
 
 @router.put("/me/expertise", response_model=ExpertiseOut)

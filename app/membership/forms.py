@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from app.errors import FieldError
 from app.i18n import gettext
 from app.membership.models import Recommendation
+from app.membership.rubric import RESERVED_KEYS
 from app.schemas import Input
 from app.web import parse_form
 
@@ -45,15 +46,6 @@ def section_labels() -> list[tuple[str, str]]:
     ]
 
 
-def criteria_labels() -> list[tuple[str, str]]:
-    return [
-        ("innovation", gettext("Innovation")),
-        ("team", gettext("Team")),
-        ("market", gettext("Market")),
-        ("cluster_fit", gettext("Cluster fit")),
-    ]
-
-
 def with_parties(form: dict[str, Any], *, keep_missing: bool) -> dict[str, Any]:
     """Competitors and shareholders come from textareas: INNs or portal numbers, one per line
     (commas and spaces also separate them)."""
@@ -72,11 +64,22 @@ class AssignForm(Input):
     auto: bool = False
 
 
+def review_scores(form: dict[str, Any], refusal: str) -> dict[str, int]:
+    """The scores of the review form: one field per criterion of the application's rubric,
+    named by its key, beside the comment and the recommendation (the service checks the keys
+    and the range)."""
+    scores: dict[str, int] = {}
+    for name, value in form.items():
+        if name in RESERVED_KEYS:
+            continue
+        try:
+            scores[name] = int(str(value))
+        except ValueError:
+            raise FieldError(name, refusal) from None
+    return scores
+
+
 class ReviewForm(Input):
-    innovation: int = Field(ge=1, le=5)
-    team: int = Field(ge=1, le=5)
-    market: int = Field(ge=1, le=5)
-    cluster_fit: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=10_000)
     recommendation: Recommendation
 

@@ -262,6 +262,29 @@ class DocumentKind(LabelledEnum):
         }
 
 
+class RubricVersion(Base):
+    """The review criteria of a track as staff set them at one time, never changed afterwards:
+    `criteria` is a list of `{key, label, label_en, weight, description}`. The incubation track
+    follows the membership rubric until staff give it one of its own."""
+
+    __tablename__ = "membership_rubric_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track: Mapped[Track] = mapped_column(str_enum(Track, 12), index=True)
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return criteria_weights(self.criteria)
+
+
+def criteria_weights(criteria: list[dict[str, Any]]) -> dict[str, float]:
+    """The weight of each criterion of a rubric, by key."""
+    return {c["key"]: float(c["weight"]) for c in criteria}
+
+
 class Application(Base):
     """A start-up's application for membership. `open_organisation_id` equals `organisation_id`
     while the application is open and is NULL otherwise: its unique index allows one open
@@ -291,6 +314,10 @@ class Application(Base):
     track: Mapped[Track] = mapped_column(
         str_enum(Track, 12), default=Track.membership, server_default=Track.membership.value
     )
+    # The rubric current when the application was last submitted; its reviews use it.
+    rubric_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("membership_rubric_versions.id")
+    )
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decision_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -302,6 +329,7 @@ class Application(Base):
     decided_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
+    rubric_version: Mapped[RubricVersion | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="application", order_by="Attachment.id", cascade="all, delete-orphan"
     )
@@ -434,13 +462,20 @@ class Review(Base):
     weighted_score: Mapped[float] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text, default="")
     recommendation: Mapped[Recommendation] = mapped_column(str_enum(Recommendation, 10))
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("membership_rubric_versions.id"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assignment: Mapped[Assignment] = relationship(back_populates="review")
+    # Joined wherever a review is loaded: its weights and labels come with it.
+    rubric_version: Mapped[RubricVersion] = relationship(lazy="joined")
     versions: Mapped[list[ReviewVersion]] = relationship(
         order_by="ReviewVersion.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.rubric_version.weights
 
 
 class ReviewVersion(Base):

@@ -33,6 +33,8 @@ from app.membership import (
     register_pages,
     responses,
     reviews,
+    rubric,
+    rubric_pages,
 )
 from app.membership.api import application_out
 from app.membership.models import (
@@ -51,7 +53,6 @@ from app.membership.schemas import (
     DeclarationIn,
     ResponseIn,
     ResponseRequestIn,
-    ReviewIn,
 )
 from app.pagination import Pagination, Paging, page_paging
 from app.spreadsheets import text_cell
@@ -67,6 +68,7 @@ from app.web import (
 
 router = APIRouter(include_in_schema=False)
 router.include_router(committee_pages.router)
+router.include_router(rubric_pages.router)
 
 
 PAGE_SIZE = 50
@@ -290,6 +292,7 @@ def _application_view(
     actions = policies.application_actions(session, user, application, decision.affiliations)
     my_assignment = policies.assignment_of(application, user) if actions.committee_view else None
     shown = reviews.reviews_on_record(application) if actions.view_reviews else []
+    version = rubric.version_of(session, application) if actions.review else None
     return render_page(
         request,
         "membership/application.html",
@@ -301,7 +304,8 @@ def _application_view(
             else [],
             "status_labels": dict(ApplicationStatus.choices()),
             "sections": forms.section_labels(),
-            "criteria": forms.criteria_labels(),
+            "criteria": rubric.labels(version) if version else [],
+            "criteria_help": rubric.descriptions(version) if version else {},
             "edit_values": edit_values or {},
             "edit_errors": edit_errors or {},
             "document_kinds": DocumentKind.choices(),
@@ -316,10 +320,12 @@ def _application_view(
             "discussion": discussion.thread(session, application.id)
             if actions.read_discussion
             else [],
-            "reviews": [_review_row(a, r) for a, r in shown if queries.is_counted(application, a)],
-            "earlier_reviews": [
-                _review_row(a, r) for a, r in shown if not queries.is_counted(application, a)
-            ],
+            "reviews": _review_table(
+                [(a, r) for a, r in shown if queries.is_counted(application, a)]
+            ),
+            "earlier_reviews": _review_table(
+                [(a, r) for a, r in shown if not queries.is_counted(application, a)]
+            ),
             "decision_conflict": decision.refusal.detail
             if isinstance(decision.refusal, policies.ConflictOfInterest)
             else None,
@@ -341,15 +347,23 @@ def _application_view(
     )
 
 
-def _review_row(assignment: Assignment, review: Review) -> dict[str, Any]:
-    return {
-        "reviewer_name": assignment.reviewer_name,
-        "round": assignment.round,
-        "scores": review.scores,
-        "weighted_score": reviews.weighted_score(review.scores),
-        "recommendation": review.recommendation,
-        "comment": review.comment,
-    }
+def _review_table(shown: list[tuple[Assignment, Review]]) -> dict[str, Any] | None:
+    """Reviews as a table: a column for each criterion of the rubric versions they used."""
+    if not shown:
+        return None
+    rows = [
+        {
+            "reviewer_name": assignment.reviewer_name,
+            "round": assignment.round,
+            "scores": review.scores,
+            "weighted_score": reviews.weighted_score(review.scores, review.weights),
+            "recommendation": review.recommendation,
+            "comment": review.comment,
+        }
+        for assignment, review in shown
+    ]
+    columns = rubric.merged_labels(review.rubric_version for _a, review in shown)
+    return {"columns": columns, "rows": rows}
 
 
 @router.post("/applications/{application_id}/edit")
@@ -528,18 +542,13 @@ def review(
     def save() -> object:
         refusal = gettext("Give every score from 1 to 5 and a recommendation.")
         parsed = forms.valid(forms.ReviewForm, form, refusal)
-        body = ReviewIn(
-            scores={name: getattr(parsed, name) for name in reviews.CRITERIA},
-            comment=parsed.comment or "",
-            recommendation=parsed.recommendation,
-        )
         return reviews.save_review(
             session,
             actor=user,
             application_id=application_id,
-            scores=body.scores.model_dump(),
-            comment=body.comment,
-            recommendation=body.recommendation,
+            scores=forms.review_scores(form, refusal),
+            comment=parsed.comment or "",
+            recommendation=parsed.recommendation,
         )
 
     return form_action(

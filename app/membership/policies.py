@@ -466,6 +466,27 @@ def bids_refusal(user: User) -> Forbidden | None:
     return Forbidden(gettext("Only committee members bid on applications."))
 
 
+def may_read_rubric(user: User | None) -> bool:
+    """The review criteria: staff keep them; chairs and the committee work with them."""
+    return user is not None and user.has_role(Role.committee, *OVERSEERS)
+
+
+def rubric_view_refusal(user: User) -> Forbidden | None:
+    if may_read_rubric(user):
+        return None
+    return Forbidden(gettext("Only the committee, its chairs and cluster staff see the rubric."))
+
+
+def may_edit_rubric(user: User | None) -> bool:
+    return user is not None and user.is_staff
+
+
+def rubric_edit_refusal(user: User) -> Forbidden | None:
+    if may_edit_rubric(user):
+        return None
+    return Forbidden(gettext("Only cluster staff change the review criteria."))
+
+
 def can_bid(user: User | None) -> bool:
     return keeps_expertise(user)
 

@@ -40,6 +40,8 @@ from app.membership.models import (
     PartyRelation,
     ResponseRequest,
     Review,
+    RubricVersion,
+    criteria_weights,
 )
 from app.membership.queries import (
     counted_review,
@@ -153,6 +155,7 @@ class ShownResponse(Protocol):
 class SubmittedReview(NamedTuple):
     scores: dict[str, int]
     weighted_score: float
+    weights: dict[str, float]
 
 
 class AssignmentRow(NamedTuple):
@@ -311,9 +314,11 @@ _ASSIGNMENT_ROWS = (
         Assignment.conflict_kind,
         Review.scores,
         Review.weighted_score,
+        RubricVersion.criteria,
     )
     .join(User, User.id == Assignment.reviewer_id)
     .outerjoin(Review, Review.assignment_id == Assignment.id)
+    .outerjoin(RubricVersion, RubricVersion.id == Review.rubric_version_id)
     .where(Assignment.application_id.in_(_IDS))
     .order_by(Assignment.id)
 )
@@ -525,9 +530,13 @@ def _assignment_rows(
     """The assignments of many applications with their reviewers' names and review scores."""
     found: dict[int, list[AssignmentRow]] = {}
     for row in connection.execute(_ASSIGNMENT_ROWS, {"ids": application_ids}).all():
-        scores, weighted = row.scores, row.weighted_score
-        review = None if scores is None else SubmittedReview(scores, weighted)
-        found.setdefault(row[0], []).append(AssignmentRow._make((*row[1:-2], review)))
+        *head, scores, weighted, criteria = row
+        review = (
+            None
+            if scores is None or criteria is None
+            else SubmittedReview(scores, weighted, criteria_weights(criteria))
+        )
+        found.setdefault(row[0], []).append(AssignmentRow._make((*head[1:], review)))
     return found
 
 

@@ -4,6 +4,7 @@ reviews."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,54 +14,43 @@ from app import audit
 from app.accounts.models import User
 from app.config import get_settings
 from app.db import utcnow
-from app.membership import policies
+from app.errors import FieldError
+from app.membership import policies, rubric
 from app.membership.models import Application, Assignment, Review, ReviewVersion
 from app.membership.queries import counted_reviews
 from app.membership.reading import REVIEWS_LOAD, get_application, log_refusal
 from app.membership.shapes import Reviewable
 
-CRITERIA = ("innovation", "team", "market", "cluster_fit")
 HIGH_DISAGREEMENT = 2.0
 
 
 @dataclass(frozen=True)
 class ReviewSettings:
-    weights: dict[str, float]
     quorum: int
     term_days: int
 
 
 def review_settings() -> ReviewSettings:
-    """The rubric weights, the quorum and the membership term (`PORTAL_MEMBERSHIP_*`)."""
+    """The quorum and the membership term (`PORTAL_MEMBERSHIP_*`); the weights are the rubric's
+    (`app.membership.rubric`)."""
     settings = get_settings()
     return ReviewSettings(
-        weights=dict(settings.membership_weights),
-        quorum=settings.membership_quorum,
-        term_days=settings.membership_term_days,
+        quorum=settings.membership_quorum, term_days=settings.membership_term_days
     )
 
 
-def _rubric(weights: dict[str, float]) -> tuple[tuple[float, ...], float]:
-    """The weight of each criterion and their sum."""
-    factors = tuple(weights.get(name, 0.0) for name in CRITERIA)
-    return factors, sum(factors) or 1.0
-
-
-def _weigh(scores: dict[str, int], factors: tuple[float, ...], total: float) -> float:
-    return round(
-        sum(scores[name] * factor for name, factor in zip(CRITERIA, factors, strict=True)) / total,
-        2,
-    )
-
-
-def weighted_score(scores: dict[str, int], weights: dict[str, float] | None = None) -> float:
-    return _weigh(scores, *_rubric(weights or review_settings().weights))
+def weighted_score(scores: Mapping[str, int], weights: Mapping[str, float]) -> float:
+    """The scores weighed by the rubric version they were given under, on the same 1..5 scale
+    whatever the criteria and the sum of the weights."""
+    factors = {name: weight for name, weight in weights.items() if name in scores}
+    total = sum(factors.values()) or 1.0
+    return round(sum(scores[name] * factor for name, factor in factors.items()) / total, 2)
 
 
 def rescore(review: Review) -> None:
     """Keep the review's weighted score (the column the committee's statistics aggregate) in
     step with its scores; every path that writes scores calls it."""
-    review.weighted_score = weighted_score(review.scores)
+    review.weighted_score = weighted_score(review.scores, review.weights)
 
 
 def save_review(
@@ -78,11 +68,22 @@ def save_review(
     policies.enforce(policies.review_refusal(actor, application))
     assignment = policies.assignment_of(application, actor)
     assert assignment is not None  # review_refusal: the reviewer is assigned to this round
+    if application.rubric_version is None:  # submitted before the rubric had versions
+        rubric.stamp(session, application)
+    version = application.rubric_version
+    assert version is not None
+    problem = rubric.scores_problem(version, scores)
+    if problem is not None:
+        raise FieldError("scores", problem)
     review = assignment.review
     now = utcnow()
     if review is None:
         review = Review(
-            scores=dict(scores), comment=comment, recommendation=recommendation, submitted_at=now
+            scores=dict(scores),
+            comment=comment,
+            recommendation=recommendation,
+            rubric_version=version,
+            submitted_at=now,
         )
         assignment.review = review
         action = "review.submitted"
@@ -96,6 +97,7 @@ def save_review(
             )
         )
         review.scores = dict(scores)
+        review.rubric_version = version
         review.comment = comment
         review.recommendation = recommendation  # type: ignore[assignment]
         action = "review.updated"
@@ -147,8 +149,7 @@ class Aggregate:
 
 def aggregate(application: Reviewable[Any]) -> Aggregate:
     config = review_settings()
-    factors, total = _rubric(config.weights)
-    values = [_weigh(r.scores, factors, total) for r in counted_reviews(application)]
+    values = [weighted_score(r.scores, r.weights) for r in counted_reviews(application)]
     if not values:
         return Aggregate(0, config.quorum, None, None, None, False)
     spread = round(max(values) - min(values), 2)

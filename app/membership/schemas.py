@@ -69,18 +69,16 @@ class DeclarationIn(Input):
         return self
 
 
-Score = Field(ge=1, le=5)
-
-
-class ScoresIn(Input):
-    innovation: int = Score
-    team: int = Score
-    market: int = Score
-    cluster_fit: int = Score
+# One score from 1 to 5 per criterion of the application's rubric version (the service checks
+# the keys against it).
+Scores = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=40)], Annotated[int, Field(ge=1, le=5)]],
+    Field(max_length=12),
+]
 
 
 class ReviewIn(Input):
-    scores: ScoresIn
+    scores: Scores
     comment: str = Field(default="", max_length=10_000)
     recommendation: Recommendation
 
@@ -210,6 +208,7 @@ class ReviewOut(Output):
     round: int
     scores: dict[str, int]
     weighted_score: float
+    rubric_version: int
     comment: str
     recommendation: Recommendation
     submitted_at: datetime
@@ -311,3 +310,33 @@ class AutoAssignOut(Output):
     bound: float
     optimal: bool
     unfilled: list[UnfilledOut]
+
+
+class CriterionIn(Input):
+    """One criterion of the rubric; `rubric.criteria_problems` checks them together (422)."""
+
+    key: str = Field(max_length=100)
+    label: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+    weight: float
+    description: str = Field(default="", max_length=2000)
+
+
+class CriterionOut(Output):
+    key: str
+    label: str
+    label_en: str
+    weight: float
+    description: str
+
+
+class RubricOut(Output):
+    """The current criteria of a track (`items`), with the version that holds them (null before
+    any is stored) and the track it belongs to (incubation follows membership until it has its
+    own)."""
+
+    items: list[CriterionOut]
+    total: int
+    version: int | None
+    track: Track
+    created_at: datetime | None

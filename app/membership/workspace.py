@@ -21,6 +21,8 @@ from app.membership.models import (
     Attachment,
     Bid,
     Review,
+    RubricVersion,
+    criteria_weights,
 )
 from app.membership.policies import can_start_application
 from app.membership.queries import counted_review, counting_assignment, is_member, open_review
@@ -171,15 +173,18 @@ def chair_items(session: Session, user: User) -> list[WorkItem]:
     # The review read under another name: `counted_review` asks of `Review` in a subquery.
     review = aliased(Review)
     scores = session.execute(
-        select(Assignment.application_id, review.scores)
+        select(Assignment.application_id, review.scores, RubricVersion.criteria)
         .join(review, review.assignment_id == Assignment.id)
+        .join(RubricVersion, RubricVersion.id == review.rubric_version_id)
         .join(Application, Application.id == Assignment.application_id)
         .where(Application.status == ApplicationStatus.under_review, counted_review())
         .order_by(Assignment.application_id)
     ).all()
     weighted: dict[int, list[float]] = {}
-    for application_id, review_scores in scores:
-        weighted.setdefault(application_id, []).append(weighted_score(review_scores))
+    for application_id, review_scores, criteria in scores:
+        weighted.setdefault(application_id, []).append(
+            weighted_score(review_scores, criteria_weights(criteria))
+        )
     quorum = review_settings().quorum
     ready = [a for a, values in weighted.items() if len(values) >= quorum]
     split = [

@@ -80,6 +80,7 @@ MAIN = (
 WORK_AREAS = (
     NavItem("/memberships", N_("Memberships"), _by_role(site.works_as_staff)),
     NavItem("/committee/bids", N_("Bids"), _by_role(membership.can_bid)),
+    NavItem("/committee/criteria", N_("Review criteria"), _by_role(membership.may_edit_rubric)),
     NavItem("/courses", N_("Courses"), _by_role(training.can_manage_training)),
     NavItem("/events/manage", N_("Manage events"), _by_role(events.can_manage_events)),
     NavItem(

@@ -41,6 +41,7 @@ from app.membership.models import (
 from app.membership.queries import membership_of
 from app.membership.register import grant_membership
 from app.membership.reviews import rescore
+from app.membership.rubric import current_version
 from app.training.models import Certificate, Course, Enrolment, EnrolmentStatus, TrainingSession
 
 REGIONS = ("Новосибирская область", "Томская область", "Алтайский край", "Кемеровская область")
@@ -129,6 +130,7 @@ def _load_history(session: Session, world: Any) -> None:
     session.add(past_session)
     session.flush()
     seat = undecided = 0
+    rubric = current_version(session, "membership", create=True)
     for index, name in enumerate(NAMES):
         inn = inn_with_check_digits(f"{int(MARKER_INN) + index:09d}")
         founder = User(
@@ -171,6 +173,7 @@ def _load_history(session: Session, world: Any) -> None:
             summary=f"{name}: продукт для отрасли",
             submitted_at=submitted,
             decided_at=decided,
+            rubric_version=rubric,
         )
         session.add(application)
         session.flush()
@@ -194,6 +197,7 @@ def _load_history(session: Session, world: Any) -> None:
             review = Review(
                 assignment_id=assignment.id,
                 scores=scores,
+                rubric_version=rubric,
                 recommendation=Recommendation.approve if base > 3 else Recommendation.reject,
             )
             rescore(review)

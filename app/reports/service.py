@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    Float,
     String,
     and_,
     case,
@@ -77,7 +76,6 @@ DECIDED = (
     ApplicationStatus.rejected,
     ApplicationStatus.changes_requested,
 )
-CRITERIA = ("innovation", "team", "market", "cluster_fit")
 
 
 @dataclass(frozen=True)
@@ -344,9 +342,9 @@ def decisions(session: Session, scope: Scope) -> DecisionsOut:
 
 def reviews(session: Session, scope: Scope) -> ReviewsOut:
     """Open reviews (`membership.queries.open_review`) on applications under review: today's
-    workload, whatever the filters. Calibration: each
-    reviewer's mean score (the mean of the four criteria per review) against the committee's mean
-    over the same reviews of the cohort."""
+    workload, whatever the filters. Calibration: each reviewer's mean score (per review, the mean
+    of the criteria of its own rubric version) against the committee's mean over the same reviews
+    of the cohort."""
     load = session.execute(
         select(Assignment.reviewer_id, User.full_name, func.count())
         .join(Application, Application.id == Assignment.application_id)
@@ -355,29 +353,28 @@ def reviews(session: Session, scope: Scope) -> ReviewsOut:
         .group_by(Assignment.reviewer_id, User.full_name)
         .order_by(func.count().desc(), User.full_name)
     ).all()
-    score = cast(
-        sum(
-            (Review.scores[c].as_integer() for c in CRITERIA[1:]),
-            Review.scores[CRITERIA[0]].as_integer(),
-        ),
-        Float,
-    ) / float(len(CRITERIA))
     rows = session.execute(
-        select(Assignment.reviewer_id, User.full_name, func.count(), func.sum(score))
+        select(Assignment.reviewer_id, User.full_name, Review.scores)
         .select_from(Review)
         .join(Assignment, Assignment.id == Review.assignment_id)
         .join(Application, Application.id == Assignment.application_id)
         .join(Organisation, Organisation.id == Application.organisation_id)
         .join(User, User.id == Assignment.reviewer_id)
         .where(*_cohort(scope))
-        .group_by(Assignment.reviewer_id, User.full_name)
-        .order_by(User.full_name)
+        .order_by(User.full_name, Assignment.reviewer_id)
     ).all()
-    total_reviews = sum(int(r[2]) for r in rows)
-    committee_mean = sum(float(r[3]) for r in rows) / total_reviews if total_reviews else None
+    # Each review's mean over the criteria of its own rubric version: 1..5 whatever the version.
+    by_reviewer: dict[tuple[int, str], list[float]] = {}
+    for reviewer_id, name, scores in rows:
+        values = [float(v) for v in scores.values()] or [0.0]
+        by_reviewer.setdefault((reviewer_id, name), []).append(sum(values) / len(values))
+    total_reviews = sum(len(means) for means in by_reviewer.values())
+    committee_mean = (
+        sum(sum(means) for means in by_reviewer.values()) / total_reviews if total_reviews else None
+    )
     calibration = []
-    for reviewer_id, name, count, total in rows:
-        mean = float(total) / int(count)
+    for (reviewer_id, name), means in by_reviewer.items():
+        count, mean = len(means), sum(means) / len(means)
         calibration.append(
             ReviewerCalibration(
                 reviewer_id=reviewer_id,

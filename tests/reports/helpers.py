@@ -58,6 +58,7 @@ from app.membership.models import (
     Review,
 )
 from app.membership.reviews import rescore
+from app.membership.rubric import current_version
 from app.training.models import (
     Certificate,
     Course,
@@ -146,6 +147,7 @@ class _Builder:
             assignment_id=assignment.id,
             scores=dict(zip(names, values, strict=True)),
             recommendation=Recommendation.approve,
+            rubric_version=current_version(self.session, "membership", create=True),
         )
         rescore(review)
         self.add(review)

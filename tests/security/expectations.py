@@ -151,6 +151,15 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/api/v1/applications/{application_id}/assignments"): {"*": 422, "anonymous": 401},
     ("PUT", "/api/v1/me/expertise"): {"*": 403, "anonymous": 401, "committee": 200},
     ("GET", "/api/v1/applications/open-for-bids"): {"*": 403, "anonymous": 401, "committee": 200},
+    ("GET", "/api/v1/review-criteria"): {
+        "*": 403,
+        "anonymous": 401,
+        "committee": 200,
+        "chair": 200,
+        "staff": 200,
+        "admin": 200,
+    },
+    ("PUT", "/api/v1/review-criteria"): {"*": 403, "anonymous": 401, "staff": 422, "admin": 422},
     ("PUT", "/api/v1/applications/{application_id}/bid"): {"*": 422, "anonymous": 401},
     ("POST", "/api/v1/applications/assignments/auto"): {
         "*": 403,
@@ -601,6 +610,18 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "committee": 303,
     },
     ("GET", "/committee/bids"): {"*": 403, "anonymous": "303:login", "committee": 200},
+    ("GET", "/committee/criteria"): {
+        "*": 403,
+        "anonymous": "303:login",
+        "staff": 200,
+        "admin": 200,
+    },
+    ("POST", "/committee/criteria"): {
+        "*": "303:error",
+        "anonymous": "303:login",
+        "staff": 422,
+        "admin": 422,
+    },
     ("POST", "/committee/bids/{application_id}"): {"*": "303:error", "anonymous": "303:login"},
     ("POST", "/committee/auto-assign"): {
         "*": "303:error",
