@@ -175,7 +175,7 @@ def test_refusals_leave_no_story(factory: Factory) -> None:
     assert first.status_code == 201
     again = world.draft(confirmed)
     assert again.status_code == 409
-    assert "already has a success story" in again.json()["detail"]
+    assert "уже есть история успеха" in again.json()["detail"]
     assert factory.count(SuccessStory) == 1
     # A member who is not an owner does not speak for the organisation.
     story_url = f"/api/v1/success-stories/{first.json()['id']}/consent"
