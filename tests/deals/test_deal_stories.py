@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.accounts.models import OrganisationKind, OrganisationMember, OrganisationRole, Role
 from app.audit import AuditEntry
+from app.demo import load_demo
 from app.deals.models import Deal
 from app.introductions.models import SuccessStory
 from app.notifications.models import Notification
@@ -254,3 +255,20 @@ def test_the_success_stories_indicator_counts_a_published_deal_story(factory: Fa
     assert indicator() == 0
     world.investor.api.post(f"/api/v1/success-stories/{story_id}/consent")
     assert indicator() == 1
+
+
+def test_the_demo_tells_its_seed_round_as_one_published_story(factory: Factory) -> None:
+    for _ in range(2):
+        with factory.database.session_scope() as session:
+            load_demo(session)
+
+    with factory.database.session_scope(write=False) as session:
+        told = session.scalars(select(Deal).where(Deal.story_id.is_not(None))).all()
+        assert len(told) == 1
+        story = told[0].story
+        assert story is not None and story.is_published
+        assert story.partner_organisation_id == told[0].investor_organisation_id is not None
+        story_id = story.id
+    anonymous = TestClient(factory.app)
+    assert story_id in _public_ids(anonymous)
+    assert "ГеоТех Сибирь" in Page(anonymous.get("/success-stories?lang=ru").text).text
