@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.accounts.models import OrganisationKind, OrganisationMember, OrganisationRole, Role
 from app.audit import AuditEntry
-from app.demo import load_demo
 from app.deals.models import Deal
+from app.demo import load_demo
 from app.introductions.models import SuccessStory
 from app.notifications.models import Notification
 from tests.factories import Actor, Factory, make_member
