@@ -3,10 +3,12 @@ other story once the member organisation and, when it is on the portal, the inve
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.deals import policies
+from app.deals.models import Deal
 from app.deals.service import get_visible
 from app.introductions import stories
 from app.introductions.models import SuccessStory
@@ -24,7 +26,12 @@ def draft_story(
 ) -> SuccessStory:
     deal = get_visible(session, actor=actor, deal_id=deal_id)
     # The deal's row lock makes a second, concurrent draft wait and then find the first story.
-    session.refresh(deal, with_for_update=True)
+    session.execute(
+        select(Deal)
+        .where(Deal.id == deal.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     refusal = policies.story_refusal(actor, deal)
     if refusal is not None:
         raise refusal
