@@ -26,12 +26,12 @@ def draft_story(
 ) -> SuccessStory:
     deal = get_visible(session, actor=actor, deal_id=deal_id)
     # The deal's row lock makes a second, concurrent draft wait and then find the first story.
-    session.execute(
+    deal = session.scalars(
         select(Deal)
         .where(Deal.id == deal.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()
     refusal = policies.story_refusal(actor, deal)
     if refusal is not None:
         raise refusal

@@ -4,6 +4,7 @@ its form in Russian and English; the region's success_stories indicator counting
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -272,3 +273,24 @@ def test_the_demo_tells_its_seed_round_as_one_published_story(factory: Factory) 
     anonymous = TestClient(factory.app)
     assert story_id in _public_ids(anonymous)
     assert "ГеоТех Сибирь" in Page(anonymous.get("/success-stories?lang=ru").text).text
+
+
+def test_concurrent_drafts_make_one_story(factory: Factory) -> None:
+    world = World(factory)
+    deal_id = world.deal()
+    staff = [factory.actor(Role.staff) for _ in range(4)]
+    barrier = threading.Barrier(len(staff))
+    codes: list[int] = []
+
+    def draft(actor: Actor) -> None:
+        barrier.wait()
+        codes.append(world.draft(deal_id, actor).status_code)
+
+    threads = [threading.Thread(target=draft, args=(actor,)) for actor in staff]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(codes) == [201, 409, 409, 409]
+    assert factory.count(SuccessStory) == 1
