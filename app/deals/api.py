@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.accounts.deps import CurrentUser
-from app.deals import service
+from app.accounts.deps import CurrentUser, StaffUser
+from app.deals import service, stories
 from app.deals.models import Deal, DealStatus
-from app.deals.schemas import DealIn, DealOut
+from app.deals.schemas import DealIn, DealOut, DealStoryOut
 from app.deps import PagingDep, SessionDep
 from app.i18n import get_timezone
+from app.introductions.schemas import StoryTextsIn
+from app.introductions.stories import story_view
 from app.schemas import Page
 
 router = APIRouter(prefix="/api/v1", tags=["deals"])
@@ -33,6 +35,7 @@ def deal_out(deal: Deal) -> DealOut:
         status=deal.status,
         created_at=deal.created_at,
         confirmed_at=deal.confirmed_at,
+        story_id=deal.story_id,
     )
 
 
@@ -70,3 +73,16 @@ def get_deal(deal_id: int, user: CurrentUser, session: SessionDep) -> DealOut:
 def confirm_deal(deal_id: int, user: CurrentUser, session: SessionDep) -> DealOut:
     """Staff confirm a reported deal; from then on it counts in the reports."""
     return deal_out(service.confirm(session, actor=user, deal_id=deal_id))
+
+
+@router.post(
+    "/deals/{deal_id}/story", response_model=DealStoryOut, status_code=status.HTTP_201_CREATED
+)
+def draft_story(
+    deal_id: int, body: StoryTextsIn, user: StaffUser, session: SessionDep
+) -> DealStoryOut:
+    """Staff draft a success story from a confirmed deal (409 for a deal not confirmed or
+    already told). It is published once the member organisation and, when the investor is an
+    organisation on the portal, the investor consent through /api/v1/success-stories."""
+    story = stories.draft_story(session, actor=user, deal_id=deal_id, **body.model_dump())
+    return DealStoryOut.model_validate({**story_view(story), "deal_id": deal_id})

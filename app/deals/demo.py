@@ -1,5 +1,6 @@
-"""Demo data: the demo member's seed round from the demo fund, confirmed by staff, and the
-English-speaking member's grant, reported and waiting for staff (idempotent)."""
+"""Demo data: the demo member's seed round from the demo fund, confirmed by staff and told as a
+success story both organisations consented to, and the English-speaking member's grant, reported
+and waiting for staff (idempotent)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.deals import service
+from app.deals import service, stories
 from app.deals.models import Deal, DealSource, Instrument
+from app.deals.queries import confirmed_deal
+from app.introductions.stories import set_consent
 from app.membership.queries import is_member_organisation
 
 
@@ -38,6 +41,8 @@ def load(session: Session, world: Any) -> None:
             source=DealSource.meeting,
         )
         service.confirm(session, actor=world.users["staff"], deal_id=deal.id)
+    if geo is not None and fund is not None:
+        _success_story(session, world, geo.id)
     if _needs_deal(session, robot):
         service.report_deal(
             session,
@@ -50,3 +55,34 @@ def load(session: Session, world: Any) -> None:
             investor_name="Фонд содействия инновациям",
             source=DealSource.external,
         )
+
+
+def _success_story(session: Session, world: Any, organisation_id: int) -> None:
+    """The seed round told as a success story, public with the member's and the fund's consent."""
+    deal = session.scalar(
+        select(Deal).where(
+            Deal.organisation_id == organisation_id,
+            confirmed_deal(),
+            Deal.investor_organisation_id.is_not(None),
+            Deal.story_id.is_(None),
+        )
+    )
+    if deal is None:
+        return
+    story = stories.draft_story(
+        session,
+        actor=world.users["staff"],
+        deal_id=deal.id,
+        title_ru="ГеоТех Сибирь привлекла посевной раунд от фонда «Северный венчур»",
+        title_en="GeoTech Siberia raised a seed round from the Northern Venture fund",
+        body_ru=(
+            "Команда познакомилась с фондом на встрече, назначенной через портал кластера.\n\n"
+            "Через три месяца фонд вложил 15 млн рублей в развитие спутникового мониторинга."
+        ),
+        body_en=(
+            "The team met the fund at a meeting booked through the cluster portal.\n\n"
+            "Three months later the fund invested 15 million roubles in satellite monitoring."
+        ),
+    )
+    for person in ("founder", "investor"):
+        set_consent(session, actor=world.users[person], story_id=story.id, consent=True)

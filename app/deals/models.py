@@ -13,6 +13,7 @@ from app.accounts.models import Organisation, User
 from app.db import Base, str_enum, utcnow
 from app.errors import InvalidTransition
 from app.i18n import N_, NC_, gettext
+from app.introductions.models import SuccessStory
 from app.vocab import LabelledEnum
 
 
@@ -88,11 +89,15 @@ class Deal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("success_stories.id", ondelete="SET NULL"), unique=True
+    )
 
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
     investor_organisation: Mapped[Organisation | None] = relationship(
         foreign_keys=[investor_organisation_id]
     )
+    story: Mapped[SuccessStory | None] = relationship()
 
     @property
     def investor_label(self) -> str:

@@ -1,5 +1,6 @@
 """HTML pages: the deals list (members: their own; investors: theirs; staff: every deal, with
-the reported ones to confirm) and the form a member reports a round with."""
+the reported ones to confirm), a deal's page (where staff draft its success story) and the form
+a member reports a round with."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from sqlalchemy.orm import Session
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import Organisation, OrganisationKind, User
-from app.deals import policies, service
+from app.deals import policies, service, stories
 from app.deals.api import local_today
-from app.deals.models import DealSource, DealStatus, Instrument
+from app.deals.models import Deal, DealSource, DealStatus, Instrument
 from app.deals.schemas import DealIn
 from app.deps import SessionDep
-from app.errors import DomainError, FieldError, Forbidden
+from app.errors import Conflict, DomainError, FieldError, Forbidden
 from app.i18n import gettext
+from app.introductions import policies as story_policies
+from app.introductions.schemas import StoryTextsIn
 from app.membership.models import Membership
 from app.pagination import Pagination, Paging, page_paging
 from app.web import FormData, flash, form_action, parse_form, redirect, render_page
@@ -124,4 +127,57 @@ def confirm(deal_id: int, request: Request, user: CurrentUser, session: SessionD
         lambda: service.confirm(session, actor=user, deal_id=deal_id),
         gettext("The deal is confirmed and now counts in the reports."),
         shown_as_page=(404,),
+    )
+
+
+def _deal_page(
+    request: Request,
+    session: Session,
+    user: User,
+    deal: Deal,
+    values: Any = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    story = deal.story
+    return render_page(
+        request,
+        "deals/detail.html",
+        {
+            "deal": deal,
+            "actions": policies.actions(user, deal),
+            "story": story
+            if story is not None and story_policies.can_view_story(session, user, story)
+            else None,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/deals/{deal_id}", response_class=HTMLResponse)
+def deal_page(deal_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    deal = service.get_visible(session, actor=user, deal_id=deal_id)
+    return _deal_page(request, session, user, deal)
+
+
+@router.post("/deals/{deal_id}/story")
+def draft_story(
+    deal_id: int, request: Request, user: CurrentUser, session: SessionDep, form: FormData
+) -> Response:
+    deal = service.get_visible(session, actor=user, deal_id=deal_id)
+    if not policies.can_draft_story(user, deal, check_state=False):
+        raise Forbidden(gettext("Only cluster staff draft success stories."))
+    parsed, errors = parse_form(StoryTextsIn, form)
+    if parsed is None:
+        return _deal_page(request, session, user, deal, form, errors, status_code=422)
+    return form_action(
+        request,
+        session,
+        lambda story: f"/success-stories/{story.id}",
+        lambda: stories.draft_story(session, actor=user, deal_id=deal_id, **parsed.model_dump()),
+        gettext("The story is drafted; it is published once the organisations consent."),
+        flashed=(Conflict,),
+        refused_target=f"/deals/{deal_id}",
     )

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import OrganisationRole, Role, User
 from app.accounts.policies import is_organisation_owner, organisation_roles
 from app.deals.models import Deal, DealStatus
+from app.errors import DomainError, Forbidden, InvalidTransition
+from app.i18n import gettext
 from app.membership.queries import is_member, member_organisation_ids
 
 
@@ -70,6 +72,29 @@ def can_confirm(user: User, deal: Deal, *, check_state: bool = True) -> bool:
     return user.is_staff and (not check_state or deal.status == DealStatus.reported)
 
 
+def can_draft_story(user: User, deal: Deal, *, check_state: bool = True) -> bool:
+    """Staff draft a success story from a confirmed deal that has none yet."""
+    return user.is_staff and (
+        not check_state or (deal.status == DealStatus.confirmed and deal.story_id is None)
+    )
+
+
+def story_refusal(user: User, deal: Deal) -> DomainError | None:
+    """Staff only (403); the deal must be confirmed and without a story (409)."""
+    if not can_draft_story(user, deal, check_state=False):
+        return Forbidden(gettext("Only cluster staff draft success stories."))
+    if deal.status != DealStatus.confirmed:
+        return InvalidTransition(gettext("Only a confirmed deal becomes a success story."))
+    if deal.story_id is not None:
+        return InvalidTransition(gettext("This deal already has a success story."))
+    return None
+
+
 def actions(user: User, deal: Deal) -> list[str]:
     """What the viewer may do with the deal, for pages."""
-    return ["confirm"] if can_confirm(user, deal) else []
+    allowed = []
+    if can_confirm(user, deal):
+        allowed.append("confirm")
+    if can_draft_story(user, deal):
+        allowed.append("story")
+    return allowed

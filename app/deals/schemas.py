@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.deals.models import DealSource, DealStatus, Instrument
+from app.introductions.schemas import StoryOut
 from app.schemas import Input
 
 
@@ -35,3 +36,10 @@ class DealOut(BaseModel):
     status: DealStatus
     created_at: datetime
     confirmed_at: datetime | None
+    story_id: int | None
+
+
+class DealStoryOut(StoryOut):
+    """A success story drafted from a deal: the story as /api/v1/success-stories shows it."""
+
+    deal_id: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app import audit
@@ -214,13 +214,28 @@ class Outcome(Base):
 
 
 class SuccessStory(Base):
-    """Drafted by staff from an outcome; public only while both organisations consent."""
+    """Drafted by staff from an introduction's outcome, or from another record (a confirmed
+    deal links to its story) that names the organisations the story belongs to. Public only
+    while every side consents: both sides of an introduction; the member organisation and, when
+    one is named, the partner organisation."""
 
     __tablename__ = "success_stories"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome_id IS NOT NULL OR member_organisation_id IS NOT NULL", name="has_sides"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outcome_id: Mapped[int] = mapped_column(
+    outcome_id: Mapped[int | None] = mapped_column(
         ForeignKey("introduction_outcomes.id", ondelete="CASCADE"), unique=True
+    )
+    # The sides of a story not drafted from an outcome (an outcome's come from its introduction).
+    member_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    partner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     title_ru: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
@@ -238,7 +253,7 @@ class SuccessStory(Base):
     )
     published_at: Mapped[datetime | None] = mapped_column(index=True)
 
-    outcome: Mapped[Outcome] = relationship()
+    outcome: Mapped[Outcome | None] = relationship()
 
     @property
     def is_published(self) -> bool:

@@ -310,8 +310,20 @@ def story(story_id: int, request: Request, user: OptionalUser, session: SessionD
     return render_page(
         request,
         "introductions/story.html",
-        {"story": _localised(found), "can_consent": can_consent},
+        {
+            "story": _localised(found),
+            "can_consent": can_consent,
+            "partner_label": _partner_label(found),
+        },
     )
+
+
+def _partner_label(story: SuccessStory) -> str | None:
+    """The other side whose consent the story needs: an introduction's partner, or the investor
+    of a deal; none when the member's consent is enough."""
+    if not policies.needs_partner_consent(story):
+        return None
+    return gettext("Partner") if story.outcome_id is not None else gettext("Investor")
 
 
 @router.post("/success-stories/{story_id}/consent")

@@ -164,11 +164,32 @@ def sees_decline_reason(session: Session, user: User, introduction: Introduction
 
 
 def story_sides(session: Session, user: User, story: SuccessStory) -> tuple[bool, bool]:
-    """Whether the user speaks for the member side and for the partner side of the story."""
-    introduction = story.outcome.introduction
+    """Whether the user speaks for the member side and for the partner side of the story: the
+    two sides of its introduction, or else the owners of the organisations it names."""
+    if story.outcome is not None:
+        introduction = story.outcome.introduction
+        return (
+            on_member_side(session, user, introduction),
+            on_partner_side(session, user, introduction),
+        )
     return (
-        on_member_side(session, user, introduction),
-        on_partner_side(session, user, introduction),
+        story.member_organisation_id is not None
+        and is_organisation_owner(session, user, story.member_organisation_id),
+        story.partner_organisation_id is not None
+        and is_organisation_owner(session, user, story.partner_organisation_id),
+    )
+
+
+def needs_partner_consent(story: SuccessStory) -> bool:
+    """A story of an introduction needs both sides; one that names only a member organisation
+    (a deal with an investor outside the portal) needs the member's consent alone."""
+    return story.outcome_id is not None or story.partner_organisation_id is not None
+
+
+def is_consented(story: SuccessStory) -> bool:
+    """Every side the story needs has consented: then, and only then, it is public."""
+    return story.member_consent_at is not None and (
+        story.partner_consent_at is not None or not needs_partner_consent(story)
     )
 
 

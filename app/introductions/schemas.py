@@ -102,12 +102,15 @@ class IntroductionOut(BaseModel):
     outcomes: list[OutcomeOut]
 
 
-class StoryIn(Input):
-    outcome_id: int = Field(ge=1, le=2**31 - 1)
+class StoryTextsIn(Input):
     title_ru: str = Field(min_length=1, max_length=200)
     title_en: str = Field(min_length=1, max_length=200)
     body_ru: str = Field(min_length=1, max_length=20000)
     body_en: str = Field(min_length=1, max_length=20000)
+
+
+class StoryIn(StoryTextsIn):
+    outcome_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class StoryEditIn(Input):
@@ -119,8 +122,8 @@ class StoryEditIn(Input):
 
 class StoryOut(BaseModel):
     id: int
-    outcome_id: int
-    introduction_id: int
+    outcome_id: int | None
+    introduction_id: int | None
     title_ru: str
     title_en: str
     body_ru: str

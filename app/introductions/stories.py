@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app import audit
-from app.accounts.models import User
+from app.accounts.models import OrganisationMember, OrganisationRole, User
 from app.db import utcnow
 from app.errors import FieldError, Forbidden, InvalidTransition, NotFound
 from app.i18n import gettext
@@ -44,6 +44,39 @@ def draft_story(
         created_by_id=actor.id,
     )
     story.outcome = outcome
+    return _drafted(session, story, actor=actor, origin={"outcome_id": outcome_id})
+
+
+def draft_story_of(
+    session: Session,
+    *,
+    actor: User,
+    member_organisation_id: int,
+    partner_organisation_id: int | None,
+    origin: dict[str, int],
+    title_ru: str,
+    title_en: str,
+    body_ru: str,
+    body_en: str,
+) -> SuccessStory:
+    """A story of another record (`origin` names it in the audit log) that belongs to a member
+    organisation and, when there is one, a partner organisation. The caller has checked that
+    `actor` may draft it; it stays private until the organisations consent."""
+    story = SuccessStory(
+        member_organisation_id=member_organisation_id,
+        partner_organisation_id=partner_organisation_id,
+        title_ru=title_ru,
+        title_en=title_en,
+        body_ru=body_ru,
+        body_en=body_en,
+        created_by_id=actor.id,
+    )
+    return _drafted(session, story, actor=actor, origin=origin)
+
+
+def _drafted(
+    session: Session, story: SuccessStory, *, actor: User, origin: dict[str, int]
+) -> SuccessStory:
     session.add(story)
     session.flush()
     audit.record(
@@ -52,25 +85,46 @@ def draft_story(
         action="success_story.draft",
         entity_type="success_story",
         entity_id=story.id,
-        data={"outcome_id": outcome_id},
+        data=origin,
     )
     _ask_for_consent(session, story, key=f"story:{story.id}:consent")
     return story
 
 
-def _ask_for_consent(session: Session, story: SuccessStory, *, key: str) -> None:
-    introduction = story.outcome.introduction
-    for person in (introduction.requested_by, introduction.answered_by):
-        if person is not None:
-            notify(
-                session,
-                recipient=person,
-                kind=STORY,
-                template="introductions/story",
-                key=f"{key}:{person.id}",
-                context={"title": story.title_ru if person.locale == "ru" else story.title_en},
-                link=f"/success-stories/{story.id}",
+def _consenting_people(session: Session, story: SuccessStory) -> list[User]:
+    """Who is asked to consent: the two people of the introduction, or the owners of the
+    organisations the story names."""
+    if story.outcome is not None:
+        introduction = story.outcome.introduction
+        return [p for p in (introduction.requested_by, introduction.answered_by) if p is not None]
+    organisation_ids = [
+        i for i in (story.member_organisation_id, story.partner_organisation_id) if i is not None
+    ]
+    return list(
+        session.scalars(
+            select(User)
+            .join(OrganisationMember, OrganisationMember.user_id == User.id)
+            .where(
+                OrganisationMember.organisation_id.in_(organisation_ids),
+                OrganisationMember.role == OrganisationRole.owner,
             )
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def _ask_for_consent(session: Session, story: SuccessStory, *, key: str) -> None:
+    for person in _consenting_people(session, story):
+        notify(
+            session,
+            recipient=person,
+            kind=STORY,
+            template="introductions/story",
+            key=f"{key}:{person.id}",
+            context={"title": story.title_ru if person.locale == "ru" else story.title_en},
+            link=f"/success-stories/{story.id}",
+        )
 
 
 STORY_TEXTS = ("title_ru", "title_en", "body_ru", "body_en")
@@ -116,8 +170,8 @@ def get_story(session: Session, *, actor: User | None, story_id: int) -> Success
 
 
 def set_consent(session: Session, *, actor: User, story_id: int, consent: bool) -> SuccessStory:
-    """Each organisation gives or withdraws its consent; the story is public exactly while both
-    consent."""
+    """Each organisation gives or withdraws its consent; the story is public exactly while every
+    side it needs consents."""
     story = get_story(session, actor=actor, story_id=story_id)
     member_side, partner_side = policies.story_sides(session, actor, story)
     if not (member_side or partner_side):
@@ -128,10 +182,10 @@ def set_consent(session: Session, *, actor: User, story_id: int, consent: bool) 
         story.member_consent_at, story.member_consent_by_id = now, by
     if partner_side:
         story.partner_consent_at, story.partner_consent_by_id = now, by
-    both = story.member_consent_at is not None and story.partner_consent_at is not None
-    if both and story.published_at is None:
+    consented = policies.is_consented(story)
+    if consented and story.published_at is None:
         story.published_at = utcnow()
-    elif not both:
+    elif not consented:
         story.published_at = None
     session.flush()
     audit.record(
@@ -168,7 +222,7 @@ def story_view(story: SuccessStory) -> dict[str, Any]:
     return {
         "id": story.id,
         "outcome_id": story.outcome_id,
-        "introduction_id": story.outcome.introduction_id,
+        "introduction_id": story.outcome.introduction_id if story.outcome else None,
         "title_ru": story.title_ru,
         "title_en": story.title_en,
         "body_ru": story.body_ru,

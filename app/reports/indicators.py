@@ -31,6 +31,7 @@ from app.i18n import N_, gettext
 from app.introductions.models import Introduction, SuccessStory
 from app.meetings.models import Meeting, MeetingStatus, PitchDay, PitchMeeting, PitchParticipant
 from app.membership.models import GRACE_PERIOD, Application, Membership, MembershipStatus
+from app.mentoring.models import MentoringSession
 from app.reports import policies, service
 from app.reports.schemas import Filters
 from app.training.models import Certificate, Enrolment, EnrolmentStatus, TrainingSession
@@ -317,6 +318,13 @@ def success_stories(session: Session, year: Year, _tz: ZoneInfo) -> Value:
     )
 
 
+def mentoring_sessions(session: Session, year: Year, _tz: ZoneInfo) -> Value:
+    return _count(
+        session,
+        select(func.count(MentoringSession.id)).where(*year.days(MentoringSession.held_on)),
+    )
+
+
 def events(session: Session, year: Year, _tz: ZoneInfo) -> Value:
     return events_queries.events_held(session, year.start, year.end)
 
@@ -476,6 +484,13 @@ INDICATORS: list[Indicator] = [
         "people",
         N_("Different people marked as having attended an event held in the year."),
         event_participants,
+    ),
+    Indicator(
+        "mentoring_sessions",
+        N_("Mentoring sessions"),
+        "count",
+        N_("Sessions that mentors logged as held in the year, in every mentorship."),
+        mentoring_sessions,
     ),
 ]
 

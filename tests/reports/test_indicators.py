@@ -22,7 +22,10 @@ median decision 15 days. Training participants: M1's and M2's founders (X's was 
 waitlisted). Certificates: 1 (another revoked, another from 2024). Meetings held: 2 (M1's,
 M2's past scheduled one). Pitch day meetings: 2 (a published 2025 pitch day; an unpublished one
 has 1 more). Deals: 2 confirmed, 3 500 000 RUB. Introductions requested: 2 (L1's, M1's; M2's
-was in 2024); accepted: 1. Success stories published in 2025: 1.
+was in 2024); accepted: 1. Success stories published in 2025: 2 (one of L1's introduction,
+one of M1's 2025 deal; another of the introduction was published in 2024, a third and a story of
+M2's deal are drafts). Mentoring sessions held in 2025: 2 (M1's mentor logged 03-10 and 12-31;
+one on 2024-12-31 and one on 2026-01-01 fall outside).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from app.introductions.models import IntroductionStatus, OutcomeKind, SuccessSto
 from app.introductions.models import Outcome as IntroductionOutcome
 from app.meetings.models import MeetingStatus, PitchDay, PitchMeeting, RequestStatus
 from app.membership.models import ApplicationStatus, Membership, MembershipStatus
+from app.mentoring.models import MentoringSession, Mentorship
 from app.training.models import Certificate, Course
 from tests.reports.helpers import NSO, _Builder, at
 
@@ -59,10 +63,11 @@ EXPECTED = {
     "investment_rub": 3_500_000,
     "introductions": 2,
     "introductions_accepted": 1,
-    "success_stories": 1,
+    "success_stories": 2,
     # Held events and their participants: tests/events/test_indicators.py.
     "events": 0,
     "event_participants": 0,
+    "mentoring_sessions": 2,
 }
 URL = "/api/v1/reports/indicators"
 
@@ -166,21 +171,46 @@ def build_year(database) -> None:
                     )
                 )
 
+        deals = {}
         for key, amount, closed, status in (
             ("M1", 1_000_000, "2025-03-05", DealStatus.confirmed),
             ("M2", 2_500_000, "2025-12-31", DealStatus.confirmed),
             ("M3", 9_000_000, "2025-05-05", DealStatus.reported),
             ("M1", 4_000_000, "2024-12-30", DealStatus.confirmed),
         ):
+            deals.setdefault(
+                key,
+                b.add(
+                    Deal(
+                        organisation_id=org[key].id,
+                        amount_rub=amount,
+                        instrument=Instrument.equity,
+                        closed_on=date.fromisoformat(closed),
+                        investor_name="Fund",
+                        source=DealSource.external,
+                        status=status,
+                    )
+                ),
+            )
+        for key, published in (("M1", at("2025-06-01")), ("M2", None)):
+            deals[key].story = b.add(
+                SuccessStory(
+                    member_organisation_id=org[key].id,
+                    title_ru="Раунд",
+                    title_en="Round",
+                    body_ru="Текст",
+                    body_en="Text",
+                    member_consent_at=published,
+                    published_at=published,
+                )
+            )
+
+        mentor = b.user("Mentor", Role.mentor)
+        mentorship = b.add(Mentorship(organisation_id=org["M1"].id, mentor_id=mentor.id))
+        for held in ("2024-12-31", "2025-03-10", "2025-12-31", "2026-01-01"):
             b.add(
-                Deal(
-                    organisation_id=org[key].id,
-                    amount_rub=amount,
-                    instrument=Instrument.equity,
-                    closed_on=date.fromisoformat(closed),
-                    investor_name="Fund",
-                    source=DealSource.external,
-                    status=status,
+                MentoringSession(
+                    mentorship_id=mentorship.id, held_on=date.fromisoformat(held), minutes=60
                 )
             )
 
@@ -271,6 +301,8 @@ def test_csv_holds_every_indicator_with_its_source(factory) -> None:
     assert by_code["members_sme_share"][2] == "66.7"
     assert by_code["members_sme_share"][3] == "%"
     assert by_code["deals"][4] == "Deals confirmed by staff that closed in the year."
+    assert by_code["mentoring_sessions"][2] == "2"
+    assert "mentors logged" in by_code["mentoring_sessions"][4]
 
 
 def test_xlsx_holds_the_same_figures_as_numbers(factory) -> None:
@@ -309,6 +341,7 @@ def test_the_annual_page_shows_every_figure_with_its_source(factory) -> None:
     rows = {row[0]: row for row in page.table_rows()[1:]}
     assert rows["Private investment raised"][1].replace("\xa0", " ").startswith("RUB 3,500,000")
     assert rows["Member organisations"][1] == "3"
+    assert rows["Mentoring sessions"][1] == "2"
     assert "Deals confirmed by staff that closed in the year." in rows["Investment deals"][2]
     assert len(rows) == len(EXPECTED)
     assert Page(russian.text).html_lang == "ru"

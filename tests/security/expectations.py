@@ -1000,6 +1000,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "staff": 200,
         "admin": 409,
     },
+    # Staff only; the empty body is refused (422) before the deal's state is looked at.
+    ("POST", "/api/v1/deals/{deal_id}/story"): {
+        "*": 403,
+        "anonymous": 401,
+        "staff": 422,
+        "admin": 422,
+    },
     ("POST", "/memberships/{membership_id}/listing"): {
         "*": 404,
         "anonymous": "303:login",
@@ -1097,6 +1104,21 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, int | str]] = {
         "owner": "303:error",
         "staff": "303:error",
         "admin": "303:error",
+    },
+    ("GET", "/deals/{deal_id}"): {
+        "*": 404,
+        "anonymous": "303:login",
+        "owner": 200,
+        "staff": 200,
+        "admin": 200,
+    },
+    # The owner sees the deal but may not draft its story; staff's empty form is refused.
+    ("POST", "/deals/{deal_id}/story"): {
+        "*": 404,
+        "anonymous": "303:login",
+        "owner": 403,
+        "staff": 422,
+        "admin": 422,
     },
     ("GET", "/numbers"): {"*": 200},
     # Events: `event_id` is a public event the owner holds a seat at. The API's DELETE of
