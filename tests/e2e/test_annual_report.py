@@ -42,6 +42,7 @@ CODES = (
     "success_stories",
     "events",
     "event_participants",
+    "mentoring_sessions",
 )
 
 
