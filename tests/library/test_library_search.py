@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete, text
+
 from app.accounts.models import Role
 from app.library import search
+from app.library.models import LibraryItem
 from app.library.search import fts5_match, parse_query, snippet_from
 from tests.library.helpers import create_item, search_titles
 
@@ -236,3 +239,15 @@ def test_same_query_with_other_filters_and_callers_gets_its_own_results(factory,
     assert search_titles(client, "облако") == []
     assert search_titles(client, "cloud") == ["Cloud computing market overview"]
     assert search_titles(client, "cloud -налог") == []
+
+
+def test_a_deleted_item_leaves_the_full_text_index(factory, db) -> None:
+    """No page deletes items, but a row removed by hand or by a restore must not stay indexed."""
+    created = create_item(factory.actor(Role.staff).api, title="Уходящий документ")
+    with db.session_scope() as session:
+        session.execute(delete(LibraryItem).where(LibraryItem.id == created["id"]))
+    if db.is_sqlite:
+        with db.engine.connect() as connection:
+            indexed = connection.scalar(text("SELECT count(*) FROM library_fts"))
+        assert indexed == 0
+    assert search_titles(factory.client(), "уходящий") == []
