@@ -31,7 +31,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import Engine, Table, insert, text
+from sqlalchemy import Engine, Table, insert, select, text
 
 BATCH = 5000
 BASE_COUNTS = {
@@ -667,9 +667,12 @@ def _fill(w: Writer, plan: Plan, progress: Progress) -> None:
                 "rubric_version_id": None if submitted is None else 1,
             }  # fmt: skip
 
-    w.write("rubric versions", RubricVersion.__table__, 1, iter([
-        {"id": 1, "track": "membership", "criteria": default_criteria(), "created_at": now}
-    ]))  # fmt: skip
+    with w.engine.connect() as connection:  # the migrations seed version 1 of the rubric
+        seeded = connection.scalar(select(RubricVersion.id).where(RubricVersion.id == 1))
+    if seeded is None:
+        w.write("rubric versions", RubricVersion.__table__, 1, iter([
+            {"id": 1, "track": "membership", "criteria": default_criteria(), "created_at": now}
+        ]))  # fmt: skip
     w.write("applications", Application.__table__, n_app, application_rows())
 
     reviewed = [(n, s) for n, _, s in applications if s not in ("draft", "submitted")]
