@@ -20,7 +20,7 @@ from app.meetings.models import (
     PitchWish,
     RequestStatus,
 )
-from app.membership.models import Application, ApplicationStatus, Membership
+from app.membership.models import Application, ApplicationStatus, DiscussionPost, Membership
 from app.membership.queries import counted_reviews
 from tests.factories import Factory
 from tests.html import Page, csrf_from
@@ -164,3 +164,16 @@ def test_the_long_lists_of_the_demo_scroll_in_their_own_box_on_a_phone(
         ]
         tables = page.find_all("table")
         assert tables and len(wrapped) == len(tables), path
+
+
+def test_the_committee_discusses_the_robot_application_out_of_its_applicants_sight(
+    factory: Factory, app: object
+) -> None:
+    _load(factory)
+    with factory.database.session_scope(write=False) as session:
+        [(application_id, text)] = session.execute(
+            select(DiscussionPost.application_id, DiscussionPost.text)
+        ).all()
+    path = f"/applications/{application_id}"
+    assert text in _page(_login(app, "chair@demo.cluster"), path).text
+    assert text not in _page(_login(app, "founder.en@demo.cluster"), path).text

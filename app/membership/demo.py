@@ -1,7 +1,7 @@
 """Demo data (idempotent): "geo" is an approved member with a number; "robot" has an
-application under review by reviewer1..3, one review in and two declarations to make, so the
-chair's board and the committee queue show something; "agro" has a draft its applicant has yet
-to finish."""
+application under review by reviewer1..3, one review in (and its reviewer's word in the
+committee's discussion) and two declarations to make, so the chair's board and the committee
+queue show something; "agro" has a draft its applicant has yet to finish."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.membership.applications import add_attachment, create_application, submit_application
 from app.membership.committee import assign_reviewers, declare
+from app.membership.discussion import add_post
 from app.membership.models import (
     Application,
     ApplicationEvent,
@@ -110,6 +111,12 @@ def _robot_under_review(session: Session, world) -> None:  # type: ignore[no-unt
         scores={"innovation": 4, "team": 4, "market": 3, "cluster_fit": 5},
         comment="Сильная инженерная команда; рынок нужно подтвердить пилотами.",
         recommendation="approve",
+    )
+    add_post(  # the committee's discussion, which the applicant never sees
+        session,
+        actor=first,
+        application_id=application.id,
+        text="Коллеги, предлагаю до решения спросить заявителя о сроках пилотов.",
     )
 
 
