@@ -235,7 +235,10 @@ def test_member_journey(
         form = reviewer.page.locator(f"form[action='{application_url}/review']")
         for criterion, score in (("innovation", "5"), ("team", "4"), ("market", "4")):
             form.locator(f"#field-{criterion}").select_option(score)
-        form.get_by_label(tr(lang, "Cluster fit")).select_option("5")
+        # The criteria's labels are the rubric's, kept by staff in both languages.
+        form.get_by_label({"ru": "Соответствие кластеру", "en": "Cluster fit"}[lang]).select_option(
+            "5"
+        )
         form.get_by_label(tr(lang, "Comment")).fill(f"Strong team (reviewer {number}).")
         form.get_by_label(tr(lang, "Recommendation")).select_option("approve")
         if number == 1:
