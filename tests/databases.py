@@ -92,7 +92,7 @@ def _fts_rebuilds(raw: sqlite3.Connection) -> str:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
         )
     ]
-    return "".join(f"INSERT INTO \"{n}\" (\"{n}\") VALUES ('rebuild'); " for n in names)
+    return "".join(f'INSERT INTO "{n}" ("{n}") VALUES (\'rebuild\'); ' for n in names)
 
 
 def _render(url: URL) -> str:
