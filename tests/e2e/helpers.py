@@ -23,6 +23,8 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "e2e-portal-Passw0rd-2026"
 UPDATE_DOCS = os.environ.get("PORTAL_E2E_UPDATE_SCREENSHOTS") == "1"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
 
 
 @functools.cache
@@ -125,6 +127,12 @@ def check_accessibility(page: Page, lang: str) -> None:
     assert page.evaluate(_UNNAMED_BUTTONS_JS) == [], f"unnamed controls on {page.url}"
 
 
+def assert_no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size or DESKTOP
+    assert width <= viewport["width"], f"{page.url} is {width} px wide at {viewport['width']} px"
+
+
 class Actor:
     """One person in their own browser context (own cookies)."""
 
@@ -138,7 +146,7 @@ class Actor:
         self.context: BrowserContext = browser.new_context(
             base_url=portal.base_url,
             locale=accept_language,
-            viewport={"width": 1280, "height": 860},
+            viewport=DESKTOP,  # type: ignore[arg-type]
         )
         self.context.set_default_timeout(15_000)
         self.page: Page = self.context.new_page()
@@ -165,6 +173,15 @@ class Actor:
         self.page.screenshot(path=str(path), full_page=True)
         if docs_name:
             self.portal.shots[docs_name] = path
+
+    def phone_shot(self, step: str, docs_name: str | None = None) -> None:
+        """The page at phone width: nothing scrolls sideways; then a screenshot as `shot`."""
+        self.page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+        try:
+            assert_no_sideways_scroll(self.page)
+            self.shot(step, docs_name)
+        finally:
+            self.page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
 
     def flash(self) -> str:
         return " ".join(self.page.locator("main .flash").all_inner_texts())

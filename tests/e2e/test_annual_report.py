@@ -19,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Response, expect
 
-from tests.e2e.helpers import ARTIFACTS, Actor, Portal, approved_member, tr
+from tests.e2e.helpers import Actor, Portal, approved_member, tr
 
 # The indicator codes API.md lists for `GET /api/v1/reports/indicators`.
 CODES = (
@@ -122,14 +122,7 @@ def test_the_observer_reads_the_annual_report(
         assert from_csv[code] == shown, code
 
     # --- On a phone -----------------------------------------------------------------------------
-    page.set_viewport_size({"width": 390, "height": 844})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the annual report is {width} px wide at 390 px"
-    path = ARTIFACTS / lang / "annual-02-report-phone.png"
-    page.screenshot(path=str(path), full_page=True)
-    if docs:
-        portal.shots["annual-report-phone"] = path
-    page.set_viewport_size({"width": 1280, "height": 860})
+    observer.phone_shot("annual-02-report-phone", "annual-report-phone" if docs else None)
 
     # --- Nothing beyond the reports ---------------------------------------------------------------
     menu = page.locator("nav a[href^='/']").evaluate_all("links => links.map(a => a.pathname)")

@@ -22,7 +22,6 @@ from playwright.sync_api import Browser, expect
 
 from app.accounts.identifiers import inn_with_check_digits
 from tests.e2e.helpers import (
-    ARTIFACTS,
     Actor,
     Portal,
     registered_user,
@@ -54,11 +53,6 @@ def operators(portal: Portal, browser: Browser) -> Iterator[dict[str, Actor]]:
     yield actors
     for actor in actors.values():
         actor.close()
-
-
-def _no_sideways_scroll(actor: Actor) -> None:
-    width = actor.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{actor.page.url} is {width} px wide at 390 px"
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
@@ -150,10 +144,7 @@ def test_incubation_journey(
     founder.open(mentorship)
     expect(page.locator("main")).to_contain_text(notes)
     expect(page.locator("form.session-form")).to_have_count(0)  # only the mentor logs sessions
-    page.set_viewport_size({"width": 390, "height": 844})
-    _no_sideways_scroll(founder)
-    page.screenshot(path=str(ARTIFACTS / lang / "incubation-03-sessions-phone.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 860})
+    founder.phone_shot("incubation-03-sessions-phone")
 
     # --- The company is founded: a wrong INN first, then the right one --------------------------
     founder.open(f"/organisations/{organisation_id}")

@@ -24,7 +24,15 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import Actor, Portal, approved_member, tiny_pdf, tr, verified_fund
+from tests.e2e.helpers import (
+    Actor,
+    Portal,
+    approved_member,
+    assert_no_sideways_scroll,
+    tiny_pdf,
+    tr,
+    verified_fund,
+)
 
 # Each language books its own early morning tomorrow, so the two runs never compete for a slot
 # and their slots come before the member journey's (from 07:00): the investors page offers the
@@ -115,10 +123,6 @@ def _click(actor: Actor, locator: object) -> None:
     actor.check()
 
 
-def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
-
-
 def _shown_start(page: Page) -> datetime:
     return datetime.fromisoformat(str(page.locator("time.meeting-time").get_attribute("datetime")))
 
@@ -186,7 +190,7 @@ def test_meeting_journey(lang: str, portal: Portal, browser: Browser, investor: 
     member.shot("mt-03-meeting")
     page.set_viewport_size({"width": 390, "height": 844})
     member.open(meeting_url)
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     member.shot("mt-03-meeting-phone")
     page.set_viewport_size({"width": 1280, "height": 860})
 

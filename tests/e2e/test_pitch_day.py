@@ -22,9 +22,16 @@ from typing import Any
 import httpx
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import Actor, Portal, approved_member, tr, verified_fund
+from tests.e2e.helpers import (
+    Actor,
+    Portal,
+    approved_member,
+    assert_no_sideways_scroll,
+    tr,
+    verified_fund,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +58,6 @@ def _click(actor: Actor, locator: Any) -> None:
     with actor.page.expect_navigation():
         locator.click()
     actor.check()
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
@@ -151,7 +154,7 @@ def test_pitch_day_journey(
     expect(wishes.nth(1)).to_contain_text(other)
     member.shot("pd-04-wishes", "pitch-day-wishes" if docs else None)
     mpage.set_viewport_size({"width": 390, "height": 844})
-    _no_sideways_scroll(mpage)
+    assert_no_sideways_scroll(mpage)
     member.shot("pd-04-wishes-phone")
     mpage.set_viewport_size({"width": 1280, "height": 860})
 
@@ -195,7 +198,7 @@ def test_pitch_day_journey(
     # The phone: the grid scrolls in its own box, the page does not scroll sideways.
     page.set_viewport_size({"width": 390, "height": 844})
     staff.open(day_url)
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     staff.shot("pd-07-grid-phone")
     page.set_viewport_size({"width": 1280, "height": 860})
 
@@ -218,7 +221,7 @@ def test_pitch_day_journey(
     mpage.set_viewport_size({"width": 390, "height": 844})
     for path, step in ((day_url, "pd-10-day-phone"), ("/meetings", "pd-11-my-meetings-phone")):
         member.open(path)
-        _no_sideways_scroll(mpage)
+        assert_no_sideways_scroll(mpage)
         member.shot(step)
 
     investor.open("/meetings")
