@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
+
+from tests.client import TestClient
 
 # The controller creates the run's folder; its xdist workers inherit it through the environment.
 _OWNS_TMP = "PORTAL_TEST_TMP" not in os.environ
@@ -45,7 +46,7 @@ os.environ["DATABASE_URL"] = worker_url(_TEMPLATE_URL, _WORKER)
 from app.config import get_settings  # noqa: E402
 from app.db import Database, set_database  # noqa: E402
 from app.domains import load_models  # noqa: E402
-from app.main import create_app  # noqa: E402
+from tests.app_under_test import app_under_test  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 from tests.security.world import REPORT  # noqa: E402
 
@@ -83,7 +84,7 @@ def _empty(folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def app(database: Database) -> FastAPI:
-    return create_app()
+    return app_under_test()
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import schemathesis
 from app.accounts import credentials
 from app.accounts.models import Role, User
 from app.db import Database
-from app.main import create_app
+from tests.app_under_test import app_under_test
 from tests.factories import Factory, make_member
 
-SCHEMA = schemathesis.openapi.from_dict(create_app().openapi())
+SCHEMA = schemathesis.openapi.from_dict(app_under_test().openapi())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 ROLES = {"staff_admin": (Role.staff, Role.admin), "entrepreneur": ()}
 # Operations that only end the caller's own account: nothing to fuzz, and they would log us out.
