@@ -5,6 +5,9 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 # One worker per CPU, each with its own database; tests of one xdist_group share a worker.
 PARALLEL ?= -n auto --dist loadgroup
+# Cached bytecode, even where the environment sets PYTHONDONTWRITEBYTECODE: otherwise every test
+# process compiles the app and the suite anew, several seconds each.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run install test test-pg e2e screenshots lint messages bench clean
 
