@@ -10,7 +10,6 @@ from typing import Any
 
 from anyio.from_thread import BlockingPortal
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from app.accounts import credentials
 from app.accounts import service as accounts
@@ -19,6 +18,7 @@ from app.accounts.models import Organisation, OrganisationKind, Role, User, User
 from app.accounts.organisations import create_organisation
 from app.db import Database, utcnow
 from app.web import session_cookie
+from tests.client import TestClient
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)

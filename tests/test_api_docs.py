@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
+from tests.client import TestClient
 
 
 def test_swagger_ui_loads_only_the_portals_own_assets(client: TestClient) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.notifications.models import OutboxMessage
 from app.training.models import Course
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page, csrf_from
 from tests.introductions.helpers import make_world

@@ -3,7 +3,6 @@ something to do on its pages, and loading twice adds nothing."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.db import Base
@@ -22,6 +21,7 @@ from app.meetings.models import (
 )
 from app.membership.models import Application, ApplicationStatus, DiscussionPost, Membership
 from app.membership.queries import counted_reviews
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page, csrf_from
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx import Response
 
 from app.accounts.models import Role
 from app.config import get_settings
+from tests.client import TestClient
 from tests.factories import Actor, Factory
 from tests.library.helpers import create_item, tiny_pdf
 from tests.meetings.helpers import investor, member, request_meeting

@@ -4,10 +4,10 @@ way back; scripts under /api/ get JSON."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from app.membership import pages as membership_pages
+from tests.client import TestClient
 from tests.factories import PASSWORD, Factory
 from tests.html import Page, csrf_from
 from tests.membership.helpers import PDF, draft

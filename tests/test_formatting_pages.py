@@ -8,12 +8,12 @@ import re
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db import Database
 from app.demo import DEMO_PASSWORD, load_demo
 from app.notifications.models import OutboxMessage
+from tests.client import TestClient
 from tests.html import Page, csrf_from
 
 ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from fastapi.testclient import TestClient
-
 from app.config import PROJECT_ROOT
+from tests.client import TestClient
 
 
 def test_pages_link_static_files_by_a_digest_of_their_content(client: TestClient) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.accounts import service as accounts
@@ -15,6 +14,7 @@ from app.accounts.models import PasswordResetToken, User
 from app.accounts.passwords import verify_password
 from app.audit import AuditEntry
 from app.notifications.models import OutboxMessage
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import csrf_from
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import JSON, String, func, select
 
 from app.accounts import throttling
@@ -41,6 +40,7 @@ from app.notifications.models import Notification, OutboxMessage
 from app.notifications.worker import run_once
 from app.portal.personal_data import registered
 from app.training.models import Enrolment, EnrolmentStatus
+from tests.client import TestClient
 from tests.factories import Actor, Factory, make_member
 from tests.meetings.helpers import investor, member, open_window, tomorrow
 from tests.membership.helpers import GOOD_REVIEW, under_review

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
-
 from app.accounts.models import Organisation, Role
 from app.db import utcnow
 from app.training.models import TrainingSession
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page, csrf_from
 from tests.training.helpers import make_course

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from functools import cache
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from app.accounts.models import (
@@ -22,6 +21,7 @@ from app.accounts.models import (
 from app.i18n import translations_for
 from app.i18n_catalogue import extract
 from app.notifications.models import OutboxMessage
+from tests.client import TestClient
 from tests.factories import PASSWORD, Actor, Factory
 from tests.html import Page, csrf_from
 

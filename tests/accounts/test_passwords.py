@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import event, select, update
 
 from app.accounts.models import ApiToken, PasswordResetRequest, User, WebSession
 from app.db import utcnow
 from app.notifications.models import OutboxMessage
+from tests.client import TestClient
 from tests.factories import PASSWORD, Factory
 from tests.html import csrf_from
 

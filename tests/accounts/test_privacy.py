@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.config import get_settings
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page, csrf_from
 

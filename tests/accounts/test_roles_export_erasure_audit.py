@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.accounts.privacy import PRIVACY_POLICY_VERSION
 from app.audit import AuditEntry, verify_chain
+from tests.client import TestClient
 from tests.factories import Factory
 
 

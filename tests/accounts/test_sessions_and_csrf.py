@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.accounts.models import Organisation, WebSession
 from app.db import utcnow
+from tests.client import TestClient
 from tests.factories import PASSWORD, Factory
 from tests.html import csrf_from
 

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.accounts.models import OrganisationKind, OrganisationMember, OrganisationRole, Role
@@ -18,6 +17,7 @@ from app.deals.models import Deal
 from app.demo import load_demo
 from app.introductions.models import SuccessStory
 from app.notifications.models import Notification
+from tests.client import TestClient
 from tests.factories import Actor, Factory, make_member
 from tests.html import Page, csrf_from
 

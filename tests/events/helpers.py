@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from app.db import Database
 from app.events.models import Event
 from app.notifications.models import OutboxMessage
+from tests.client import TestClient
 
 
 def future(hours: float = 48) -> datetime:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from app.accounts.models import Role
 from app.db import utcnow
 from app.events.reminders import remind_upcoming_events
+from tests.client import TestClient
 from tests.events.helpers import make_event, outbox
 from tests.factories import make_member
 

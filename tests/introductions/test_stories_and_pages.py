@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from app.introductions.models import Introduction, SuccessStory
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page, csrf_from
 from tests.introductions.helpers import World, accepted, forwarded, make_world, request

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
+from tests.client import TestClient
 
 
 def item_payload(**overrides: Any) -> dict[str, Any]:

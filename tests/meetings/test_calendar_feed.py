@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 
+from tests.client import TestClient
 from tests.factories import Actor, Factory
 from tests.meetings.helpers import (
     accept,

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from app.accounts.models import Organisation, Role
 from app.audit import AuditEntry
 from app.meetings.models import Meeting, MeetingFeedback, MeetingStatus
 from app.notifications.models import Notification, OutboxMessage
+from tests.client import TestClient
 from tests.factories import Actor, Factory
 from tests.html import Page, csrf_from
 from tests.meetings.helpers import (

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import select, update
 
 from app.accounts.models import Role
 from app.meetings.models import PitchDay, PitchMeeting, PitchParticipant, PitchWish
 from app.web import FLASH_COOKIE, _read_flashes
+from tests.client import TestClient
 from tests.factories import Actor, Factory
 from tests.html import Page, csrf_from
 from tests.meetings.helpers import in_days, investor, member

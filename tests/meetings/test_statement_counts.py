@@ -3,10 +3,9 @@ SQL statements stays the same when more organisations take part."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from app.accounts.models import Role
 from bench.routes import StatementCounter
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page
 from tests.meetings.helpers import in_days, member

@@ -24,10 +24,9 @@ x + 1)/3 = 0; Harsh's (x − 1) − (x + x + x + 1)/3 = −4/3, effect −1.3333
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from app.accounts.models import Role
 from app.membership.calibration import PRIOR_REVIEWS
+from tests.client import TestClient
 from tests.factories import Actor, Factory
 from tests.html import Page
 from tests.membership.helpers import GOOD_REVIEW, Case, submitted

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from app.accounts.identifiers import inn_with_check_digits
 from app.accounts.models import Role
 from app.db import Database
 from app.membership.schemas import ApplicationOut, CommitteeApplicationOut
 from bench.routes import APPLICATION_PAGE_BUDGET, QUERY_BUDGET, StatementCounter
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page
 from tests.membership.helpers import GOOD_REVIEW, PDF, Case, decide, draft, reviewed

@@ -3,11 +3,10 @@ logged two sessions; loading twice changes nothing."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from app.accounts.models import Role
 from app.demo import DEMO_PASSWORD, load_demo
 from app.mentoring.models import MentoringSession, Mentorship
+from tests.client import TestClient
 from tests.factories import Factory
 
 

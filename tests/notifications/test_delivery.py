@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from fastapi import APIRouter
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.accounts import service as accounts
@@ -19,6 +18,7 @@ from app.i18n import translations_for
 from app.main import create_app
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.worker import claim_batch, deliver_due, run_once
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.notifications.helpers import (
     SmtpServer,

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from app.config import get_settings
 from app.db import Database, get_database, set_database
+from tests.client import TestClient
 from tests.factories import Factory
 
 

@@ -9,11 +9,11 @@ import re
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from app.db import Database
 from app.logs import JsonFormatter
+from tests.client import TestClient
 from tests.factories import PASSWORD, Factory
 from tests.html import csrf_from
 

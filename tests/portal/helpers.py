@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.accounts.models import OrganisationKind, Role
 from app.notifications.models import OutboxMessage, OutboxStatus
+from tests.client import TestClient
 from tests.factories import Actor, Factory, make_member
 from tests.html import Page
 from tests.introductions.helpers import forwarded, make_world

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.accounts.models import Role
+from tests.client import TestClient
 from tests.factories import Actor, Factory
 from tests.html import Page
 from tests.portal import helpers

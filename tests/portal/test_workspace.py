@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.accounts.models import Role
 from app.i18n import format_date, use_locale
 from app.membership.models import Assignment
+from tests.client import TestClient
 from tests.factories import Factory
 from tests.html import Page, squash
 from tests.membership.helpers import decide, reviewed

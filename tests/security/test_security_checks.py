@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.accounts.models import Organisation, Role, User, WebSession
 from app.config import Settings, get_settings
 from app.web import client_ip
+from tests.client import TestClient
 from tests.factories import PASSWORD, Factory
 from tests.html import csrf_from
 from tests.library.helpers import create_item, tiny_pdf

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import TextClause, func, select, text
 
 from app.accounts.models import OrganisationKind, Role
@@ -24,6 +23,7 @@ from app.membership.models import Membership
 from app.notifications.models import OutboxMessage
 from app.training.certificates import issue_certificate
 from app.training.models import Course
+from tests.client import TestClient
 from tests.events.helpers import make_event
 from tests.factories import Actor, Factory, make_member
 from tests.html import csrf_from

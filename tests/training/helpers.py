@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.db import Database
 from app.training.models import TrainingSession
+from tests.client import TestClient
 
 
 def future(hours: float = 48) -> datetime:

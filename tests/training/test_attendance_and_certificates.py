@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.accounts.models import Role, User
@@ -13,6 +12,7 @@ from app.notifications.models import OutboxMessage
 from app.portal.verification import resolve
 from app.training.models import Certificate
 from app.training.queries import has_completed_investor_readiness
+from tests.client import TestClient
 from tests.training.helpers import make_course, make_session, move_session
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from app.accounts.models import Role
 from app.db import utcnow
 from app.notifications.models import OutboxMessage
 from app.training.reminders import remind_upcoming_sessions
+from tests.client import TestClient
 from tests.training.helpers import make_course, make_session
 
 

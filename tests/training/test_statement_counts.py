@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
-from fastapi.testclient import TestClient
-
 from app.accounts.models import Role
 from bench.routes import StatementCounter
+from tests.client import TestClient
 from tests.factories import Actor, Factory
 from tests.html import Page
 from tests.training.helpers import make_course, make_session
