@@ -277,7 +277,7 @@ class PortalMiddleware:
                     set_cookie_headers(headers, LANG_COOKIE, lang_param, max_age=LANG_COOKIE_AGE)
                 if state["flashes_out"]:
                     set_cookie_headers(headers, FLASH_COOKIE, _write_flashes(state["flashes_out"]))
-                elif state["flashes_shown"]:
+                elif state["flashes_shown"] and FLASH_COOKIE in cookies:  # shown, so cleared
                     set_cookie_headers(headers, FLASH_COOKIE, "", max_age=0)
             await send(message)
 
