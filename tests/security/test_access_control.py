@@ -2,7 +2,7 @@
 
 Writes are sent with an empty body (`{}`, or a form holding only the CSRF token): role gates
 answer before the body is read, so the table records who gets past the gate; a refused write
-(401/403/404/405, or the login redirect of a page) must not change the row count of any table.
+(401/403/404/405, or the login redirect of a page) must not insert or delete a row of any table.
 Routes that end the caller's session or rotate a secret run last so they do not disturb the rest.
 Set SECURITY_MATRIX_RECORD=1 to print a fresh table (then review it by hand before pasting).
 """
@@ -19,7 +19,14 @@ from fastapi import FastAPI
 from app.web import FLASH_COOKIE, _read_flashes
 from tests.security.expectations import EXPECTATIONS, observer_default
 from tests.security.routes import SAFE, all_routes
-from tests.security.world import PRINCIPALS, REPORT, World, fill, row_counts
+from tests.security.world import (
+    PRINCIPALS,
+    REPORT,
+    World,
+    fill,
+    recorded_row_writes,
+    row_counts,
+)
 
 LAST = (
     ("POST", "/api/v1/me/calendar-feed"),
@@ -128,34 +135,29 @@ def test_every_route_answers_every_principal_as_the_table_says(world: World, app
     rows_changed: list[str] = []
     unprotected_html: list[str] = []
     checked = 0
-    counts: dict[str, int] | None = None  # known row counts, None after a write went through
-    for method, path, is_api in routes:
-        table = EXPECTATIONS.get((method, path))
-        statuses: dict[str, int | str] = {}
-        for principal in PRINCIPALS:
-            if method not in SAFE and counts is None:
-                counts = row_counts(world.factory.database)
-            before = counts if method not in SAFE else None
-            response = call(world, principal, method, path, is_api)
-            checked += 1
-            result = outcome(response)
-            if response.headers.get("content-type", "").startswith("text/html"):
-                lacking = missing_security_headers(response)
-                if lacking:
-                    unprotected_html.append(f"{method} {path} as {principal}: {lacking}")
-            statuses[principal] = result
-            assert response.status_code < 500, (method, path, principal, response.text)
-            expected = expected_status(table, principal, method, path) if table else None
-            if table is not None and result != expected:
-                mismatches.append(f"{method} {path} as {principal}: {result}, expected {expected}")
-            if before is not None and is_refusal(result):
-                after = counts = row_counts(world.factory.database)
-                if after != before:
-                    changed = {k: (before[k], after[k]) for k in after if after[k] != before[k]}
-                    rows_changed.append(f"{method} {path} as {principal}: {changed}")
-            elif before is not None:
-                counts = None
-        observed[(method, path)] = statuses
+    with recorded_row_writes(world.factory.database) as writes:
+        for method, path, is_api in routes:
+            table = EXPECTATIONS.get((method, path))
+            statuses: dict[str, int | str] = {}
+            for principal in PRINCIPALS:
+                writes.clear()
+                response = call(world, principal, method, path, is_api)
+                checked += 1
+                result = outcome(response)
+                if response.headers.get("content-type", "").startswith("text/html"):
+                    lacking = missing_security_headers(response)
+                    if lacking:
+                        unprotected_html.append(f"{method} {path} as {principal}: {lacking}")
+                statuses[principal] = result
+                assert response.status_code < 500, (method, path, principal, response.text)
+                expected = expected_status(table, principal, method, path) if table else None
+                if table is not None and result != expected:
+                    mismatches.append(
+                        f"{method} {path} as {principal}: {result}, expected {expected}"
+                    )
+                if method not in SAFE and is_refusal(result) and writes:
+                    rows_changed.append(f"{method} {path} as {principal}: {writes}")
+            observed[(method, path)] = statuses
 
     if os.environ.get("SECURITY_MATRIX_RECORD"):
         print("EXPECTATIONS = " + pprint.pformat(_compact(observed), width=100, sort_dicts=False))

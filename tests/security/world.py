@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import TextClause, func, select, text
+from sqlalchemy import TextClause, event, func, select, text
 
 from app.accounts.models import OrganisationKind, Role
 from app.db import Base, Database
@@ -79,6 +81,24 @@ def row_counts(db: Database) -> dict[str, int]:
     """Rows in every table, in one query."""
     with db.engine.connect() as connection:
         return {name: n for name, n in connection.execute(_row_count_query())}
+
+
+@contextmanager
+def recorded_row_writes(db: Database) -> Iterator[list[str]]:
+    """The INSERT and DELETE statements that added or removed rows while the block ran: what
+    changes a row count, caught as it happens rather than by counting every table after each
+    call."""
+    writes: list[str] = []
+
+    def record(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "DELETE") and cursor.rowcount != 0:
+            writes.append(statement.split("(")[0].strip())
+
+    event.listen(db.engine, "after_cursor_execute", record)
+    try:
+        yield writes
+    finally:
+        event.remove(db.engine, "after_cursor_execute", record)
 
 
 def _ok(response: Any, expected: int = 200) -> Any:
