@@ -59,7 +59,7 @@ class Pagination:
         return min(self.offset + self.limit, self.total)
 
 
-def api_paging(
+async def api_paging(
     limit: Annotated[int, Query(ge=1, le=API_LIMIT_MAX)] = API_LIMIT_DEFAULT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Paging:
@@ -70,7 +70,7 @@ def api_paging(
 def page_paging(size: int) -> Any:
     """The dependency of an HTML list shown `size` rows at a time: only `?offset=` is read."""
 
-    def window(offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> Paging:
+    async def window(offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> Paging:
         return Paging(size, offset)
 
     return Depends(window)

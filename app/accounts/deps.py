@@ -34,7 +34,7 @@ def _optional_user(request: Request, session: SessionDep) -> User | None:
 
 
 @login_dependency
-def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
+async def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
     if user is None:
         raise NotAuthenticated(gettext("Please log in."))
     return user
@@ -47,7 +47,7 @@ CurrentUser = Annotated[User, Depends(_current_user)]
 def require_role(*roles: Role) -> Callable[[User], User]:
     """A dependency admitting users who hold any of `roles`."""
 
-    def gate(user: CurrentUser) -> User:
+    async def gate(user: CurrentUser) -> User:
         if not user.has_role(*roles):
             raise Forbidden(gettext("You do not have permission to do this."))
         return user
