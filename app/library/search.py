@@ -28,7 +28,6 @@ from functools import lru_cache
 from itertools import compress
 from typing import Any
 
-import snowballstemmer
 from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
@@ -70,7 +69,9 @@ _QUERY_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
 
 @lru_cache(maxsize=2)
-def _stemmer(language: str) -> snowballstemmer.stemmer:
+def _stemmer(language: str) -> Any:
+    import snowballstemmer  # loaded with the first search, not with every process
+
     return snowballstemmer.stemmer(language)
 
 

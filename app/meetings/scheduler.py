@@ -17,12 +17,12 @@ import time
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import maximum_flow
+# NumPy and SciPy are imported where the solver runs: they take about 0.4 s to load, which every
+# process that starts the portal would pay without ever scheduling.
+if TYPE_CHECKING:
+    import numpy as np
 
 Participant = Hashable
 _DISP = False
@@ -185,6 +185,10 @@ def _flow_bound(state: _State, orient: int) -> int:
     Every valid schedule is such a flow (each wish keeps only one endpoint's per-slot limit), so
     its value bounds the number of placeable open wishes.
     """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
     nodes: dict[object, int] = {"s": 0, "t": 1}
 
     def node(key: object) -> int:
@@ -255,6 +259,10 @@ def _greedy(state: _State) -> list[tuple[Wish, int]]:
 
 
 def _exact(state: _State, time_limit: float) -> list[tuple[Wish, int]] | None:
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
     variables: list[tuple[Wish, int]] = []
     for wish in state.open:
         for slot in state.common(wish):
@@ -322,6 +330,8 @@ def _exact(state: _State, time_limit: float) -> list[tuple[Wish, int]] | None:
 def _round(
     state: _State, variables: list[tuple[Wish, int]], x: np.ndarray
 ) -> list[tuple[Wish, int]]:
+    import numpy as np
+
     trial = _State(state.problem)
     chosen: list[tuple[Wish, int]] = []
     done: set[int] = set()

@@ -24,10 +24,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
-
 SECTOR_WEIGHT = 3
 TOPIC_WEIGHT = 1
 MAX_TOPICS = 3  # topic overlap counts at most this many shared topics
@@ -204,6 +200,12 @@ def _solve(
     time_limit: float,
     started: float,
 ) -> Solution | None:
+    # Imported here: NumPy and SciPy take about 0.4 s to load, which every process that starts
+    # the portal would pay without ever solving.
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
     index = {r.id: n for n, r in enumerate(reviewers)}
     variables: list[tuple[int, int]] = []  # (application position, reviewer position)
     gains: list[float] = []

@@ -8,12 +8,10 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from app.config import get_settings
 from app.db import get_database
-from app.migrations import alembic_config
 
 DATABASE_TIMEOUT_SECONDS = 1.0
 
@@ -27,6 +25,11 @@ class Check:
 
 @cache
 def migration_heads() -> frozenset[str]:
+    # Alembic is loaded with the first readiness check, not with every process that serves.
+    from alembic.script import ScriptDirectory
+
+    from app.migrations import alembic_config
+
     return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from app.i18n import gettext
 from app.reports.indicators import IndicatorValue, unit_label
 from app.spreadsheets import text_cell
@@ -55,6 +52,9 @@ def to_xlsx(year: int, items: list[IndicatorValue]) -> bytes:
     """A workbook with one sheet; values are numbers, so the spreadsheet can sum and chart them.
     Text cells are strings (openpyxl never turns them into formulas once typed as strings, and a
     leading = is neutralised as in the CSV)."""
+    from openpyxl import Workbook  # loaded with the first download, not with every process
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
