@@ -13,12 +13,9 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from fastapi import FastAPI
-
-from tests.client import TestClient
 
 # The controller creates the run's folder; its xdist workers inherit it through the environment.
 _OWNS_TMP = "PORTAL_TEST_TMP" not in os.environ
@@ -45,10 +42,16 @@ os.environ["DATABASE_URL"] = worker_url(_TEMPLATE_URL, _WORKER)
 
 from app.config import get_settings  # noqa: E402
 from app.db import Database, set_database  # noqa: E402
-from app.domains import load_models  # noqa: E402
-from tests.app_under_test import app_under_test  # noqa: E402
-from tests.factories import Factory  # noqa: E402
-from tests.security.world import REPORT  # noqa: E402
+from tests.security.report import REPORT  # noqa: E402
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from tests.client import TestClient
+    from tests.factories import Factory
+
+# The app and the factories are imported by the fixtures, in the xdist workers: the controller,
+# which starts the workers only once it has read this file, never needs them.
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +59,8 @@ def database() -> Iterator[Database]:
     get_settings.cache_clear()
     url = get_settings().database_url
     create_worker_database(_TEMPLATE_URL, url, _TMP)
+    from app.domains import load_models
+
     load_models()
     db = Database(url)
     set_database(db)
@@ -84,17 +89,23 @@ def _empty(folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def app(database: Database) -> FastAPI:
+    from tests.app_under_test import app_under_test
+
     return app_under_test()
 
 
 @pytest.fixture
 def client(app: FastAPI, db: Database) -> Iterator[TestClient]:
+    from tests.client import TestClient
+
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
 
 
 @pytest.fixture
 def factory(db: Database, app: FastAPI) -> Iterator[Factory]:
+    from tests.factories import Factory
+
     made = Factory(db, app)
     yield made
     made.close()

@@ -18,10 +18,10 @@ from fastapi import FastAPI
 
 from app.web import FLASH_COOKIE, _read_flashes
 from tests.security.expectations import EXPECTATIONS, observer_default
+from tests.security.report import REPORT
 from tests.security.routes import SAFE, all_routes
 from tests.security.world import (
     PRINCIPALS,
-    REPORT,
     World,
     fill,
     recorded_row_writes,

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.security.fuzzing import OPERATIONS, ROLES, SKIPPED, FuzzUser
-from tests.security.world import REPORT
+from tests.security.report import REPORT
 
 EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "6"))
 ANONYMOUS_CHECKS = [status_code_conformance]

@@ -46,8 +46,6 @@ ROLES: tuple[str, ...] = (
     "mentor",
 )
 PRINCIPALS: tuple[str, ...] = ("anonymous", "owner", *ROLES)
-# Figures shown at the end of the run (tests/security/conftest.py).
-REPORT: dict[str, int] = {}
 
 
 @dataclass
