@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from app.accounts.models import Organisation, WebSession
 from app.db import utcnow
+from app.web import FLASH_COOKIE, _read_flashes
 from tests.client import TestClient
 from tests.factories import PASSWORD, Factory
 from tests.html import csrf_from
@@ -136,3 +137,27 @@ def test_security_headers_on_every_response(client) -> None:
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "same-origin"
+
+
+def test_a_flash_is_shown_once_and_no_page_clears_a_flash_cookie_never_sent(
+    factory: Factory,
+) -> None:
+    user = factory.user(full_name="Flash Person", locale="en")
+    browser = factory.client(follow_redirects=False)
+    form = browser.get("/login?lang=en")
+    assert FLASH_COOKIE not in form.headers.get("set-cookie", "")
+
+    login = browser.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
+    )
+    assert login.status_code == 303
+    assert _read_flashes(login.cookies.get(FLASH_COOKIE))
+
+    shown = browser.get("/")
+    assert "Welcome, Flash Person!" in shown.text
+    assert f"{FLASH_COOKIE}=;" in shown.headers["set-cookie"]
+
+    after = browser.get("/")
+    assert "Welcome, Flash Person!" not in after.text
+    assert FLASH_COOKIE not in after.headers.get("set-cookie", "")
