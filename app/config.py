@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     password_reset_max_per_client: int = 20
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    # Lanes hashed in parallel threads; 1 on a host with one CPU.
+    argon2_parallelism: int = Field(default=4, ge=1, le=64)
 
     # Requests at work at once per process (the rest queue; see app/admission.py), how long one
     # may queue before a 503, how many may queue; database timeouts on PostgreSQL.

@@ -27,6 +27,7 @@ os.environ["PORTAL_VAR_DIR"] = str(_TMP / f"var-{_WORKER}")
 os.environ["PORTAL_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["PORTAL_ARGON2_TIME_COST"] = "1"
 os.environ["PORTAL_ARGON2_MEMORY_KIB"] = "64"  # cheap hashes (argon2id needs 8 KiB per lane)
+os.environ["PORTAL_ARGON2_PARALLELISM"] = "1"  # and no thread started per lane
 os.environ["PORTAL_BASE_URL"] = "http://testserver"
 for key in ("PORTAL_SMTP_HOST", "PORTAL_TRUSTED_PROXIES", "PORTAL_REGIONS"):
     os.environ.pop(key, None)

@@ -20,7 +20,9 @@ COMMON_PASSWORDS_FILE = Path(__file__).parent / "common_passwords.txt"
 def _hasher() -> PasswordHasher:
     settings = get_settings()
     return PasswordHasher(
-        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
     )
 
 

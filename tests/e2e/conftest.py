@@ -73,9 +73,10 @@ def _server_env(var_dir: Path, base_url: str) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{var_dir / 'e2e.db'}",
             "PORTAL_SECRET_KEY": "e2e-secret-key-not-for-production",
             "PORTAL_BASE_URL": base_url,
-            # The password hash cost of tests/conftest.py: logins stay fast.
+            # Cheap password hashes, as in tests/conftest.py: logins stay fast.
             "PORTAL_ARGON2_TIME_COST": "1",
             "PORTAL_ARGON2_MEMORY_KIB": "1024",
+            "PORTAL_ARGON2_PARALLELISM": "1",
         }
     )
     return env
