@@ -1,11 +1,12 @@
 """Append-only audit log, sealed into a keyed hash chain.
 
 Writers only insert: a row is born unsealed, inside the writer's own transaction, and no write
-waits for another. After the commit, a short sealing step gives the committed unsealed rows their
-place in the chain (`seq`), links each to its predecessor and signs it with an HMAC keyed by the
-portal's secret key, over every field but the client address. Only one sealer works at a time (a
-try-lock on PostgreSQL; the write lock on SQLite); a sealer that finds another at work leaves its
-rows to it.
+waits for another. Sealing gives the unsealed rows their place in the chain (`seq`), links each to
+its predecessor and signs it with an HMAC keyed by the portal's secret key, over every field but
+the client address. On PostgreSQL a short transaction of its own seals the committed rows after
+the commit; only one sealer works at a time (a try-lock), and one that finds another at work
+leaves its rows to it. On SQLite the writer already holds the database's only write lock, so it
+seals its rows itself just before it commits, sparing the second transaction.
 
 Without the key nobody can rewrite a row and recompute the chain. Removing the newest rows leaves
 a shorter, valid chain, so operators keep a copy of the head (`portal audit head`) elsewhere and
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, func, select, update
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.config import get_settings
@@ -33,6 +34,7 @@ from app.db import Base, call_after_commit, session_scope, utcnow
 GENESIS_HASH = "0" * 64
 SEAL_BATCH = 500
 _SEAL_LOCK_KEY = 0x61756469  # "audi"
+_SEAL_AT_COMMIT = "audit_seal_at_commit"
 
 
 class AuditEntry(Base):
@@ -101,14 +103,27 @@ def record(
     )
     session.add(entry)
     session.flush()
-    call_after_commit(session, seal_pending)
+    if _is_sqlite(session):
+        session.info[_SEAL_AT_COMMIT] = True
+    else:
+        call_after_commit(session, seal_pending)
     return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_at_commit(session: Session) -> None:
+    if session.info.pop(_SEAL_AT_COMMIT, False):
+        seal(session)
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _take_sealing_lock(session: Session) -> bool:
     """Whether this transaction may seal. SQLite's write transaction already excludes every
     other writer; on PostgreSQL a sealer at work means the rows will be sealed by it."""
-    if session.get_bind().dialect.name != "postgresql":
+    if _is_sqlite(session):
         return True
     return bool(session.scalar(select(func.pg_try_advisory_xact_lock(_SEAL_LOCK_KEY))))
 
@@ -140,7 +155,8 @@ def seal(session: Session) -> int:
 
 
 def seal_pending() -> None:
-    """After a commit that wrote audit rows: seal them in a short transaction of its own."""
+    """Seal the committed unsealed rows in a short transaction of its own: after a commit on
+    PostgreSQL, and on each cycle of the worker for rows whose writer found another sealer."""
     with session_scope() as session:
         seal(session)
 

@@ -1,5 +1,6 @@
-"""The audit chain: sealed after commit with a keyed hash, checked against a head kept elsewhere,
-and written without a lock that every audited write would wait for."""
+"""The audit chain: sealed with a keyed hash (at the commit on SQLite, right after it on
+PostgreSQL), checked against a head kept elsewhere, and written without a lock that every audited
+write would wait for."""
 
 from __future__ import annotations
 
