@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from app.accounts.models import ApiToken, User, WebSession
@@ -55,14 +55,25 @@ def session_is_current(web_session: WebSession, now: datetime) -> bool:
     return now < idle_limit and now < absolute_limit
 
 
+# The lookups of every signed-in request, built once: building a statement costs more than
+# running this one. The principal needs no roles: lazyload spares a query.
+_SESSION_AND_USER = (
+    select(WebSession, User)
+    .join(User, User.id == WebSession.user_id)
+    .where(WebSession.id == bindparam("digest"))
+    .options(lazyload(User.role_rows))
+)
+_TOKEN_AND_USER = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+    .options(lazyload(User.role_rows))
+)
+
+
 def find_session_user(session: Session, cookie_value: str) -> tuple[WebSession, User] | None:
     """The live session behind a cookie and its active user (read only)."""
-    row = session.execute(
-        select(WebSession, User)
-        .join(User, User.id == WebSession.user_id)
-        .where(WebSession.id == digest(cookie_value))
-        .options(lazyload(User.role_rows))  # the principal needs no roles: spare a query
-    ).first()
+    row = session.execute(_SESSION_AND_USER, {"digest": digest(cookie_value)}).first()
     if row is None:
         return None
     web_session, user = row
@@ -113,12 +124,7 @@ def issue_api_token(session: Session, user: User, *, name: str) -> tuple[ApiToke
 def find_token_user(session: Session, secret: str) -> tuple[ApiToken, User] | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest(secret))
-        .options(lazyload(User.role_rows))  # the principal needs no roles: spare a query
-    ).first()
+    row = session.execute(_TOKEN_AND_USER, {"digest": digest(secret)}).first()
     if row is None:
         return None
     token, user = row
