@@ -8,6 +8,7 @@ worker works in its own copy of it, `<name>_gw0`, `<name>_gw1`, ..., dropped at 
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -125,6 +126,15 @@ _LONGEST_FIRST = (
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in _LONGEST_FIRST)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The modules, the app and its schema, all loaded by now, live until the end: the garbage
+    collector stops walking them, and runs less often. Without this it took 5 s of each
+    worker's run, half of that in full collections."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 100)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
