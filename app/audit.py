@@ -143,8 +143,6 @@ def seal(session: Session) -> int:
             .order_by(AuditEntry.id)
             .limit(SEAL_BATCH)
         ).all()
-        if not rows:
-            return sealed
         for entry in rows:
             seq += 1
             entry.seq = seq
@@ -152,6 +150,8 @@ def seal(session: Session) -> int:
             entry.hash = prev_hash = _seal_of(entry, key)
         session.flush()
         sealed += len(rows)
+        if len(rows) < SEAL_BATCH:
+            return sealed
 
 
 def seal_pending() -> None:
