@@ -70,6 +70,8 @@ _QUERY_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
 @lru_cache(maxsize=2)
 def _stemmer(language: str) -> Any:
+    """PyStemmer's compiled stemmer when it is installed (it is a dependency), the pure Python
+    one otherwise: the same algorithm and stems, 75 times slower."""
     import snowballstemmer  # loaded with the first search, not with every process
 
     return snowballstemmer.stemmer(language)
