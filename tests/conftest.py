@@ -8,9 +8,11 @@ worker works in its own copy of it, `<name>_gw0`, `<name>_gw1`, ..., dropped at 
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,6 +142,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _OWNS_TMP:
         shutil.rmtree(_TMP, ignore_errors=True)
+
+
+def _exit_at_once() -> None:
+    """An xdist worker has handed over its results by the time Python exits; freeing its
+    objects one by one kept the run waiting 2-3 s more."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if _WORKER != "main":
+    atexit.register(_exit_at_once)  # after the handlers registered later, the app's among them
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
