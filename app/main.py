@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import domains, i18n, messaging
 from app.accounts import credentials
-from app.accounts.models import User
+from app.accounts.deps import active_user
 from app.admission import RETRY_AFTER_SECONDS, AdmissionMiddleware
 from app.config import PROJECT_ROOT
 from app.db import is_transient_error, session_scope
@@ -77,9 +77,7 @@ def _reload_page_user(request: Request) -> None:
     if principal is None:
         return
     with session_scope(write=False) as session:
-        user = session.get(User, principal.user_id)
-        if user is not None and user.is_active:
-            request.state.user = user
+        request.state.user = active_user(session, principal.user_id)
 
 
 def _error_page(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Role, User
 from app.accounts.policies import write_refusal
@@ -23,14 +23,17 @@ _USER_WITH_ROLES = (
 )
 
 
+def active_user(session: Session, user_id: int) -> User | None:
+    """The user with their roles, if the account is active."""
+    found = session.execute(_USER_WITH_ROLES, {"user_id": user_id}).unique()
+    user = found.scalar_one_or_none()
+    return user if user is not None and user.is_active else None
+
+
 def _optional_user(request: Request, session: SessionDep) -> User | None:
     principal = request.state.principal
-    if principal is None:
-        request.state.user = None
-        return None
-    found = session.execute(_USER_WITH_ROLES, {"user_id": principal.user_id})
-    user = found.unique().scalar_one_or_none()
-    if user is None or not user.is_active:
+    user = None if principal is None else active_user(session, principal.user_id)
+    if user is None:
         request.state.user = None
         return None
     request.state.user = user
