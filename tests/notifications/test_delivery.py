@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
@@ -215,7 +216,13 @@ def test_portal_worker_once_delivers_and_reports(factory: Factory, smtp: SmtpSer
     user = factory.user(email="cli@example.com")
     queue_mail(factory.database, user.id, "cli:1")
 
-    result = CliRunner().invoke(cli, ["worker", "--once"])
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        result = CliRunner().invoke(cli, ["worker", "--once"])
+    finally:  # the command logs to the runner's stderr, which is closed once it returns
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
     assert result.exit_code == 0, result.output
     assert "sent 1, failed 0, dead 0" in result.output
