@@ -29,7 +29,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.config import get_settings
-from app.db import Base, call_after_commit, session_scope, utcnow
+from app.db import Base, call_after_commit, is_postgresql, session_scope, utcnow
 
 GENESIS_HASH = "0" * 64
 SEAL_BATCH = 500
@@ -103,7 +103,7 @@ def record(
     )
     session.add(entry)
     session.flush()
-    if _is_sqlite(session):
+    if not is_postgresql(session):
         session.info[_SEAL_AT_COMMIT] = True
     else:
         call_after_commit(session, seal_pending)
@@ -116,14 +116,10 @@ def _seal_at_commit(session: Session) -> None:
         seal(session)
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
 def _take_sealing_lock(session: Session) -> bool:
     """Whether this transaction may seal. SQLite's write transaction already excludes every
     other writer; on PostgreSQL a sealer at work means the rows will be sealed by it."""
-    if _is_sqlite(session):
+    if not is_postgresql(session):
         return True
     return bool(session.scalar(select(func.pg_try_advisory_xact_lock(_SEAL_LOCK_KEY))))
 

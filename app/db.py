@@ -59,6 +59,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def is_postgresql(session: Session) -> bool:
+    """Whether the session talks to PostgreSQL; the other database the portal runs on is SQLite."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def json_list_has_any(
     session: Session, column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Sequence[str]
 ) -> ColumnElement[bool]:
@@ -66,7 +71,7 @@ def json_list_has_any(
     jsonb, `json_each` on SQLite. NULL (no list) holds nothing."""
     if not values:
         return false()
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         holds: ColumnElement[bool] = cast(column, postgresql.JSONB).has_any(
             postgresql.array(values)
         )

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import domains, i18n, messaging
 from app.accounts import credentials
-from app.accounts.deps import active_user
+from app.accounts.service import active_user
 from app.admission import RETRY_AFTER_SECONDS, AdmissionMiddleware
 from app.config import PROJECT_ROOT
 from app.db import is_transient_error, session_scope

@@ -6,28 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Role, User
 from app.accounts.policies import write_refusal
+from app.accounts.service import active_user
 from app.deps import SessionDep
 from app.errors import Forbidden, NotAuthenticated
 from app.i18n import gettext
 from app.openapi import login_dependency
-
-# Roles in the same statement: every gate asks for them. Built once, as it runs on every
-# signed-in request.
-_USER_WITH_ROLES = (
-    select(User).where(User.id == bindparam("user_id")).options(joinedload(User.role_rows))
-)
-
-
-def active_user(session: Session, user_id: int) -> User | None:
-    """The user with their roles, if the account is active."""
-    found = session.execute(_USER_WITH_ROLES, {"user_id": user_id}).unique()
-    user = found.scalar_one_or_none()
-    return user if user is not None and user.is_active else None
 
 
 def _optional_user(request: Request, session: SessionDep) -> User | None:

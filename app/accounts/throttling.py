@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import ThrottleCounter
 from app.config import get_settings
-from app.db import utcnow
+from app.db import is_postgresql, utcnow
 from app.errors import Throttled
 from app.i18n import N_, gettext
 from app.metrics import LOGIN_THROTTLED
@@ -45,8 +45,7 @@ def counter_key(scope: str, value: str) -> str:
 def hit(session: Session, *, scope: str, value: str, window: timedelta) -> tuple[int, datetime]:
     """Count one hit on the key; returns the hits of the current window and when it began."""
     now = utcnow()
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ThrottleCounter)
+    insert = (postgresql.insert if is_postgresql(session) else sqlite.insert)(ThrottleCounter)
     proposed = insert.values(key=counter_key(scope, value), window_started_at=now, hits=1)
     expired = ThrottleCounter.window_started_at <= now - window
     statement = proposed.on_conflict_do_update(

@@ -46,6 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.db import is_postgresql
 from app.library.models import LibraryItem
 from app.library.stopwords import ENGLISH, RUSSIAN
 
@@ -217,10 +218,6 @@ def pg_tsquery(parsed: ParsedQuery) -> ColumnElement[object]:
 
 
 # --- indexing ---------------------------------------------------------------------------------
-
-
-def is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def _pg_vector() -> str:

@@ -7,10 +7,12 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.db import is_postgresql
+
 
 def for_update(session: Session, statement: Select[Any]) -> Select[Any]:
     """The statement locking its rows on PostgreSQL (SQLite serialises writers already)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         return statement.with_for_update()
     return statement
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from app import audit
 from app.accounts.models import Organisation, OrganisationRole, User
 from app.accounts.organisations import people_of
+from app.db import is_postgresql
 from app.errors import FieldError, NotFound
 from app.i18n import gettext
 from app.membership import policies
@@ -37,7 +38,7 @@ _PG_NUMBER_LOCK = 0x6D656D62  # "memb"
 
 def next_number(session: Session, year: int) -> str:
     """The next free membership number of the year, like CL-2026-0042."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_NUMBER_LOCK})
     prefix = f"CL-{year}-"
     numbers = session.scalars(select(Membership.number).where(Membership.number.like(f"{prefix}%")))

@@ -78,7 +78,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.config import get_settings
-from app.db import session_scope, utcnow
+from app.db import is_postgresql, session_scope, utcnow
 from app.metrics import DELIVERIES
 from app.notifications.delivery import DeliveryError, send
 from app.notifications.models import OutboxMessage, OutboxStatus
@@ -132,7 +132,7 @@ def claim_batch(session: Session, *, now: datetime, claimant: str) -> list[int]:
         & (OutboxMessage.claimed_at < now - CLAIM_TIMEOUT),
     )
     statement = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(BATCH_SIZE)
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         statement = statement.with_for_update(skip_locked=True)
     max_attempts = get_settings().outbox_max_attempts
     claimed = []

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from app import audit
 from app.accounts.models import User
 from app.bilingual import localized_later
-from app.db import utcnow
+from app.db import is_postgresql, utcnow
 from app.errors import NotFound
 from app.i18n import N_, gettext
 from app.notifications.kinds import register_kind
@@ -151,7 +151,7 @@ def issue_certificate(
     existing = certificate_of(session, course.id, user_id)
     if existing is not None:
         return existing
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CERTIFICATE_LOCK_KEY})
     now = utcnow()
     sequence = (
