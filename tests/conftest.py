@@ -92,10 +92,12 @@ def _empty(folder: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database: Database) -> FastAPI:
+def app(database: Database) -> Iterator[FastAPI]:
     from tests.app_under_test import app_under_test
+    from tests.client import one_event_loop
 
-    return app_under_test()
+    with one_event_loop():
+        yield app_under_test()
 
 
 @pytest.fixture

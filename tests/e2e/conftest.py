@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from subprocess import PIPE, STDOUT
@@ -27,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.e2e.helpers import ARTIFACTS, PASSWORD, UPDATE_DOCS, Api, Portal, publish_screenshots
+from tests.servers import free_port, wait_until_answering
 
 CHROMIUM = os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,12 +52,6 @@ STAFF_USERS = {
     "mentor": ("mentor@e2e.example.org", "Марк Наставник", ["mentor"]),
     "observer": ("observer@e2e.example.org", "Ольга Наблюдатель", ["observer"]),
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _server_env(var_dir: Path, base_url: str) -> dict[str, str]:
@@ -89,7 +82,7 @@ def portal() -> Iterator[Portal]:
     tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
     var_dir = tmp / "var"
     var_dir.mkdir()
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = _server_env(var_dir, base_url)
     portal_cli = str(BIN / "portal")
@@ -115,18 +108,10 @@ def portal() -> Iterator[Portal]:
         for process in creating:
             output, _ = process.communicate(timeout=300)
             assert process.returncode == 0, output.decode()
-        deadline = time.monotonic() + 180
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited; see {ARTIFACTS / 'server.log'}")
-            try:
-                if httpx.get(f"{base_url}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer within 180 s")
-            time.sleep(0.2)
+        try:
+            wait_until_answering(f"{base_url}/login", server, seconds=180)
+        except AssertionError as error:
+            raise RuntimeError(f"{error}; see {ARTIFACTS / 'server.log'}") from None
         with httpx.Client(base_url=base_url, timeout=30) as client:
             yield Portal(
                 base_url=base_url,

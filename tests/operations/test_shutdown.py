@@ -10,31 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from app.db import Database
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_live(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the server exited while starting"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError("the server did not start")
+from tests.servers import free_port, wait_until_answering
 
 
 def test_sigterm_lets_a_request_in_flight_finish(db: Database, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     environment = {
         **os.environ,
         "PORTAL_VAR_DIR": str(tmp_path),
@@ -48,7 +29,7 @@ def test_sigterm_lets_a_request_in_flight_finish(db: Database, tmp_path: Path) -
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_live(port, server)
+        wait_until_answering(f"http://127.0.0.1:{port}/healthz", server, seconds=60)
         body = b'{"email": "nobody@example.com", "password": "not the password"}'
         with socket.create_connection(("127.0.0.1", port), timeout=15) as connection:
             connection.sendall(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,15 +19,10 @@ from sqlalchemy import select, text
 from app.accounts.models import User
 from app.audit import seal, verify_chain
 from app.db import Database
+from tests.servers import free_port, wait_until_answering
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
 WRITERS = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -41,16 +35,8 @@ def _server(port: int) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 90  # imports and migrations, on a busy machine
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v1/members", timeout=1).is_success:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, "the server did not start"
-            assert time.monotonic() < deadline, "the server did not answer in time"
-            time.sleep(0.1)
+        # 90 s: imports and migrations, on a busy machine
+        wait_until_answering(f"http://127.0.0.1:{port}/api/v1/members", process, seconds=90)
         yield process
     finally:
         if process.poll() is None:
@@ -60,7 +46,7 @@ def _server(port: int) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def test_acknowledged_writes_survive_a_sigkill_under_load(db: Database) -> None:
-    port = _free_port()
+    port = free_port()
     acknowledged: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -101,7 +87,7 @@ def test_acknowledged_writes_survive_a_sigkill_under_load(db: Database) -> None:
             thread.join(timeout=10)
     assert len(acknowledged) >= 15, "too few writes were acknowledged before the kill"
 
-    with _server(_free_port()):
+    with _server(free_port()):
         with db.session_scope(write=False) as session:
             stored = set(session.scalars(select(User.email).where(User.email.like("crash-%"))))
         assert set(acknowledged) <= stored, sorted(set(acknowledged) - stored)
