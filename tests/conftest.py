@@ -104,8 +104,9 @@ def app(database: Database) -> Iterator[FastAPI]:
 def client(app: FastAPI, db: Database) -> Iterator[TestClient]:
     from tests.client import TestClient
 
-    with TestClient(app, base_url="http://testserver") as test_client:
-        yield test_client
+    test_client = TestClient(app, base_url="http://testserver")
+    yield test_client
+    test_client.close()
 
 
 @pytest.fixture

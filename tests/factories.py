@@ -8,7 +8,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from anyio.from_thread import BlockingPortal
 from fastapi import FastAPI
 
 from app.accounts import credentials
@@ -42,19 +41,11 @@ class Factory:
         self.database = database
         self.app = app
         self._clients = ExitStack()
-        self._portal: BlockingPortal | None = None
 
     def client(self, **kwargs: Any) -> TestClient:
-        """A test client open until `close()`. All the factory's clients share one event-loop
-        thread, started with the first: a client used outside `with` starts one per request,
-        and each client entered starts its own (a few milliseconds each)."""
+        """A test client open until `close()`."""
         client = TestClient(self.app, base_url="http://testserver", **kwargs)
-        if self._portal is None:
-            self._clients.enter_context(client)
-            self._portal = client.portal
-        else:
-            client.portal = self._portal
-            self._clients.callback(client.close)
+        self._clients.callback(client.close)
         return client
 
     def close(self) -> None:
@@ -83,8 +74,6 @@ class Factory:
             for role in roles:
                 user.role_rows.append(UserRole(role=role))
             session.flush()
-            session.refresh(user)
-            _ = user.role_rows
             session.expunge(user)
         return user
 
