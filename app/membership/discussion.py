@@ -11,13 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.errors import FieldError
 from app.i18n import gettext
 from app.membership import policies
-from app.membership.committee import affiliations_of
+from app.membership.committee import affiliations_of, with_affiliations
+from app.membership.kinds import DISCUSSION_POST
 from app.membership.models import Application, DiscussionPost
 from app.membership.reading import get_application
+from app.notifications.service import notify
 from app.pagination import Paging
 
 
@@ -90,4 +92,33 @@ def add_post(session: Session, *, actor: User, application_id: int, text: str) -
         entity_id=application.id,
         data={"post_id": post.id},
     )
+    for reader in _other_readers(session, application, author=actor):
+        notify(
+            session,
+            recipient=reader,
+            kind=DISCUSSION_POST,
+            template="membership/discussion_post",
+            key=f"membership.discussion_post:{post.id}:{reader.id}",
+            context={"organisation_name": application.organisation.name},
+            link=f"/applications/{application.id}#discussion-title",
+        )
     return Post(post.id, actor.id, actor.full_name, post.text, post.created_at)
+
+
+def _other_readers(session: Session, application: Application, *, author: User) -> list[User]:
+    """Who reads the thread besides the author (`policies.discussion_refusal`): the chairs and
+    the reviewers of the application. They hear of a new post; its text stays on the portal."""
+    candidates = {
+        chair.id: (chair, affiliations)
+        for chair, affiliations in with_affiliations(session, role=Role.chair)
+    }
+    for assignment in application.assignments:
+        reviewer = assignment.reviewer
+        if reviewer.id not in candidates:
+            candidates[reviewer.id] = (reviewer, affiliations_of(session, reviewer))
+    candidates.pop(author.id, None)
+    return [
+        user
+        for user, affiliations in candidates.values()
+        if policies.discussion_refusal(session, user, application, affiliations) is None
+    ]

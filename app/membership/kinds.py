@@ -19,3 +19,6 @@ RESPONSE_REQUESTED = register_kind(
 RESPONSE_RECEIVED = register_kind(
     "membership.response_received", N_("Applicants' answers to the committee's questions")
 )
+DISCUSSION_POST = register_kind(
+    "membership.discussion_post", N_("New messages in the committee's discussion")
+)

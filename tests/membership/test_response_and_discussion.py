@@ -194,6 +194,40 @@ def test_discussion_for_reviewers_after_their_review_and_chairs(factory: Factory
     assert _posts(factory) == [(first.id, POST), (case.chair.id, "Let us ask the applicant.")]
 
 
+def test_a_post_is_announced_to_the_other_readers_without_its_text(factory: Factory) -> None:
+    case = under_review(factory, reviewers=3)
+    assert case.chair is not None
+    first, _yet_to_review, recused = case.reviewers
+    assert first.api.put(f"{case.url}/reviews/mine", json=GOOD_REVIEW).status_code == 200
+    with factory.database.session_scope() as session:
+        from app.accounts.models import UserRole
+        from app.membership.models import Assignment
+
+        assignment = session.scalars(
+            select(Assignment).where(Assignment.reviewer_id == recused.id)
+        ).one()
+        assignment.conflict = True
+        # A second chair, who belongs to the applicant's organisation.
+        session.add(UserRole(user_id=case.applicant.id, role=Role.chair))
+    url = f"{case.url}/discussion"
+    kind = "membership.discussion_post"
+
+    assert first.api.post(url, json={"text": POST}).status_code == 201
+    told = _mail(factory, kind)
+    # Only the chair without a conflict: not the author, a reviewer yet to review, the recused,
+    # or the conflicted chair.
+    assert [message.recipient_id for message in told] == [case.chair.id]
+    assert "ГеоСкан" in told[0].subject
+    assert f"/applications/{case.application_id}#discussion-title" in told[0].body_text
+    assert POST not in told[0].body_text and POST not in told[0].body_html
+
+    assert case.chair.api.post(url, json={"text": "Let us ask."}).status_code == 201
+    assert [message.recipient_id for message in _mail(factory, kind)] == [
+        case.chair.id,
+        first.id,
+    ]
+
+
 def test_the_discussion_closes_with_the_decision(factory: Factory) -> None:
     case = reviewed(factory)
     assert case.chair is not None
