@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.accounts.models import User
@@ -81,3 +81,16 @@ class Traces:
 
     def scrub_optional(self, text: str | None) -> str | None:
         return None if text is None else self.scrub(text)
+
+    def scrub_rows(
+        self,
+        session: Session,
+        where: ColumnElement[bool],
+        *columns: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    ) -> None:
+        """Scrub `columns` (of one model) in the rows `where` selects; only the rows that hold
+        a trace are read."""
+        model = columns[0].class_
+        for row in session.scalars(select(model).where(where, self.found_in(*columns))):
+            for column in columns:
+                setattr(row, column.key, self.scrub_optional(getattr(row, column.key)))

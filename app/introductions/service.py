@@ -640,23 +640,13 @@ def withdraw_pending(session: Session, *, actor: User, user: User) -> None:
 def erase_introduction_texts(session: Session, *, user: User, traces: Traces) -> None:
     """The person's name, address or phone in what they wrote: their requests, the reasons
     they gave, the outcomes they recorded."""
-    for introduction in session.scalars(
-        select(Introduction).where(
-            or_(Introduction.requested_by_id == user.id, Introduction.answered_by_id == user.id),
-            traces.found_in(
-                Introduction.purpose,
-                Introduction.offer,
-                Introduction.ask,
-                Introduction.decline_reason,
-            ),
-        )
-    ):
-        introduction.purpose = traces.scrub(introduction.purpose)
-        introduction.offer = traces.scrub(introduction.offer)
-        introduction.ask = traces.scrub(introduction.ask)
-        introduction.decline_reason = traces.scrub_optional(introduction.decline_reason)
-    for outcome in session.scalars(
-        select(Outcome).where(Outcome.recorded_by_id == user.id, traces.found_in(Outcome.note))
-    ):
-        outcome.note = traces.scrub(outcome.note)
+    traces.scrub_rows(
+        session,
+        or_(Introduction.requested_by_id == user.id, Introduction.answered_by_id == user.id),
+        Introduction.purpose,
+        Introduction.offer,
+        Introduction.ask,
+        Introduction.decline_reason,
+    )
+    traces.scrub_rows(session, Outcome.recorded_by_id == user.id, Outcome.note)
     session.flush()

@@ -178,20 +178,13 @@ def erase_meeting_texts(session: Session, *, user: User, traces: Traces) -> None
     """The person's name, address or phone in what they wrote (request messages, decline
     reasons, feedback notes) or in the place of their meetings, and an investor profile's
     contact that is theirs."""
-    for request in session.scalars(
-        select(MeetingRequest).where(
-            or_(MeetingRequest.requester_id == user.id, MeetingRequest.investor_id == user.id),
-            traces.found_in(MeetingRequest.message, MeetingRequest.reason),
-        )
-    ):
-        request.message = traces.scrub(request.message)
-        request.reason = traces.scrub_optional(request.reason)
-    for feedback in session.scalars(
-        select(MeetingFeedback).where(
-            MeetingFeedback.author_id == user.id, traces.found_in(MeetingFeedback.note)
-        )
-    ):
-        feedback.note = traces.scrub(feedback.note)
+    traces.scrub_rows(
+        session,
+        or_(MeetingRequest.requester_id == user.id, MeetingRequest.investor_id == user.id),
+        MeetingRequest.message,
+        MeetingRequest.reason,
+    )
+    traces.scrub_rows(session, MeetingFeedback.author_id == user.id, MeetingFeedback.note)
     for meeting in session.scalars(
         select(Meeting).where(
             or_(

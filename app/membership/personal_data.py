@@ -167,51 +167,14 @@ def erase_membership_texts(session: Session, *, user: User, traces: Traces) -> N
     section names people), appeals, decision reasons, reviews, conflict declarations, the
     questions they asked or answered and their posts in the committee's discussions."""
     texts = (*(getattr(Application, name) for name in SECTIONS), Application.appeal_statement)
-    for application in session.scalars(
-        select(Application).where(Application.applicant_id == user.id, traces.found_in(*texts))
-    ):
-        for name in SECTIONS:
-            setattr(application, name, traces.scrub(getattr(application, name)))
-        application.appeal_statement = traces.scrub_optional(application.appeal_statement)
-    for application in session.scalars(
-        select(Application).where(
-            Application.decided_by_id == user.id, traces.found_in(Application.decision_reason)
-        )
-    ):
-        application.decision_reason = traces.scrub_optional(application.decision_reason)
-    for assignment in session.scalars(
-        select(Assignment).where(
-            Assignment.reviewer_id == user.id, traces.found_in(Assignment.conflict_reason)
-        )
-    ):
-        assignment.conflict_reason = traces.scrub_optional(assignment.conflict_reason)
+    traces.scrub_rows(session, Application.applicant_id == user.id, *texts)
+    traces.scrub_rows(session, Application.decided_by_id == user.id, Application.decision_reason)
+    traces.scrub_rows(session, Assignment.reviewer_id == user.id, Assignment.conflict_reason)
     mine = select(Assignment.id).where(Assignment.reviewer_id == user.id)
-    for review in session.scalars(
-        select(Review).where(Review.assignment_id.in_(mine), traces.found_in(Review.comment))
-    ):
-        review.comment = traces.scrub(review.comment)
-    for version in session.scalars(
-        select(ReviewVersion)
-        .join(Review, Review.id == ReviewVersion.review_id)
-        .where(Review.assignment_id.in_(mine), traces.found_in(ReviewVersion.comment))
-    ):
-        version.comment = traces.scrub(version.comment)
-    for exchange in session.scalars(
-        select(ResponseRequest).where(
-            ResponseRequest.asked_by_id == user.id, traces.found_in(ResponseRequest.questions)
-        )
-    ):
-        exchange.questions = traces.scrub(exchange.questions)
-    for exchange in session.scalars(
-        select(ResponseRequest).where(
-            ResponseRequest.answered_by_id == user.id, traces.found_in(ResponseRequest.answer)
-        )
-    ):
-        exchange.answer = traces.scrub_optional(exchange.answer)
-    for post in session.scalars(
-        select(DiscussionPost).where(
-            DiscussionPost.author_id == user.id, traces.found_in(DiscussionPost.text)
-        )
-    ):
-        post.text = traces.scrub(post.text)
+    traces.scrub_rows(session, Review.assignment_id.in_(mine), Review.comment)
+    my_reviews = select(Review.id).where(Review.assignment_id.in_(mine))
+    traces.scrub_rows(session, ReviewVersion.review_id.in_(my_reviews), ReviewVersion.comment)
+    traces.scrub_rows(session, ResponseRequest.asked_by_id == user.id, ResponseRequest.questions)
+    traces.scrub_rows(session, ResponseRequest.answered_by_id == user.id, ResponseRequest.answer)
+    traces.scrub_rows(session, DiscussionPost.author_id == user.id, DiscussionPost.text)
     session.flush()
