@@ -4,6 +4,7 @@ the reviewers' declarations of conflicts of interest."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -50,9 +51,9 @@ from app.notifications.service import notify
 
 
 def with_affiliations(
-    session: Session, *, user_id: int | None = None, role: Role = Role.committee
+    session: Session, *, user_ids: Collection[int] | None = None, role: Role = Role.committee
 ) -> list[tuple[User, Affiliations]]:
-    """Active users with `role` (committee members by default), or the one user `user_id`
+    """Active users with `role` (committee members by default), or the users `user_ids`
     whatever their roles, with the organisations they belong to (one statement) and the
     personal INNs of the people those organisations list (one more)."""
     statement = (
@@ -62,12 +63,12 @@ def with_affiliations(
         .options(lazyload(User.role_rows))
         .order_by(User.id)
     )
-    if user_id is None:
+    if user_ids is None:
         # An IN list: the committee drives the lookup, not a scan of every user.
         holders = select(UserRole.user_id).where(UserRole.role == role)
         statement = statement.where(User.id.in_(holders), User.is_active.is_(True))
     else:
-        statement = statement.where(User.id == user_id)
+        statement = statement.where(User.id.in_(user_ids))
     users: dict[int, User] = {}
     ids: dict[int, set[int]] = {}
     inns: dict[int, set[str]] = {}
@@ -212,7 +213,7 @@ def assign_reviewers(
         if not chosen and needed > 0:
             raise Conflict(gettext("No committee member without a conflict is available."))
     else:
-        found = with_affiliations(session, user_id=reviewer_id) if reviewer_id is not None else []
+        found = [] if reviewer_id is None else with_affiliations(session, user_ids=[reviewer_id])
         reviewer, affiliations = found[0] if found else (None, Affiliations())
         if (
             reviewer is None
@@ -286,7 +287,7 @@ def reopen_review(session: Session, application: Application) -> list[Assignment
     due = date.today() + timedelta(days=14)
     created = []
     for earlier in [a for a in application.assignments if a.round == previous and not a.conflict]:
-        found = with_affiliations(session, user_id=earlier.reviewer_id)
+        found = with_affiliations(session, user_ids=[earlier.reviewer_id])
         if not found:
             continue
         reviewer, affiliations = found[0]

@@ -108,14 +108,14 @@ def add_post(session: Session, *, actor: User, application_id: int, text: str) -
 def _other_readers(session: Session, application: Application, *, author: User) -> list[User]:
     """Who reads the thread besides the author (`policies.discussion_refusal`): the chairs and
     the reviewers of the application. They hear of a new post; its text stays on the portal."""
+    reviewer_ids = [assignment.reviewer_id for assignment in application.assignments]
     candidates = {
-        chair.id: (chair, affiliations)
-        for chair, affiliations in with_affiliations(session, role=Role.chair)
+        user.id: (user, affiliations)
+        for user, affiliations in (
+            *with_affiliations(session, role=Role.chair),
+            *with_affiliations(session, user_ids=reviewer_ids),
+        )
     }
-    for assignment in application.assignments:
-        reviewer = assignment.reviewer
-        if reviewer.id not in candidates:
-            candidates[reviewer.id] = (reviewer, affiliations_of(session, reviewer))
     candidates.pop(author.id, None)
     return [
         user

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.accounts.models import Role, UserRole
 from app.membership.models import (
     Application,
     ApplicationEvent,
+    Assignment,
     DiscussionPost,
     ResponseRequest,
     ReviewVersion,
@@ -145,8 +146,6 @@ def test_only_the_chair_asks_and_only_the_applicant_answers(factory: Factory) ->
 def test_a_chair_with_a_conflict_cannot_ask(factory: Factory) -> None:
     case = reviewed(factory)
     with factory.database.session_scope() as session:
-        from app.accounts.models import UserRole
-
         session.add(UserRole(user_id=case.applicant.id, role=Role.chair))
     response = case.applicant.api.post(
         f"{case.url}/response-request", json={"questions": QUESTIONS}
@@ -155,19 +154,24 @@ def test_a_chair_with_a_conflict_cannot_ask(factory: Factory) -> None:
     assert _status(factory, case) == "under_review"
 
 
-def test_discussion_for_reviewers_after_their_review_and_chairs(factory: Factory) -> None:
+def _one_reviewed_one_recused(factory: Factory) -> Case:
+    """Three reviewers: the first has reviewed, the second not yet, and the third turns out to
+    have a conflict of interest."""
     case = under_review(factory, reviewers=3)
-    assert case.chair is not None and case.staff is not None
-    first, second, recused = case.reviewers
+    first, _second, recused = case.reviewers
     assert first.api.put(f"{case.url}/reviews/mine", json=GOOD_REVIEW).status_code == 200
-    # The third turns out to have a conflict of interest.
     with factory.database.session_scope() as session:
-        from app.membership.models import Assignment
-
         assignment = session.scalars(
             select(Assignment).where(Assignment.reviewer_id == recused.id)
         ).one()
         assignment.conflict = True
+    return case
+
+
+def test_discussion_for_reviewers_after_their_review_and_chairs(factory: Factory) -> None:
+    case = _one_reviewed_one_recused(factory)
+    assert case.chair is not None and case.staff is not None
+    first, second, recused = case.reviewers
     url = f"{case.url}/discussion"
 
     posted = first.api.post(url, json={"text": POST})
@@ -195,18 +199,10 @@ def test_discussion_for_reviewers_after_their_review_and_chairs(factory: Factory
 
 
 def test_a_post_is_announced_to_the_other_readers_without_its_text(factory: Factory) -> None:
-    case = under_review(factory, reviewers=3)
+    case = _one_reviewed_one_recused(factory)
     assert case.chair is not None
-    first, _yet_to_review, recused = case.reviewers
-    assert first.api.put(f"{case.url}/reviews/mine", json=GOOD_REVIEW).status_code == 200
+    first = case.reviewers[0]
     with factory.database.session_scope() as session:
-        from app.accounts.models import UserRole
-        from app.membership.models import Assignment
-
-        assignment = session.scalars(
-            select(Assignment).where(Assignment.reviewer_id == recused.id)
-        ).one()
-        assignment.conflict = True
         # A second chair, who belongs to the applicant's organisation.
         session.add(UserRole(user_id=case.applicant.id, role=Role.chair))
     url = f"{case.url}/discussion"
